@@ -1,0 +1,252 @@
+"""Save and load state dicts as plain ``.npz`` files, never with pickle.
+
+A state dict is any nesting of dicts (str or int keys), lists and tuples whose leaves are
+arrays (or array-likes with ``__array__``, such as ``Tensor``), ``int``, ``float``, ``bool``,
+``str`` or ``None``. ``save`` writes one ``.npy`` entry per array, named by its dotted path
+(``layers.0.weight``), plus an entry ``__structure__``: UTF-8 JSON stored as a uint8 array,
+which records the exact nesting, every key, and every scalar with its type, and points each
+array leaf at its entry. Keys are kept in the JSON, never split on dots, so ``{"a.b": x}`` and
+``{"a": {"b": y}}`` both round trip. Any NumPy can read the arrays back with ``np.load``;
+``load`` reads with ``allow_pickle=False``, so an untrusted file cannot run code.
+
+Saving writes a temporary file beside ``path`` and renames it onto ``path`` with
+``os.replace``, so a crash mid-save leaves any previous file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+import zipfile
+import zlib
+from typing import Any, BinaryIO
+
+import numpy as np
+
+__all__ = ["save", "load"]
+
+FORMAT = "tinygrad_ds.state"
+VERSION = 1
+STRUCTURE_KEY = "__structure__"
+
+
+# ---------------------------------------------------------------- flatten (save side)
+
+
+def _as_array(value: Any, where: str) -> np.ndarray:
+    """``np.asarray(value)``, refusing object arrays (they would need pickle)."""
+    array = np.asarray(value)
+    if array.dtype.hasobject:
+        raise TypeError(f"save: {where} is an object array, which cannot be saved without pickle")
+    return array
+
+
+def _flatten(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
+    """Split ``obj`` into a JSON-able structure tree and a dict of named arrays."""
+    arrays: dict[str, np.ndarray] = {}
+    open_containers: list[int] = []
+
+    def array_name(path: str) -> str:
+        base = path or "value"
+        name, n = base, 0
+        while name in arrays or name == STRUCTURE_KEY:
+            n += 1
+            name = f"{base}~{n}"
+        return name
+
+    def visit(value: Any, path: str) -> dict:
+        where = repr(path) if path else "the root object"
+        if value is None:
+            return {"t": "none"}
+        if isinstance(value, bool):
+            return {"t": "bool", "v": value}
+        if isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "__array__"):
+            name = array_name(path)
+            arrays[name] = _as_array(value, where)
+            return {"t": "array", "key": name}
+        if isinstance(value, int):
+            return {"t": "int", "v": int(value)}
+        if isinstance(value, float):
+            return {"t": "float", "v": float(value)}
+        if isinstance(value, str):
+            return {"t": "str", "v": str(value)}
+        if isinstance(value, (dict, list, tuple)):
+            if id(value) in open_containers:
+                raise ValueError(f"save: circular reference at {where}")
+            open_containers.append(id(value))
+            try:
+                return visit_container(value, path)
+            finally:
+                open_containers.pop()
+        raise TypeError(f"save: cannot save {type(value).__name__} at {where}")
+
+    def visit_container(value: dict | list | tuple, path: str) -> dict:
+        prefix = f"{path}." if path else ""
+        if isinstance(value, dict):
+            items = []
+            for key, item in value.items():
+                if isinstance(key, bool) or not isinstance(key, (str, int, np.integer)):
+                    raise TypeError(
+                        f"save: dict keys must be str or int, got {type(key).__name__} "
+                        f"{key!r} under {repr(path) if path else 'the root object'}"
+                    )
+                items.append(
+                    [key if isinstance(key, str) else int(key), visit(item, prefix + str(key))]
+                )
+            return {"t": "dict", "items": items}
+        kind = "list" if isinstance(value, list) else "tuple"
+        return {"t": kind, "items": [visit(item, f"{prefix}{i}") for i, item in enumerate(value)]}
+
+    root = visit(obj, "")
+    return {"format": FORMAT, "version": VERSION, "root": root}, arrays
+
+
+def _write_npz(file: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``file`` as an uncompressed ``.npz`` (a zip of ``.npy`` entries)."""
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, array in arrays.items():
+            with zf.open(name + ".npy", mode="w", force_zip64=True) as entry:
+                np.lib.format.write_array(entry, array, allow_pickle=False)
+
+
+def save(obj: Any, path: str | os.PathLike) -> None:
+    """Save the state dict ``obj`` to exactly ``path`` (no extension added) as an ``.npz``.
+
+    The file is written to a temporary name in the same folder and moved onto ``path`` with
+    ``os.replace``: a failure mid-save leaves the previous file intact and no temporary behind.
+    Unsupported leaves raise TypeError, circular references ValueError, before anything is
+    written.
+    """
+    path = os.fspath(path)
+    structure, named = _flatten(obj)
+    text = json.dumps(structure, allow_nan=True)
+    arrays = {STRUCTURE_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
+    arrays.update(named)
+    folder, base = os.path.split(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{base[:100]}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            _write_npz(file, arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# ---------------------------------------------------------------- rebuild (load side)
+
+
+def _rebuild(node: Any, arrays: dict[str, Any]) -> Any:
+    """Turn a structure ``node`` back into Python values, array leaves taken from ``arrays``."""
+    if not isinstance(node, dict) or "t" not in node:
+        raise ValueError(f"malformed structure node {node!r:.80}")
+    kind = node["t"]
+    if kind == "none":
+        return None
+    if kind in ("bool", "int", "float", "str"):
+        value = node.get("v")
+        expected = {"bool": bool, "int": int, "float": float, "str": str}[kind]
+        if type(value) is not expected:
+            raise ValueError(f"malformed {kind} scalar {value!r:.80}")
+        return value
+    if kind == "array":
+        key = node.get("key")
+        if key not in arrays:
+            raise ValueError(f"missing array entry {key!r}")
+        return arrays[key]
+    if kind in ("list", "tuple"):
+        items = [_rebuild(item, arrays) for item in node.get("items", [])]
+        return items if kind == "list" else tuple(items)
+    if kind == "dict":
+        out = {}
+        for pair in node.get("items", []):
+            if not isinstance(pair, list) or len(pair) != 2 or not _is_key(pair[0]):
+                raise ValueError(f"malformed dict item {pair!r:.80}")
+            out[pair[0]] = _rebuild(pair[1], arrays)
+        return out
+    raise ValueError(f"unknown structure node type {kind!r}")
+
+
+def _is_key(key: Any) -> bool:
+    """Whether ``key`` is a dict key ``save`` accepts: a str or a (non-bool) int."""
+    return isinstance(key, str) or (isinstance(key, int) and not isinstance(key, bool))
+
+
+def _array_keys(node: Any) -> list[str]:
+    """The array entry names referenced anywhere under ``node``."""
+    if not isinstance(node, dict):
+        return []
+    if node.get("t") == "array":
+        return [node.get("key")]
+    keys = []
+    for item in node.get("items", []):
+        if node.get("t") == "dict":
+            item = item[1] if isinstance(item, list) and len(item) == 2 else None
+        keys += _array_keys(item)
+    return keys
+
+
+def _read(file: BinaryIO) -> tuple[Any, dict[str, np.ndarray]]:
+    """Read the structure root and the referenced arrays from an open ``.npz`` file."""
+    if not zipfile.is_zipfile(file):
+        raise ValueError("not an .npz (zip) file, or truncated")
+    file.seek(0)
+    with np.load(file, allow_pickle=False) as npz:
+        if STRUCTURE_KEY not in npz.files:
+            raise ValueError(f"no {STRUCTURE_KEY!r} entry: not saved by tinygrad_ds.save")
+        structure = json.loads(bytes(npz[STRUCTURE_KEY]).decode("utf-8"))
+        if not isinstance(structure, dict) or structure.get("format") != FORMAT:
+            raise ValueError(f"{STRUCTURE_KEY!r} entry is not a {FORMAT} structure")
+        if not isinstance(structure.get("version"), int) or structure["version"] > VERSION:
+            raise ValueError(f"unsupported format version {structure.get('version')!r}")
+        root = structure.get("root")
+        arrays = {}
+        for key in _array_keys(root):
+            if not isinstance(key, str) or key not in npz.files:
+                raise ValueError(f"missing array entry {key!r}")
+            arrays[key] = np.asarray(npz[key])
+    return root, arrays
+
+
+def load(path: str | os.PathLike, as_tensor: bool = True) -> Any:
+    """Load a state dict written by ``save``, rebuilding its exact nesting and scalar types.
+
+    Numeric and bool array leaves come back as ``tinygrad_ds.tensor.Tensor`` (with
+    ``as_tensor=True``) or as NumPy arrays, other arrays (strings) as NumPy arrays, all with
+    their saved dtype and values. A missing file raises FileNotFoundError; a
+    truncated or foreign file raises ValueError naming ``path``. Never unpickles.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as file:
+        try:
+            root, arrays = _read(file)
+            result = _rebuild(root, arrays)
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            EOFError,
+            OSError,
+            RecursionError,
+            zipfile.BadZipFile,
+            zlib.error,
+        ) as exc:
+            raise ValueError(f"load: {path} is not a valid tinygrad_ds state file: {exc}") from exc
+    if as_tensor and arrays:
+        result = _rebuild(root, {key: _to_tensor(value) for key, value in arrays.items()})
+    return result
+
+
+def _to_tensor(array: np.ndarray) -> Any:
+    """Wrap a numeric or bool array in a ``Tensor`` (imported lazily); others stay ndarrays."""
+    if array.dtype.kind not in "biuf":
+        return array
+    from .tensor import Tensor
+
+    return Tensor(array)
