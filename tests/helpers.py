@@ -1,0 +1,38 @@
+"""Shared test helpers: one function checks an op's value and its gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+import tinygrad_ds as td
+
+
+def check_op(
+    fn: Callable[..., td.Tensor],
+    reference: Callable[..., np.ndarray],
+    arrays: Sequence[np.ndarray],
+    grad: bool = True,
+    atol: float = 1e-5,
+) -> None:
+    """fn's value against a NumPy closed form, and its gradient against finite differences.
+
+    `arrays` are float64 NumPy inputs; every one requires grad.
+    """
+    inputs = [td.Tensor(np.array(a, dtype=np.float64), requires_grad=grad) for a in arrays]
+    out = fn(*inputs)
+    expected = reference(*[np.array(a, dtype=np.float64) for a in arrays])
+    np.testing.assert_allclose(out.data, expected, rtol=1e-7, atol=1e-9)
+    assert out.shape == np.shape(expected)
+    if grad:
+        assert td.gradcheck(fn, inputs, atol=atol)
+
+
+def away_from(values: np.ndarray, kinks: Sequence[float], margin: float = 0.1) -> np.ndarray:
+    """Shift values that sit within `margin` of a kink (relu at 0, abs at 0)."""
+    values = np.array(values, dtype=np.float64)
+    for k in kinks:
+        near = np.abs(values - k) < margin
+        values[near] = k + np.where(values[near] >= k, margin, -margin) * 2
+    return values

@@ -1,0 +1,42 @@
+"""tinygrad_ds: a small, fast, readable reverse-mode autodiff framework on NumPy.
+
+>>> import tinygrad_ds as td
+>>> x = td.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+Tensor([2., 4., 6.], dtype=float32)
+"""
+
+from .autograd import backward, grad
+from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64, set_default_dtype
+from .functions import (
+    abs,
+    cat,
+    clip,
+    concatenate,
+    exp,
+    log,
+    matmul,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sqrt,
+    stack,
+    tanh,
+    where,
+)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+from .rng import manual_seed
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "backward", "grad", "gradcheck", "GradcheckError",
+    "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
+    "float32", "float64", "int32", "int64", "bool_", "set_default_dtype", "get_default_dtype",
+    "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack",
+    "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "clip",
+]  # fmt: skip

@@ -1,0 +1,168 @@
+"""The `Function` base class: one node of the computation graph.
+
+An operation is a subclass with two static methods side by side, in PyTorch's vocabulary:
+
+    forward(ctx, *inputs, **options) -> ndarray      # inputs are Tensors; compute on `.data`
+    backward(ctx, grad) -> Tensor | tuple[Tensor | None, ...]   # one gradient per input
+
+`backward` is written with Tensor operations, so when the engine runs it with
+`create_graph=True` the backward pass is itself recorded and gradients of gradients come free.
+Op authors write the textbook derivative for the *broadcast* shapes: the engine undoes
+broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import grad_mode
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+__all__ = ["Function"]
+
+
+class Function:
+    """A recorded operation, which is also its own backward context (`ctx`).
+
+    Attributes set by `apply`:
+      parents            per input: its `grad_fn` (non-leaf), the Tensor itself (leaf that
+                         requires grad), or None (needs no gradient)
+      needs_input_grad   per input: whether a gradient must flow to it
+      out_shape, out_dtype, out_ref   what the node produced (a weak reference to the Tensor)
+    """
+
+    __slots__ = (
+        "parents",
+        "needs_input_grad",
+        "inputs_meta",
+        "out_shape",
+        "out_dtype",
+        "out_ref",
+        "_saved",
+        "_saved_versions",
+        "_saved_out",
+        "_released",
+        "_retained",
+        "__dict__",
+    )
+
+    # -- recording -------------------------------------------------------------------------
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run `forward` on `inputs` and, in grad mode, record the node behind the result."""
+        from .tensor import Tensor
+
+        ctx = cls.__new__(cls)
+        ctx._saved = None
+        ctx._saved_out = None
+        ctx._released = False
+        out_data = cls.forward(ctx, *inputs, **options)
+        if type(out_data) is not np.ndarray:  # NumPy returns scalars from 0-d operations
+            out_data = np.asarray(out_data)
+        out = Tensor.__new__(Tensor)
+        out.data = out_data
+        out.grad = None
+        out.name = None
+        out._version = ctx.__dict__.pop("_view_version", None) or [0]
+        if grad_mode.enabled and any(t.requires_grad for t in inputs):
+            ctx.parents = tuple((t.grad_fn or t) if t.requires_grad else None for t in inputs)
+            ctx.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            ctx.inputs_meta = tuple(t for t in inputs if not t.requires_grad)
+            ctx.out_shape = out_data.shape
+            ctx.out_dtype = out_data.dtype
+            ctx.out_ref = weakref.ref(out)
+            ctx._retained = None
+            if ctx._saved_out is True:
+                ctx._saved_out = (out_data, out._version, out._version[0])
+            out.requires_grad = True
+            out.grad_fn = ctx
+        else:
+            out.requires_grad = False
+            out.grad_fn = None
+        return out
+
+    @staticmethod
+    def forward(ctx: Function, *inputs: Any, **options: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> Any:
+        raise NotImplementedError
+
+    # -- saving for backward ---------------------------------------------------------------
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep `tensors` (inputs; None allowed) for backward, remembering their versions."""
+        self._saved = tensors
+        self._saved_versions = tuple(None if t is None else t._version[0] for t in tensors)
+
+    def save_output(self) -> None:
+        """Ask `apply` to keep this node's own output for backward (see `saved_output`)."""
+        self._saved_out = True
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The saved inputs; a clear error if the graph was released or they were modified."""
+        self._check_released()
+        saved = self._saved or ()
+        for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
+            if t is not None and t._version[0] != version:
+                raise RuntimeError(
+                    f"{self.name()}: one of the tensors needed for its gradient (saved input {i}, "
+                    f"shape {t.shape}) has been modified by an in-place operation: it is at "
+                    f"version {t._version[0]}, the backward pass expected version {version}"
+                )
+        return saved
+
+    def saved_output(self) -> Tensor:
+        """This node's output as a Tensor (whose grad_fn is this node), checked for changes."""
+        from .tensor import Tensor
+
+        self._check_released()
+        data, cell, version = self._saved_out
+        if cell[0] != version:
+            raise RuntimeError(
+                f"{self.name()}: its output (shape {data.shape}), needed for its gradient, has "
+                f"been modified by an in-place operation (version {cell[0]}, expected {version})"
+            )
+        return Tensor._make(data, self)
+
+    def _check_released(self) -> None:
+        if self._released:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to use "
+                "saved tensors after they were freed). Pass retain_graph=True to the first "
+                "backward() or grad() call if you need to backward through it again."
+            )
+
+    def release(self) -> None:
+        """Free what backward needed (saved tensors and arrays), keeping the graph's structure
+        (for drawing it) and the small facts such as shapes."""
+        arrays = [k for k, v in self.__dict__.items() if isinstance(v, np.ndarray)]
+        if self._saved is not None or self._saved_out is not None or arrays:
+            self._saved = None
+            self._saved_out = None
+            for k in arrays:
+                del self.__dict__[k]
+            self._released = True
+
+    def __getattr__(self, attr: str) -> Any:
+        # Only reached for a missing attribute: an array that `release` freed.
+        if self._released:
+            self._check_released()
+        raise AttributeError(f"{type(self).__name__!r} node has no attribute {attr!r}")
+
+    # -- description -----------------------------------------------------------------------
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} node>"

@@ -1,0 +1,110 @@
+"""Package-level functions, as in PyTorch: `tinygrad_ds.exp(x)`, `cat`, `stack`, `where`, ..."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .ops import elementwise as E
+from .ops import movement as M
+from .tensor import Tensor, _axis1, matmul
+
+__all__ = [
+    "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "log",
+    "sqrt", "tanh", "sigmoid", "relu", "abs", "clip",
+]  # fmt: skip
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max; at ties each side gets half the gradient."""
+    return _t(a).maximum(b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min (composed: -max(-a, -b))."""
+    return _t(a).minimum(b)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """`a` where `cond` is true, else `b` (broadcast); no gradient flows to `cond`."""
+    cond = _t(cond)
+    if cond.dtype != np.bool_:
+        cond = Tensor._make(cond.data.astype(bool), None)
+    a_t = a if isinstance(a, Tensor) else None
+    b_t = b if isinstance(b, Tensor) else None
+    like = a_t if a_t is not None else b_t
+    a_t = a_t if a_t is not None else (like._operand(a) if like is not None else _t(a))
+    b_t = b_t if b_t is not None else a_t._operand(b)
+    try:
+        np.broadcast_shapes(cond.shape, a_t.shape, b_t.shape)
+    except ValueError:
+        raise ValueError(f"where: shapes {cond.shape}, {a_t.shape} and {b_t.shape} do not "
+                         "broadcast") from None  # fmt: skip
+    return E.Where.apply(cond, a_t, b_t)
+
+
+def cat(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis."""
+    ts = [_t(t) for t in tensors]
+    if not ts:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    axis = _axis1(axis if dim is None else dim, ts[0].ndim, "cat")
+    for t in ts[1:]:
+        if t.ndim != ts[0].ndim or any(
+            n != m for i, (n, m) in enumerate(zip(t.shape, ts[0].shape)) if i != axis
+        ):
+            shapes = [x.shape for x in ts]
+            raise ValueError(f"cat: shapes {shapes} differ outside axis {axis}")
+    return M.Cat.apply(*ts, axis=axis)
+
+
+concatenate = cat
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along a new axis (cat of unsqueezed tensors)."""
+    ts = [_t(t) for t in tensors]
+    if not ts:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    if any(t.shape != ts[0].shape for t in ts):
+        raise ValueError(f"stack: all tensors must have one shape, got {[t.shape for t in ts]}")
+    axis = _axis1(axis if dim is None else dim, ts[0].ndim + 1, "stack")
+    return M.Cat.apply(*[t.unsqueeze(axis) for t in ts], axis=axis)
+
+
+def exp(x: Any) -> Tensor:
+    return _t(x).exp()
+
+
+def log(x: Any) -> Tensor:
+    return _t(x).log()
+
+
+def sqrt(x: Any) -> Tensor:
+    return _t(x).sqrt()
+
+
+def tanh(x: Any) -> Tensor:
+    return _t(x).tanh()
+
+
+def sigmoid(x: Any) -> Tensor:
+    return _t(x).sigmoid()
+
+
+def relu(x: Any) -> Tensor:
+    return _t(x).relu()
+
+
+def abs(x: Any) -> Tensor:  # noqa: A001
+    return _t(x).abs()
+
+
+def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    return _t(x).clip(min, max)

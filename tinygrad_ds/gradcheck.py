@@ -1,0 +1,96 @@
+"""`gradcheck`: autograd's Jacobian against central finite differences, in float64.
+
+dy_j/dx_i  ~  (y_j(x + eps e_i) - y_j(x - eps e_i)) / (2 eps)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .autograd import grad as autograd_grad
+from .grad_mode import no_grad
+from .tensor import Tensor
+
+__all__ = ["gradcheck", "GradcheckError"]
+
+
+class GradcheckError(AssertionError):
+    """Autograd and finite differences disagree; the message names the input and element."""
+
+
+def _outputs(fn: Callable[..., Any], inputs: Sequence[Tensor]) -> list[Tensor]:
+    out = fn(*inputs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    return [o if isinstance(o, Tensor) else Tensor(np.asarray(o, dtype=np.float64)) for o in outs]
+
+
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check d fn(*inputs) / d inputs for every input that requires grad.
+
+    Float inputs are copied to float64 first (the check is meaningless in float32). Every output
+    element is checked (tensor outputs give full Jacobians). Returns True, or raises
+    `GradcheckError` naming the input, the worst element and both values.
+    """
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    xs: list[Tensor] = []
+    for x in inputs:
+        if isinstance(x, Tensor) and x.dtype.kind == "f":
+            xs.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+        else:
+            xs.append(x)
+    wrt = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck: no input requires grad")
+
+    outs = _outputs(fn, xs)
+    sizes = [o.data.size for o in outs]
+    # Analytic Jacobian, one row per output element: a backward pass with a one-hot gradient.
+    analytic = {i: np.zeros((sum(sizes), xs[i].data.size)) for i in wrt}
+    row = 0
+    for o in outs:
+        for j in range(o.data.size):
+            if not o.requires_grad:
+                row += 1
+                continue
+            onehot = np.zeros(o.data.size)
+            onehot[j] = 1.0
+            gs = autograd_grad(o, [xs[i] for i in wrt], onehot.reshape(o.shape).astype(o.dtype),
+                               retain_graph=True, allow_unused=True)  # fmt: skip
+            for i, g in zip(wrt, gs):
+                if g is not None:
+                    analytic[i][row] = g.data.reshape(-1)
+            row += 1
+
+    # Numerical Jacobian, one column per input element.
+    for i in wrt:
+        x = xs[i].data
+        numeric = np.zeros_like(analytic[i])
+        flat = x.reshape(-1)
+        for k in range(flat.size):
+            old = flat[k]
+            with no_grad():
+                flat[k] = old + eps
+                plus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, xs)])
+                flat[k] = old - eps
+                minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, xs)])
+            flat[k] = old
+            numeric[:, k] = (plus - minus) / (2 * eps)
+        bad = np.abs(analytic[i] - numeric) - (atol + rtol * np.abs(numeric))
+        if np.isnan(analytic[i]).any() or (bad > 0).any():
+            j, k = np.unravel_index(np.nanargmax(np.where(np.isnan(bad), np.inf, bad)), bad.shape)
+            elem = np.unravel_index(k, x.shape) if x.ndim else ()
+            raise GradcheckError(
+                f"gradcheck: input {i} (shape {x.shape}) element {tuple(map(int, elem))}, "
+                f"output element {int(j)}: autograd gives {analytic[i][j, k]!r}, "
+                f"finite differences give {numeric[j, k]!r} (atol={atol}, rtol={rtol})"
+            )
+    return True

@@ -1,0 +1,1 @@
+"""The primitive operations, by family; each op's forward sits beside its backward."""

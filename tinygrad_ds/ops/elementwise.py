@@ -1,0 +1,270 @@
+"""Elementwise primitives: each op's forward beside its backward.
+
+Every backward is written with Tensor operations (so `create_graph=True` differentiates it
+again) and for the broadcast shapes: the engine sums gradients back to each input's shape.
+Composed operations (sub, div, sqrt, minimum, ...) live in `tensor.py` as one-liners.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = [
+    "Add", "Mul", "Neg", "Reciprocal", "Pow", "Exp", "Log", "Abs", "Tanh", "Sigmoid",
+    "Relu", "LeakyRelu", "Maximum", "Clip", "Where", "Cast",
+]  # fmt: skip
+
+
+def _const(array: np.ndarray) -> Tensor:
+    return Tensor._make(array, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------------
+
+
+class Add(Function):
+    """z = x + y;  dz/dx = 1, dz/dy = 1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x.data + y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Mul(Function):
+    """z = x * y;  dz/dx = y, dz/dy = x (each saved only if the other needs a gradient)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x if y.requires_grad else None, y if x.requires_grad else None)
+        return x.data * y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        return (g * y if gx else None), (g * x if gy else None)
+
+
+class Neg(Function):
+    """z = -x;  dz/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Reciprocal(Function):
+    """z = 1 / x;  dz/dx = -1 / x^2 = -z^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return 1 / x.data
+
+    @staticmethod
+    def backward(ctx, g):
+        z = ctx.saved_output()
+        return -g * z * z
+
+
+class Pow(Function):
+    """z = x ** y;  dz/dx = y x^(y-1), dz/dy = z log x."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        if y.requires_grad:
+            ctx.save_output()
+        return x.data**y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        dx = g * y * x ** (y - 1) if gx else None
+        dy = g * ctx.saved_output() * x.log() if gy else None
+        return dx, dy
+
+
+# ---------------------------------------------------------------------------------------------
+# unary functions
+# ---------------------------------------------------------------------------------------------
+
+
+class Exp(Function):
+    """z = e^x;  dz/dx = z."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return np.exp(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.saved_output()
+
+
+class Log(Function):
+    """z = log x;  dz/dx = 1 / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Abs(Function):
+    """z = |x|;  dz/dx = sign(x) (0 at x = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _const(np.sign(x.data))
+
+
+class Tanh(Function):
+    """z = tanh x;  dz/dx = 1 - z^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return np.tanh(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = ctx.saved_output()
+        return g * (1 - z * z)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-x), computed without overflow;  dz/dx = z (1 - z)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        e = np.exp(-np.abs(x.data))
+        return np.where(x.data >= 0, 1 / (1 + e), e / (1 + e))
+
+    @staticmethod
+    def backward(ctx, g):
+        z = ctx.saved_output()
+        return g * z * (1 - z)
+
+
+class Relu(Function):
+    """z = max(x, 0);  dz/dx = 1[x > 0] (0 at the kink, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return np.maximum(x.data, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * _const(ctx.saved_output().data > 0)
+
+
+class LeakyRelu(Function):
+    """z = x if x > 0 else a x;  dz/dx = 1 if x > 0 else a."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.slope = negative_slope
+        ctx.save_for_backward(x)
+        return np.where(x.data > 0, x.data, x.data * x.data.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _const(np.where(x.data > 0, 1, ctx.slope).astype(g.dtype))
+
+
+class Maximum(Function):
+    """z = max(x, y);  dz/dx = 1[x > y] + 1/2 1[x = y], dz/dy = the rest (ties split equally)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.maximum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        share_x = (x.data > y.data) + 0.5 * (x.data == y.data)
+        share_x = _const(share_x.astype(g.dtype, copy=False))
+        gx, gy = ctx.needs_input_grad
+        return (g * share_x if gx else None), (g * (1 - share_x) if gy else None)
+
+
+class Clip(Function):
+    """z = min(max(x, low), high);  dz/dx = 1[low <= x <= high]."""
+
+    @staticmethod
+    def forward(ctx, x, low=None, high=None):
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return np.clip(x.data, low, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        inside = np.ones(x.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= x.data >= ctx.low
+        if ctx.high is not None:
+            inside &= x.data <= ctx.high
+        return g * _const(inside)
+
+
+class Where(Function):
+    """z = cond ? x : y;  dz/dx = cond, dz/dy = not cond (no gradient to cond)."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond.data
+        return np.where(cond.data, x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        _, gx, gy = ctx.needs_input_grad
+        return (
+            None,
+            g * _const(ctx.cond) if gx else None,
+            g * _const(~ctx.cond) if gy else None,
+        )
+
+
+class Cast(Function):
+    """z = x converted to another dtype;  dz/dx = 1 (the gradient is cast back)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype=None):
+        ctx.in_dtype = x.data.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.in_dtype)

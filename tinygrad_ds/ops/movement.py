@@ -1,0 +1,191 @@
+"""Movement primitives: reshape, permute, expand / sum_to, indexing, concatenation, padding.
+
+Outputs that are NumPy views of their input share the input's version counter, so an
+in-place change through either is seen by every saved tensor that aliases the memory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = [
+    "Reshape",
+    "Permute",
+    "Expand",
+    "SumTo",
+    "GetItem",
+    "ScatterAdd",
+    "IndexPut",
+    "Cat",
+    "Pad",
+]
+
+
+def _view_of(ctx: Function, x: Tensor, out: np.ndarray) -> np.ndarray:
+    """Mark `out` as a view of `x` when it shares x's memory (so they share a version)."""
+    if out.base is not None and (out.base is x.data or out.base is x.data.base):
+        ctx._view_version = x._version
+    return out
+
+
+class Reshape(Function):
+    """z = x viewed with another shape;  dz/dx: the gradient reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape=()):
+        ctx.in_shape = x.data.shape
+        return _view_of(ctx, x, x.data.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class Permute(Function):
+    """z = x with its axes reordered by `dims`;  dz/dx: the gradient permuted back."""
+
+    @staticmethod
+    def forward(ctx, x, dims=()):
+        ctx.dims = dims
+        return _view_of(ctx, x, x.data.transpose(dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(tuple(np.argsort(ctx.dims).tolist()))
+
+
+class Expand(Function):
+    """z = broadcast_to(x, shape);  dz/dx = sum of g over the broadcast axes (SumTo)."""
+
+    @staticmethod
+    def forward(ctx, x, shape=()):
+        ctx.in_shape = x.data.shape
+        return np.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.sum_to(ctx.in_shape)
+
+
+class SumTo(Function):
+    """z = x summed down to `shape` (the adjoint of broadcasting);  dz/dx = expand(g)."""
+
+    @staticmethod
+    def forward(ctx, x, shape=()):
+        ctx.in_shape = x.data.shape
+        lead = x.data.ndim - len(shape)
+        if lead < 0:
+            raise ValueError(f"sum_to: cannot sum shape {x.data.shape} to {shape}")
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and x.data.shape[lead + i] != 1
+        )
+        out = x.data.sum(axis=axes, keepdims=True) if axes else x.data
+        return out.reshape(shape) if lead else out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.expand(ctx.in_shape)
+
+
+def _selects_once(index: object) -> bool:
+    """True when `index` cannot pick an element twice: ints, slices, None, Ellipsis, masks."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        p is None
+        or p is Ellipsis
+        or isinstance(p, (int, np.integer, slice))
+        or (isinstance(p, np.ndarray) and p.dtype == bool)
+        for p in parts
+    )
+
+
+class GetItem(Function):
+    """z = x[index];  dz/dx = g scattered back into zeros of x's shape, summed on repeats."""
+
+    @staticmethod
+    def forward(ctx, x, index=()):
+        ctx.in_shape = x.data.shape
+        ctx.index = index
+        out = x.data[index]
+        return _view_of(ctx, x, out) if type(out) is np.ndarray else out
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAdd.apply(g, index=ctx.index, shape=ctx.in_shape)
+
+
+class ScatterAdd(Function):
+    """z = zeros(shape) with z[index] += x (repeated indices add up);  dz/dx = g[index]."""
+
+    @staticmethod
+    def forward(ctx, x, index=(), shape=()):
+        ctx.index = index
+        out = np.zeros(shape, dtype=x.data.dtype)
+        if _selects_once(index):
+            out[index] = x.data
+        else:
+            np.add.at(out, index, x.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.index]
+
+
+class IndexPut(Function):
+    """z = x with z[index] = v (the recorded form of `x[index] = v`);
+    dz/dx = g with the written places zeroed, dz/dv = g[index]."""
+
+    @staticmethod
+    def forward(ctx, x, v, index=()):
+        ctx.index = index
+        out = x.data.copy()
+        out[index] = v.data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx, gv = ctx.needs_input_grad
+        keep = None
+        if gx:
+            mask = np.ones(g.shape, dtype=bool)
+            mask[ctx.index] = False
+            keep = g * Tensor._make(mask, None)
+        return keep, (g[ctx.index] if gv else None)
+
+
+class Cat(Function):
+    """z = concatenate(xs, axis);  dz/dx_k = the slice of g that x_k filled."""
+
+    @staticmethod
+    def forward(ctx, *xs, axis=0):
+        ctx.axis = axis
+        ctx.bounds = np.cumsum([0] + [x.data.shape[axis] for x in xs]).tolist()
+        return np.concatenate([x.data for x in xs], axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.axis
+        b = ctx.bounds
+        return tuple(
+            g[lead + (slice(b[k], b[k + 1]),)] if need else None
+            for k, need in enumerate(ctx.needs_input_grad)
+        )
+
+
+class Pad(Function):
+    """z = x padded with a constant by NumPy's (before, after) pairs;  dz/dx = g's interior."""
+
+    @staticmethod
+    def forward(ctx, x, pad_width=(), value=0.0):
+        ctx.interior = tuple(
+            slice(before, before + n) for (before, _), n in zip(pad_width, x.data.shape)
+        )
+        return np.pad(x.data, pad_width, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.interior]

@@ -1,0 +1,58 @@
+"""Reductions: sum and max over axes (mean, var, std, min are composed from them in tensor.py).
+
+`axis` arrives normalised by the Tensor method: None or a tuple of non-negative ints.
+"""
+
+from __future__ import annotations
+
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = ["Sum", "Max"]
+
+
+def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    """z = sum_i x_i over `axis`;  dz/dx_i = 1, so the gradient is g broadcast back to x."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.in_shape = x.data.shape
+        ctx.axis = axis
+        return x.data.sum(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis)).expand(ctx.in_shape)
+
+
+class Max(Function):
+    """z = max_i x_i over `axis`;  dz/dx_i = 1[x_i = z] / #{j: x_j = z} (ties share equally)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        if x.data.size == 0:
+            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+        ctx.in_shape = x.data.shape
+        ctx.axis = axis
+        out = x.data.max(axis=axis, keepdims=True)
+        ctx.winners = x.data == out
+        return out if keepdims else out.reshape(_reduced_shape(x.data.shape, axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        winners = ctx.winners
+        share = winners / winners.sum(axis=ctx.axis, keepdims=True)
+        g = g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis))
+        return g * Tensor._make(share.astype(g.dtype, copy=False), None)
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axis is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axis)

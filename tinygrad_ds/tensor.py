@@ -1,0 +1,734 @@
+"""The `Tensor`: an n-dimensional NumPy array that records how it was computed.
+
+Every method below is a one-line call to a named operation in `ops/` (a primitive with its
+own forward and backward) or a short composition of other methods (no backward needed).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .dtypes import as_array, get_default_dtype
+
+__all__ = ["Tensor"]
+
+Shape = tuple[int, ...]
+
+
+def _shape_args(args: tuple[Any, ...], what: str) -> Shape:
+    """Accept a shape as varargs `(2, 3)` or as one tuple/list `((2, 3),)`."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    try:
+        return tuple(int(n) for n in args)
+    except (TypeError, ValueError):
+        msg = f"{what}: a shape is ints, given as varargs or one tuple; got {args}"
+        raise TypeError(msg) from None
+
+
+def _axes(axis: Any, dim: Any, ndim: int, what: str) -> tuple[int, ...] | None:
+    """Normalise `axis` (NumPy) or `dim` (PyTorch): None or a sorted tuple of axes >= 0."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{what}: give axis or dim, not both")
+        axis = dim
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise IndexError(f"{what}: axis {a} is out of range for a tensor of {ndim} dims")
+        out.append(int(a) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{what}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def _axis1(axis: int, ndim: int, what: str) -> int:
+    if not -ndim <= axis < ndim:
+        raise IndexError(f"{what}: axis {axis} is out of range for a tensor of {ndim} dims")
+    return axis % ndim
+
+
+def _index(index: Any) -> Any:
+    """Turn Tensors and lists inside an index into NumPy arrays (masks stay boolean)."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    `Tensor(data, requires_grad=False, dtype=None)` takes Python scalars, nested lists, NumPy
+    arrays and Tensors. Python floats become float32 (see `set_default_dtype`); NumPy arrays keep
+    their dtype; ints become int64. Only floating tensors can require grad.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "__weakref__")
+    __array_priority__ = 1000  # so that `ndarray + Tensor` defers to Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data: np.ndarray = as_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self.name: str | None = None
+        self._version = [0]
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, grad_fn: Any) -> Tensor:
+        """Wrap an ndarray without copying or converting (the operations' fast path)."""
+        t = cls.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = grad_fn is not None
+        t.name = None
+        t._version = [0]
+        return t
+
+    # -- factories (creation.py) ---------------------------------------------------------
+
+    @staticmethod
+    def zeros(*shape: Any, **kwargs: Any) -> Tensor:
+        return C.zeros(*shape, **kwargs)
+
+    @staticmethod
+    def ones(*shape: Any, **kwargs: Any) -> Tensor:
+        return C.ones(*shape, **kwargs)
+
+    @staticmethod
+    def full(shape: Any, fill_value: Any, **kwargs: Any) -> Tensor:
+        return C.full(shape, fill_value, **kwargs)
+
+    @staticmethod
+    def randn(*shape: Any, **kwargs: Any) -> Tensor:
+        return C.randn(*shape, **kwargs)
+
+    @staticmethod
+    def rand(*shape: Any, **kwargs: Any) -> Tensor:
+        return C.rand(*shape, **kwargs)
+
+    @staticmethod
+    def uniform(*shape: Any, **kwargs: Any) -> Tensor:
+        return C.uniform(*shape, **kwargs)
+
+    @staticmethod
+    def arange(start: Any, stop: Any = None, step: Any = 1, **kwargs: Any) -> Tensor:
+        return C.arange(start, stop, step, **kwargs)
+
+    @staticmethod
+    def eye(n: int, m: int | None = None, **kwargs: Any) -> Tensor:
+        return C.eye(n, m, **kwargs)
+
+    @staticmethod
+    def zeros_like(t: Any, **kwargs: Any) -> Tensor:
+        return C.zeros_like(t, **kwargs)
+
+    @staticmethod
+    def ones_like(t: Any, **kwargs: Any) -> Tensor:
+        return C.ones_like(t, **kwargs)
+
+    # -- attributes ----------------------------------------------------------------------
+
+    @property
+    def shape(self) -> Shape:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (or under no_grad); only leaves keep `.grad`."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (NumPy's `.T`)."""
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of matrices transposed)."""
+        return self.transpose(-1, -2)
+
+    def size(self, dim: int | None = None) -> Any:
+        """PyTorch's `size()`: the shape, or one axis' length."""
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shares memory, as PyTorch's `.numpy()`)."""
+        return self.data
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
+        t = Tensor._make(self.data, None)
+        t._version = self._version
+        return t
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only floating-point tensors can require grad, not {self.dtype}"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_: a non-leaf tensor's requires_grad can't be unset")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's `.grad`.
+
+        `gradient` (needed unless self has one element) makes it a vector-Jacobian product.
+        The graph's saved tensors are freed afterwards unless `retain_graph=True`;
+        `create_graph=True` records the backward pass for higher derivatives.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Convert to `dtype` (differentiable between float dtypes)."""
+        dtype = np.dtype(dtype)
+        return self if dtype == self.dtype else E.Cast.apply(self, dtype=dtype)
+
+    def float(self) -> Tensor:  # noqa: A003 (PyTorch's name)
+        return self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        return self.astype(np.float64)
+
+    # -- Python protocol -----------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = [f"dtype={self.dtype}"]
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        if self.name:
+            extra.append(f"name={self.name!r}")
+        return f"Tensor({body}, {', '.join(extra)})"
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def _one(self, what: str) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"{what}: only one-element tensors can be converted, not {self.shape}")
+        return self.data.item()
+
+    def __float__(self) -> float:
+        return float(self._one("float()"))
+
+    def __int__(self) -> int:
+        return int(self._one("int()"))
+
+    def __bool__(self) -> bool:
+        return bool(self._one("bool() (the truth value of a tensor is ambiguous)"))
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        return int(self._one("__index__"))
+
+    __hash__ = object.__hash__  # `==` is elementwise, yet tensors stay usable as dict keys
+
+    # -- operands ------------------------------------------------------------------------
+
+    def _operand(self, other: Any) -> Tensor:
+        """A Python number or array as a constant tensor; a number takes this tensor's dtype
+        when this tensor is floating, so `x * 2.0` keeps float32."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, np.generic) and other.dtype.kind in "biuf":
+            other = other.item()  # a NumPy scalar behaves as a Python number, as in PyTorch
+        if isinstance(other, (bool, int, float)):
+            kind = self.data.dtype.kind
+            if kind == "f" or (kind in "iu" and not isinstance(other, float)):
+                return Tensor._make(np.asarray(other, dtype=self.data.dtype), None)
+            if kind == "b" and isinstance(other, bool):
+                return Tensor._make(np.asarray(other), None)
+            return Tensor(other)
+        return Tensor(other)
+
+    # -- arithmetic ----------------------------------------------------------------------
+
+    def __add__(self, other: Any) -> Tensor:
+        return E.Add.apply(self, self._operand(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return E.Add.apply(self._operand(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return E.Add.apply(self, E.Neg.apply(self._operand(other)))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return E.Add.apply(self._operand(other), E.Neg.apply(self))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return E.Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return E.Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return E.Mul.apply(self._float(), E.Reciprocal.apply(self._operand(other)._float()))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return E.Mul.apply(self._operand(other)._float(), E.Reciprocal.apply(self._float()))
+
+    def __pow__(self, other: Any) -> Tensor:
+        return E.Pow.apply(self, self._operand(other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return E.Pow.apply(self._operand(other), self)
+
+    def __neg__(self) -> Tensor:
+        return E.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, self._operand(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(self._operand(other), self)
+
+    def _float(self) -> Tensor:
+        """Integers promote to the default float dtype for true division and means."""
+        return self if self.data.dtype.kind == "f" else self.astype(get_default_dtype())
+
+    def matmul(self, other: Any) -> Tensor:
+        return matmul(self, self._operand(other))
+
+    # -- comparisons (bool results, no gradient) -----------------------------------------
+
+    def _compare(self, other: Any, ufunc: np.ufunc) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._make(ufunc(self.data, other), None)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __invert__(self) -> Tensor:
+        if self.dtype.kind not in "biu":
+            raise TypeError(f"~ (invert): needs a bool or integer tensor, not {self.dtype}")
+        return Tensor._make(~self.data, None)
+
+    # -- elementwise functions -----------------------------------------------------------
+
+    def exp(self) -> Tensor:
+        return E.Exp.apply(self._float())
+
+    def log(self) -> Tensor:
+        return E.Log.apply(self._float())
+
+    def sqrt(self) -> Tensor:
+        return self._float() ** 0.5
+
+    def abs(self) -> Tensor:
+        return E.Abs.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return E.Abs.apply(self)
+
+    def tanh(self) -> Tensor:
+        return E.Tanh.apply(self._float())
+
+    def sigmoid(self) -> Tensor:
+        return E.Sigmoid.apply(self._float())
+
+    def relu(self) -> Tensor:
+        return E.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return E.LeakyRelu.apply(self, negative_slope=negative_slope)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Clamp to [min, max]; the gradient passes where min <= x <= max."""
+        if min is None and max is None:
+            raise ValueError("clip: give at least one of min and max")
+        return E.Clip.apply(self, low=min, high=max)
+
+    clamp = clip
+
+    def maximum(self, other: Any) -> Tensor:
+        return E.Maximum.apply(self, self._operand(other))
+
+    def minimum(self, other: Any) -> Tensor:
+        return -E.Maximum.apply(-self, -self._operand(other))
+
+    def sign(self) -> Tensor:
+        """The sign, as a constant (its derivative is zero almost everywhere)."""
+        return Tensor._make(np.sign(self.data), None)
+
+    # -- reductions ----------------------------------------------------------------------
+
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        axes = _axes(axis, dim, self.ndim, "sum")
+        return R.Sum.apply(self, axis=axes, keepdims=keepdims if keepdim is None else keepdim)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """sum / n over the axes."""
+        axes = _axes(axis, dim, self.ndim, "mean")
+        keep = keepdims if keepdim is None else keepdim
+        x = self._float()
+        return R.Sum.apply(x, axis=axes, keepdims=keep) * (1.0 / _count(self.shape, axes))
+
+    def var(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        correction: int = 1,
+        ddof: int | None = None,
+    ) -> Tensor:
+        """sum (x - mean)^2 / (n - correction); PyTorch's correction=1 by default (`ddof` is
+        NumPy's name for it)."""
+        axes = _axes(axis, dim, self.ndim, "var")
+        keep = keepdims if keepdim is None else keepdim
+        correction = correction if ddof is None else ddof
+        x = self._float()
+        centred = x - x.mean(axis=axes, keepdims=True)
+        n = _count(self.shape, axes)
+        scale = 1.0 / (n - correction) if n > correction else float("inf")  # nan, as PyTorch
+        return (centred * centred).sum(axis=axes, keepdims=keep) * scale
+
+    def std(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        correction: int = 1,
+        ddof: int | None = None,
+    ) -> Tensor:
+        """sqrt(var)."""
+        v = self.var(axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof)
+        return v.sqrt()
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """The largest values (as NumPy's max); ties share the gradient equally."""
+        axes = _axes(axis, dim, self.ndim, "max")
+        return R.Max.apply(self, axis=axes, keepdims=keepdims if keepdim is None else keepdim)
+
+    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """Indices of the largest values (int64, no gradient)."""
+        return self._arg(np.argmax, axis if dim is None else dim, keepdims or bool(keepdim))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        return self._arg(np.argmin, axis if dim is None else dim, keepdims or bool(keepdim))
+
+    def _arg(self, fn: Any, axis: int | None, keepdims: bool) -> Tensor:
+        if axis is not None:
+            axis = _axis1(axis, self.ndim, fn.__name__)
+        return Tensor._make(np.asarray(fn(self.data, axis=axis, keepdims=keepdims), np.int64), None)
+
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        axis = _axis1(axis if dim is None else dim, self.ndim, "softmax")
+        return N.Softmax.apply(self._float(), axis=axis)
+
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        axis = _axis1(axis if dim is None else dim, self.ndim, "log_softmax")
+        return N.LogSoftmax.apply(self._float(), axis=axis)
+
+    def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
+        """log sum exp x, stably: max + log sum exp(x - max)."""
+        m = Tensor._make(self.data.max(axis=axis, keepdims=True), None)
+        out = (self - m).exp().sum(axis=axis, keepdims=True).log() + m
+        return out if keepdims else out.squeeze(axis)
+
+    # -- movement ------------------------------------------------------------------------
+
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = _shape_args(shape, "reshape")
+        known = int(np.prod([n for n in shape if n != -1]))
+        free = shape.count(-1)
+        size = self.data.size
+        if (
+            free > 1
+            or (free == 0 and known != size)
+            or (free == 1 and (known == 0 or size % known))
+        ):
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} into {shape}")
+        return M.Reshape.apply(self, shape=shape)
+
+    view = reshape
+
+    def permute(self, *dims: Any) -> Tensor:
+        dims = _shape_args(dims, "permute")
+        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+            raise ValueError(f"permute: {dims} is not a permutation of the axes of {self.shape}")
+        return M.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+
+    def transpose(self, a: int = -2, b: int = -1) -> Tensor:
+        a, b = _axis1(a, self.ndim, "transpose"), _axis1(b, self.ndim, "transpose")
+        dims = list(range(self.ndim))
+        dims[a], dims[b] = dims[b], dims[a]
+        return M.Permute.apply(self, dims=tuple(dims))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = _axis1(start_dim, self.ndim, "flatten"), _axis1(end_dim, self.ndim, "flatten")
+        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
+
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
+        axes = _axes(axis, dim, self.ndim, "squeeze")
+        if axes is None:
+            axes = tuple(i for i, n in enumerate(self.shape) if n == 1)
+        return self.reshape(
+            tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1))
+        )
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        axis = _axis1(axis, self.ndim + 1, "unsqueeze")
+        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
+
+    def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to `shape` (-1 keeps an axis), without copying."""
+        shape = _shape_args(shape, "expand")
+        lead = len(shape) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {shape}")
+        full = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        try:
+            np.broadcast_shapes(self.shape, full)
+        except ValueError:
+            raise ValueError(f"expand: cannot broadcast shape {self.shape} to {full}") from None
+        if np.broadcast_shapes(self.shape, full) != full:
+            raise ValueError(f"expand: cannot broadcast shape {self.shape} to {full}")
+        return self if full == self.shape else M.Expand.apply(self, shape=full)
+
+    broadcast_to = expand
+
+    def sum_to(self, shape: Shape) -> Tensor:
+        """Sum over broadcast axes down to `shape` (the adjoint of `expand`)."""
+        return self if tuple(shape) == self.shape else M.SumTo.apply(self, shape=tuple(shape))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _index(index)
+        try:
+            return M.GetItem.apply(self, index=index)
+        except IndexError as e:
+            raise IndexError(f"getitem: index {index!r} for shape {self.shape}: {e}") from None
+
+    def pad(self, pad_width: Any, value: float = 0.0) -> Tensor:
+        """Constant padding with NumPy's per-axis (before, after) pairs."""
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (self.ndim, 2))
+        if (widths < 0).any():
+            raise ValueError(f"pad: negative pad width {pad_width} for shape {self.shape}")
+        return M.Pad.apply(self, pad_width=tuple(map(tuple, widths.tolist())), value=value)
+
+    # -- in-place operations -------------------------------------------------------------
+
+    def _inplace(self, what: str, out_of_place: Any, in_memory: Any, other: Any = None) -> Tensor:
+        """Change this tensor in place.
+
+        Without a graph to record (no_grad, or nothing requires grad) the result is written
+        into `data` (views see it) by `in_memory(array)`. Otherwise the change is recorded as
+        PyTorch does: `out_of_place(alias)` computes the new value from an alias that keeps the
+        old node, and this tensor is re-pointed at the new node. Either way the version counter
+        moves, so a saved tensor changed behind the graph's back is caught at backward.
+        """
+        record = grad_mode.enabled and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        )
+        if record:
+            if self.requires_grad and self.grad_fn is None:
+                raise RuntimeError(
+                    f"{what}: a leaf tensor that requires grad is being changed in place; "
+                    "do it under tinygrad_ds.no_grad() (as optimisers do) or on a copy"
+                )
+            alias = Tensor._make(self.data, self.grad_fn)
+            alias.requires_grad = self.requires_grad
+            alias._version = self._version
+            out = out_of_place(alias).astype(self.dtype)
+            self.data = out.data
+            self.grad_fn = out.grad_fn
+            self.requires_grad = True
+            self.grad_fn.out_ref = weakref.ref(self)
+            self._version = [alias._version[0] + 1]
+        else:
+            value = in_memory(self.data)
+            if value is not None:
+                if not np.can_cast(np.asarray(value).dtype, self.dtype, "same_kind"):
+                    raise TypeError(f"{what}: result of dtype {value.dtype} can't be stored in "
+                                    f"a {self.dtype} tensor")  # fmt: skip
+                self.data[...] = value
+            self._version[0] += 1
+        return self
+
+    def _binary_inplace(self, what: str, other: Any, op: Any, ufunc: np.ufunc) -> Tensor:
+        other_t = self._operand(other)
+        return self._inplace(
+            what, lambda a: op(a, other_t), lambda d: ufunc(d, other_t.data), other_t
+        )
+
+    def add_(self, other: Any) -> Tensor:
+        return self._binary_inplace("add_", other, Tensor.__add__, np.add)
+
+    def sub_(self, other: Any) -> Tensor:
+        return self._binary_inplace("sub_", other, Tensor.__sub__, np.subtract)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._binary_inplace("mul_", other, Tensor.__mul__, np.multiply)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._binary_inplace("div_", other, Tensor.__truediv__, np.true_divide)
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._inplace("clamp_", lambda a: a.clip(min, max), lambda d: np.clip(d, min, max))
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        v = self._operand(value)
+        return self._inplace("fill_", lambda a: _replaced(a, v), lambda d: v.data, v)
+
+    def copy_(self, src: Any) -> Tensor:
+        s = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+        try:
+            np.broadcast_to(s.data, self.shape)
+        except ValueError:
+            raise ValueError(f"copy_: source of shape {s.shape} does not broadcast to "
+                             f"{self.shape}") from None  # fmt: skip
+        return self._inplace("copy_", lambda a: _replaced(a, s), lambda d: s.data, s)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _index(index)
+        v = self._operand(value)
+        try:
+            np.broadcast_to(v.data, np.empty(self.shape, dtype=bool)[index].shape)
+        except (ValueError, IndexError) as e:
+            msg = f"setitem: cannot assign a value of shape {v.shape} to index {index!r} "
+            raise type(e)(f"{msg}of a tensor of shape {self.shape}: {e}") from None
+
+        def write(d: np.ndarray) -> None:
+            d[index] = v.data
+
+        self._inplace("setitem", lambda a: M.IndexPut.apply(a, v, index=index), write, v)
+
+
+def _replaced(old: Tensor, new: Tensor) -> Tensor:
+    """`new` broadcast to old's shape, recorded so that old's gradient is zero."""
+    return E.Where.apply(Tensor._make(np.zeros(old.shape, dtype=bool), None), old, new)
+
+
+def _count(shape: Shape, axes: tuple[int, ...] | None) -> int:
+    return int(np.prod(shape if axes is None else [shape[a] for a in axes]))
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """NumPy's matmul: 1-D, 2-D and batched N-D with broadcast batch axes."""
+    a = a if isinstance(a, Tensor) else Tensor(a)
+    b = b if isinstance(b, Tensor) else a._operand(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape})")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    try:
+        if inner_a != inner_b:
+            raise ValueError
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned") from None
+    if a.ndim >= 2 and b.ndim >= 2:
+        return L.MatMul.apply(a, b)
+    a2 = a.reshape(1, -1) if a.ndim == 1 else a
+    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+    out = L.MatMul.apply(a2, b2)
+    if a.ndim == 1 and b.ndim == 1:
+        return out.reshape(())
+    return out.squeeze(-2) if a.ndim == 1 else out.squeeze(-1)
+
+
+# The operations are bound explicitly above; their modules import Tensor, so they come last.
+from . import creation as C  # noqa: E402
+from .ops import elementwise as E  # noqa: E402
+from .ops import linalg as L  # noqa: E402
+from .ops import movement as M  # noqa: E402
+from .ops import nn as N  # noqa: E402
+from .ops import reduce as R  # noqa: E402
