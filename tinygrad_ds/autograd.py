@@ -14,7 +14,7 @@ Each node's saved tensors are released right after its backward runs, unless
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +25,33 @@ from .function import Function
 if TYPE_CHECKING:
     from .tensor import Tensor
 
-__all__ = ["backward", "grad", "unbroadcast"]
+__all__ = ["backward", "grad", "unbroadcast", "graph_nodes"]
+
+Trace = Callable[["Function", "Tensor", tuple], None]
+"""Called after each node's backward with (node, upstream gradient, gradients it sent)."""
+
+
+def graph_nodes(roots: Sequence[Function]) -> dict[Function, int]:
+    """Every node reachable from `roots`, in a deterministic depth-first order, each mapped to
+    the number of edges that lead into it from other reachable nodes (its consumers)."""
+    from .tensor import Tensor
+
+    deps: dict[Function, int] = {}
+    stack = []
+    for node in roots:
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if parent is not None and type(parent) is not Tensor:
+                if parent in deps:
+                    deps[parent] += 1
+                else:
+                    deps[parent] = 1
+                    stack.append(parent)
+    return deps
 
 
 def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -59,6 +85,7 @@ def _run(
     retain_graph: bool,
     create_graph: bool,
     capture: dict[int, Any] | None = None,
+    trace: Trace | None = None,
 ) -> None:
     """Backpropagate `root_grads` from `roots`.
 
@@ -68,19 +95,7 @@ def _run(
     from .tensor import Tensor
 
     # Pass 1: dependency counts of every node reachable from the roots.
-    deps: dict[Function, int] = {}
-    stack = [t.grad_fn for t in roots if t.grad_fn is not None]
-    for node in stack:
-        deps.setdefault(node, 0)
-    while stack:
-        node = stack.pop()
-        for parent in node.parents:
-            if parent is not None and type(parent) is not Tensor:
-                if parent in deps:
-                    deps[parent] += 1
-                else:
-                    deps[parent] = 1
-                    stack.append(parent)
+    deps = graph_nodes([t.grad_fn for t in roots if t.grad_fn is not None])
 
     # Pass 2: process nodes whose gradient is complete.
     table: dict[Function, Tensor] = {}
@@ -124,6 +139,8 @@ def _run(
             grads = node.backward(node, g)
             if type(grads) is not tuple:
                 grads = (grads,)
+            if trace is not None:
+                trace(node, g, grads)
             if not retain_graph:
                 node.release()
             for parent, gi in zip(node.parents, grads):
@@ -162,8 +179,12 @@ def backward(
     grad_tensors: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    trace: Trace | None = None,
 ) -> None:
-    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (a vector-Jacobian product)."""
+    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (a vector-Jacobian product).
+
+    `trace`, if given, is called after each node's backward (see `Trace`); `viz.explain` uses it.
+    """
     from .tensor import Tensor
 
     roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
@@ -178,7 +199,7 @@ def backward(
                 "under no_grad(), or from tensors that do not require grad?)"
             )
         root_grads.append(_root_grad(t, g, "backward"))
-    _run(roots, root_grads, retain, create_graph)
+    _run(roots, root_grads, retain, create_graph, trace=trace)
 
 
 def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:

@@ -33,13 +33,14 @@ class Function:
       parents            per input: its `grad_fn` (non-leaf), the Tensor itself (leaf that
                          requires grad), or None (needs no gradient)
       needs_input_grad   per input: whether a gradient must flow to it
+      constants          per input: the Tensor if it needs no gradient (kept for drawing), else None
       out_shape, out_dtype, out_ref   what the node produced (a weak reference to the Tensor)
     """
 
     __slots__ = (
         "parents",
         "needs_input_grad",
-        "inputs_meta",
+        "constants",
         "out_shape",
         "out_dtype",
         "out_ref",
@@ -73,7 +74,7 @@ class Function:
         if grad_mode.enabled and any(t.requires_grad for t in inputs):
             ctx.parents = tuple((t.grad_fn or t) if t.requires_grad else None for t in inputs)
             ctx.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            ctx.inputs_meta = tuple(t for t in inputs if not t.requires_grad)
+            ctx.constants = tuple(None if t.requires_grad else t for t in inputs)
             ctx.out_shape = out_data.shape
             ctx.out_dtype = out_data.dtype
             ctx.out_ref = weakref.ref(out)
