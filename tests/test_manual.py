@@ -305,6 +305,23 @@ def test_random_init_breaks_symmetry_and_fits_better():
     assert rand.cost[-1] < zeros.cost[-1] - 0.1
 
 
+@pytest.mark.parametrize("hidden", ["tanh", "relu"])
+def test_zero_init_with_tanh_or_relu_leaves_hidden_weights_at_zero(hidden):
+    demo = manual.symmetry_demo("zeros", (2, 4, 1), steps=20, hidden=hidden)
+    np.testing.assert_array_equal(demo.weights[0], 0.0)
+    np.testing.assert_array_equal(demo.weights[1], 0.0)
+    assert demo.biases[1][0] != 0.0  # only b[L] learns
+
+
+def test_symmetry_demo_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="init_weights: unknown init 'ones'"):
+        manual.symmetry_demo("ones")
+    with pytest.raises(ValueError, match="symmetry_demo: unknown hidden activation"):
+        manual.symmetry_demo("zeros", hidden="softmax")
+    with pytest.raises(ValueError, match="give both X and Y"):
+        manual.symmetry_demo("zeros", X=np.ones((3, 2)))
+
+
 # ---------------------------------------------------------------- example
 def test_zero_init_example_runs():
     out = subprocess.run(

@@ -20,7 +20,9 @@ def check_activations(fn: str, hidden: str, output: str) -> None:
         raise ValueError(f"{fn}: unknown output activation {output!r}; expected one of {OUTPUTS}")
 
 
-def check_network(fn: str, weights, biases) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def check_network(
+    fn: str, weights: list[np.ndarray], biases: list[np.ndarray]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Return float64 copies-if-needed of W[l] (n_l, n_(l-1)) and b[l] (n_l,), checked to chain."""
     weights, biases = list(weights), list(biases)
     if len(weights) == 0:
@@ -48,7 +50,7 @@ def check_network(fn: str, weights, biases) -> tuple[list[np.ndarray], list[np.n
     return Ws, bs
 
 
-def check_inputs(fn: str, weights: list[np.ndarray], X) -> np.ndarray:
+def check_inputs(fn: str, weights: list[np.ndarray], X: np.ndarray) -> np.ndarray:
     """Return X as a float64 array (N, n_0) (the same object if it already is one)."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
@@ -63,7 +65,7 @@ def check_inputs(fn: str, weights: list[np.ndarray], X) -> np.ndarray:
     return X
 
 
-def check_targets(fn: str, Y, n: int, n_out: int, output: str) -> np.ndarray:
+def check_targets(fn: str, Y: np.ndarray, n: int, n_out: int, output: str) -> np.ndarray:
     """Return the targets as a float64 matrix T of shape (N, n_L), one row t(i) per example.
 
     sigmoid: labels in [0, 1] (0/1, or soft), shape (N,) or (N, 1) if n_L = 1, else (N, n_L);

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import HIDDEN
 from .backprop import backprop
 from .network import cost, forward
 
@@ -97,12 +98,18 @@ def symmetry_demo(
     The data default to 32 Gaussian points with band labels (see ``_default_data``; the same
     for every ``init`` with the same seed). Returns a ``SymmetryDemo``; with init='zeros' or
     'constant' its ``weight_spread`` stays 0 at every step, with 'random' it does not.
+    With hidden='tanh' or 'relu' a zero start is worse still: a[l] = g(0) = 0 for the hidden
+    layers, so only b[L] ever receives a gradient and the hidden weights stay exactly 0.
     """
     sizes = tuple(int(s) for s in sizes)
     if int(steps) != steps or steps < 0:
         raise ValueError(f"symmetry_demo: steps must be an integer >= 0; got {steps}")
+    if hidden not in HIDDEN:
+        raise ValueError(f"symmetry_demo: unknown hidden activation {hidden!r}; expected {HIDDEN}")
+    if (X is None) != (Y is None):
+        raise ValueError("symmetry_demo: give both X and Y, or neither (for the default data)")
     W, b = init_weights(sizes, init, seed=seed + 1)
-    if X is None or Y is None:
+    if X is None:
         X, Y = _default_data(sizes, seed)
     L = len(sizes) - 1
     rows = {"cost": [], "w": [], "a": [], "out": []}

@@ -24,7 +24,8 @@ def forward(
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Return (zs, activations): z[l] = W[l] a[l-1] + b[l] and a[l] = g(z[l]) for l = 1..L.
 
-    Each z[l], a[l] has shape (N, n_l); ``activations[0]`` is X itself (a[0] = x), so
+    Each z[l], a[l] has shape (N, n_l); ``activations[0]`` is X itself (a[0] = x; the same
+    object when X is already a float64 array, else its float64 conversion), so
     ``len(activations) == len(zs) + 1``. Hidden layers use ``hidden``, layer L uses ``output``.
     """
     check_activations("forward", hidden, output)

@@ -136,6 +136,8 @@ class BatchPerceptron(_Linear):
     variant); theta += alpha Delta; stop when ||Delta||_2 < epsilon or after max_epochs.
     A vanishing Delta does not imply separation: on XOR the four y(i) x(i) sum to zero at
     theta = 0, so the rule stops at once with every point misclassified, and this is reported.
+    (On separable data it cannot happen early: theta* . Delta >= k gamma / n > 0 while k > 0
+    points are misclassified, for a separator theta* of margin gamma.)
 
     After fit: theta_, n_misclassified_ (points with y x . theta_ <= 0), converged_ (True only if
     that is 0), stop_reason_, and history_, one dict per epoch:
