@@ -7,6 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
+from . import datasets, nn
 from .autograd import backward, grad
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .functions import (
@@ -29,6 +30,7 @@ from .functions import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .rng import manual_seed
+from .serialization import load, save
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -40,3 +42,4 @@ __all__ = [
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack",
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "clip",
 ]  # fmt: skip
+__all__ += ["nn", "datasets", "save", "load"]

@@ -1,0 +1,386 @@
+"""nn: Module registration and state, layers, containers, initialisers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import tinygrad_ds as td
+from tinygrad_ds import nn
+from tinygrad_ds.nn import init
+
+
+class TwoLayer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Linear(3, 4)
+        self.act = nn.Tanh()
+        self.head = nn.Linear(4, 2, bias=False)
+        self.scale = nn.Parameter(td.Tensor.ones(2))
+        self.register_buffer("count", td.Tensor.zeros(1))
+
+    def forward(self, x):
+        return self.head(self.act(self.encoder(x))) * self.scale
+
+
+# ---------------------------------------------------------------------------------------------
+# Module
+# ---------------------------------------------------------------------------------------------
+
+
+def test_parameter_is_a_tensor_that_requires_grad():
+    p = nn.Parameter(np.zeros((2, 3), dtype=np.float32))
+    assert isinstance(p, nn.Parameter) and isinstance(p, td.Tensor)
+    assert p.requires_grad and p.is_leaf
+    assert not isinstance(td.Tensor.zeros(2), nn.Parameter)
+    assert not isinstance(p.detach(), nn.Parameter)
+    frozen = nn.Parameter(td.Tensor.zeros(2), requires_grad=False)
+    assert not frozen.requires_grad
+
+
+def test_parameter_shares_memory_and_updates_in_place_under_no_grad():
+    a = np.zeros(3, dtype=np.float32)
+    p = nn.Parameter(a)
+    (p * 2.0).sum().backward()
+    np.testing.assert_array_equal(p.grad.data, [2, 2, 2])
+    with td.no_grad():
+        p.sub_(p.grad * 0.5)
+    np.testing.assert_array_equal(a, [-1, -1, -1])  # the same memory
+    with pytest.raises(RuntimeError, match="in place"):
+        p.sub_(1.0)  # outside no_grad
+
+
+def test_named_parameters_use_pytorch_dotted_names_in_definition_order():
+    m = TwoLayer()
+    names = [n for n, _ in m.named_parameters()]
+    assert names == ["scale", "encoder.weight", "encoder.bias", "head.weight"]
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(list(seq.parameters())) == 4
+    assert [type(c).__name__ for c in seq.children()] == ["Linear", "ReLU", "Linear"]
+    assert [n for n, _ in seq.named_modules()] == ["", "0", "1", "2"]
+    assert len(list(m.modules())) == 4
+
+
+def test_shared_parameters_are_listed_once():
+    lin = nn.Linear(2, 2)
+    seq = nn.Sequential(lin, lin)
+    assert len(list(seq.parameters())) == 2
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_reassignment_and_deletion_keep_registries_consistent():
+    m = TwoLayer()
+    m.head = nn.Identity()
+    assert "head.weight" not in dict(m.named_parameters())
+    m.scale = None  # a registered parameter can be set to None
+    assert "scale" not in dict(m.named_parameters())
+    with pytest.raises(TypeError, match="Parameter"):
+        m.scale = td.Tensor.ones(2)
+    del m.encoder
+    assert [n for n, _ in m.named_parameters()] == []
+    m.plain = 3
+    assert m.plain == 3
+
+
+def test_assigning_before_init_is_a_clear_error():
+    class Bad(nn.Module):
+        def __init__(self):
+            self.lin = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__"):
+        Bad()
+
+
+def test_buffers_are_in_state_dict_but_not_parameters():
+    m = TwoLayer()
+    assert "count" not in dict(m.named_parameters())
+    assert [n for n, _ in m.named_buffers()] == ["count"]
+    assert list(m.state_dict()) == [
+        "scale",
+        "count",
+        "encoder.weight",
+        "encoder.bias",
+        "head.weight",
+    ]
+    m.register_buffer("tmp", td.Tensor.zeros(1), persistent=False)
+    assert "tmp" not in m.state_dict() and "tmp" in dict(m.named_buffers())
+
+
+def test_state_dict_round_trip_through_save_and_load(tmp_path):
+    a, b = TwoLayer(), TwoLayer()
+    a.count.fill_(7.0)
+    td.save(a.state_dict(), tmp_path / "model.npz")
+    result = b.load_state_dict(td.load(tmp_path / "model.npz"))
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
+        np.testing.assert_array_equal(x.data, y.data, err_msg=name)
+    x = td.Tensor.randn(5, 3)
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def test_load_state_dict_accepts_arrays_and_keeps_parameter_identity():
+    m = nn.Linear(2, 3)
+    w = m.weight
+    m.load_state_dict({"weight": np.ones((3, 2)), "bias": [1.0, 2.0, 3.0]})
+    assert m.weight is w and m.weight.dtype == np.float32
+    np.testing.assert_array_equal(m.bias.data, [1, 2, 3])
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda sd: sd.pop("encoder.bias"), "missing key.*'encoder.bias'"),
+        (lambda sd: sd.update(extra=np.zeros(1)), "unexpected key.*'extra'"),
+        (lambda sd: sd.update({"head.weight": np.zeros((4, 2))}), "size mismatch.*'head.weight'"),
+        (lambda sd: sd.update(scale=np.array(["a", "b"])), "'scale'.*not numbers"),
+    ],
+)
+def test_strict_loading_errors_change_nothing(change, message):
+    m, other = TwoLayer(), TwoLayer()
+    before = {k: v.data.copy() for k, v in m.state_dict().items()}
+    sd = {k: v.data + 1 for k, v in other.state_dict().items()}
+    change(sd)
+    with pytest.raises(RuntimeError, match=message):
+        m.load_state_dict(sd)
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+
+
+def test_non_strict_loading_reports_missing_and_unexpected_keys():
+    m = nn.Linear(2, 2)
+    result = m.load_state_dict({"weight": np.zeros((2, 2)), "other": np.zeros(1)}, strict=False)
+    assert result.missing_keys == ["bias"] and result.unexpected_keys == ["other"]
+    np.testing.assert_array_equal(m.weight.data, 0)
+    with pytest.raises(RuntimeError, match="size mismatch"):  # shapes are checked regardless
+        m.load_state_dict({"weight": np.zeros((3, 2))}, strict=False)
+
+
+def test_train_eval_and_zero_grad():
+    m = TwoLayer()
+    assert m.training and m.encoder.training
+    assert m.eval() is m and not m.encoder.training
+    m.train()
+    assert m.encoder.training
+    m(td.Tensor.randn(2, 3)).sum().backward()
+    assert all(p.grad is not None for p in m.parameters())
+    m.zero_grad()
+    assert all(p.grad is None for p in m.parameters())
+
+
+def test_to_double_and_float_convert_parameters_and_buffers_in_place():
+    m = TwoLayer()
+    w = m.encoder.weight
+    m.double()
+    assert m.encoder.weight is w
+    assert all(t.dtype == np.float64 for t in m.state_dict().values())
+    assert m(td.Tensor.randn(2, 3, dtype=td.float64)).dtype == np.float64
+    m.float()
+    assert all(t.dtype == np.float32 for t in m.state_dict().values())
+    with pytest.raises(TypeError, match="floating"):
+        m.to(np.int64)
+
+
+def test_layers_take_dtype_and_the_default_dtype():
+    assert nn.Linear(2, 2, dtype=td.float64).weight.dtype == np.float64
+    td.set_default_dtype(td.float64)
+    assert nn.Linear(2, 2).bias.dtype == np.float64
+
+
+def test_repr_shows_the_tree():
+    text = repr(TwoLayer())
+    assert text == (
+        "TwoLayer(\n"
+        "  (encoder): Linear(in_features=3, out_features=4, bias=True)\n"
+        "  (act): Tanh()\n"
+        "  (head): Linear(in_features=4, out_features=2, bias=False)\n"
+        ")"
+    )
+    nested = repr(nn.Sequential(nn.Sequential(nn.ReLU()), nn.Dropout(0.2)))
+    assert "(0): Sequential(\n    (0): ReLU()\n  )" in nested and "Dropout(p=0.2)" in nested
+
+
+def test_apply_and_requires_grad():
+    m = TwoLayer()
+    seen = []
+    m.apply(lambda mod: seen.append(type(mod).__name__))
+    assert seen == ["Linear", "Tanh", "Linear", "TwoLayer"]
+    m.requires_grad_(False)
+    assert not any(p.requires_grad for p in m.parameters())
+
+
+# ---------------------------------------------------------------------------------------------
+# containers
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sequential_indexing_slicing_and_named_children():
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert len(seq) == 3 and isinstance(seq[-1], nn.Linear)
+    head = seq[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2
+    assert head(td.Tensor.randn(4, 2)).shape == (4, 3)
+    named = nn.Sequential({"fc": nn.Linear(2, 2), "act": nn.ReLU()})
+    assert [n for n, _ in named.named_parameters()] == ["fc.weight", "fc.bias"]
+    del seq[1]
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]
+    assert seq(td.Tensor.randn(4, 2)).shape == (4, 1)
+    with pytest.raises(IndexError, match="out of range"):
+        seq[5]
+    with pytest.raises(TypeError, match="not a Module"):
+        nn.Sequential(nn.ReLU(), lambda x: x)
+
+
+def test_module_list_registers_its_modules():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x)
+            return x
+
+    net = Net()
+    assert [n for n, _ in net.named_parameters()][:2] == ["layers.0.weight", "layers.0.bias"]
+    net.layers.append(nn.Linear(2, 1))
+    assert len(net.layers) == 4 and net(td.Tensor.randn(3, 2)).shape == (3, 1)
+    net.layers.insert(0, nn.Identity())
+    assert isinstance(net.layers[0], nn.Identity) and isinstance(net.layers[1], nn.Linear)
+    assert len(net.layers[1:3]) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# layers
+# ---------------------------------------------------------------------------------------------
+
+
+def test_linear_computes_x_wT_plus_b_with_gradients():
+    lin = nn.Linear(3, 2, dtype=td.float64)
+    assert lin.weight.shape == (2, 3) and lin.bias.shape == (2,)
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    expected = x @ lin.weight.data.T + lin.bias.data
+    np.testing.assert_allclose(lin(td.Tensor(x)).data, expected)
+    assert lin(td.Tensor(x[0])).shape == (2,)  # one example without a batch axis
+    assert td.gradcheck(lambda xx, w, b: nn.functional.linear(xx, w, b),
+                        [td.Tensor(x, requires_grad=True), lin.weight, lin.bias])  # fmt: skip
+    with pytest.raises(ValueError, match="linear: input of shape \\(4, 2\\)"):
+        lin(td.Tensor.randn(4, 2))
+
+
+def test_linear_default_init_is_pytorchs_uniform():
+    lin = nn.Linear(400, 300)
+    bound = 1 / math.sqrt(400)
+    for p in (lin.weight.data, lin.bias.data):
+        assert np.abs(p).max() <= bound
+        assert abs(p.std() - bound / math.sqrt(3)) < 0.05 * bound  # U(-a, a) has std a/sqrt(3)
+    assert np.abs(lin.weight.data).max() > 0.95 * bound
+
+
+def test_linear_without_bias_and_manual_seed_reproducible():
+    td.manual_seed(3)
+    a = nn.Linear(4, 3, bias=False)
+    td.manual_seed(3)
+    b = nn.Linear(4, 3, bias=False)
+    assert a.bias is None and list(a.state_dict()) == ["weight"]
+    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+
+
+ACTIVATIONS = [
+    # module, reference
+    (nn.ReLU(), lambda x: np.maximum(x, 0)),
+    (nn.LeakyReLU(0.2), lambda x: np.where(x > 0, x, 0.2 * x)),
+    (nn.Sigmoid(), lambda x: 1 / (1 + np.exp(-x))),
+    (nn.Tanh(), np.tanh),
+    (nn.Softmax(dim=1), lambda x: np.exp(x) / np.exp(x).sum(1, keepdims=True)),
+    (nn.LogSoftmax(dim=0), lambda x: x - np.log(np.exp(x).sum(0, keepdims=True))),
+    (nn.Identity(7, a=1), lambda x: x),
+    (nn.Flatten(0), lambda x: x.reshape(-1)),
+]
+
+
+@pytest.mark.parametrize("module, reference", ACTIVATIONS, ids=lambda v: type(v).__name__)
+def test_activation_modules(module, reference):
+    x = np.random.default_rng(1).standard_normal((3, 4)) + 0.05
+    np.testing.assert_allclose(module(td.Tensor(x)).data, reference(x), rtol=1e-12)
+    assert td.gradcheck(module, [td.Tensor(x, requires_grad=True)])
+
+
+def test_flatten_keeps_the_batch_axis():
+    assert nn.Flatten()(td.Tensor.zeros(2, 1, 8, 8)).shape == (2, 64)
+    assert nn.Flatten(1, 2)(td.Tensor.zeros(2, 3, 4, 5)).shape == (2, 12, 5)
+
+
+# ---------------------------------------------------------------------------------------------
+# init
+# ---------------------------------------------------------------------------------------------
+
+
+def _big(*shape):
+    return td.Tensor.zeros(*shape, dtype=td.float64)
+
+
+@pytest.mark.parametrize(
+    "fill, shape, std",
+    [
+        (lambda t: init.xavier_uniform_(t), (300, 200), math.sqrt(2 / 500)),
+        (lambda t: init.xavier_uniform_(t, gain=2.0), (300, 200), 2 * math.sqrt(2 / 500)),
+        (lambda t: init.xavier_normal_(t), (300, 200), math.sqrt(2 / 500)),
+        (lambda t: init.xavier_normal_(t, gain=0.5), (30, 20, 3, 3), 0.5 * math.sqrt(2 / 450)),
+        (lambda t: init.kaiming_uniform_(t, nonlinearity="relu"), (300, 200), math.sqrt(2 / 200)),
+        (lambda t: init.kaiming_normal_(t, nonlinearity="relu"), (300, 200), math.sqrt(2 / 200)),
+        (
+            lambda t: init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu"),
+            (300, 200),
+            math.sqrt(2 / 300),
+        ),
+        (
+            lambda t: init.kaiming_uniform_(t, a=0.3, mode="fan_out"),
+            (40, 50, 3),
+            math.sqrt(2 / (1 + 0.09)) / math.sqrt(120),
+        ),
+        (lambda t: init.kaiming_normal_(t), (300, 200), math.sqrt(2 / (1 + 1e-4)) / math.sqrt(200)),
+        (lambda t: init.normal_(t, 1.0, 0.3), (300, 200), 0.3),
+        (lambda t: init.uniform_(t, -2.0, 2.0), (300, 200), 4 / math.sqrt(12)),
+    ],
+)
+def test_init_statistics_match_the_formulas(fill, shape, std):
+    t = fill(_big(*shape))
+    assert abs(t.data.std() - std) < 0.02 * std
+    mean = 1.0 if std == 0.3 else 0.0
+    assert abs(t.data.mean() - mean) < 0.02 * std + 0.01 * abs(mean)
+
+
+def test_uniform_inits_respect_their_bounds():
+    t = init.xavier_uniform_(_big(30, 20))
+    assert np.abs(t.data).max() <= math.sqrt(6 / 50)
+    t = init.kaiming_uniform_(_big(30, 20), a=math.sqrt(5))
+    assert np.abs(t.data).max() <= 1 / math.sqrt(20)
+
+
+def test_constant_inits_and_gains():
+    np.testing.assert_array_equal(init.zeros_(td.Tensor.ones(2, 2)).data, 0)
+    np.testing.assert_array_equal(init.ones_(td.Tensor.zeros(3)).data, 1)
+    np.testing.assert_array_equal(init.constant_(td.Tensor.zeros(3), 0.5).data, 0.5)
+    assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
+    assert init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
+    assert init.calculate_gain("leaky_relu", 0.2) == pytest.approx(math.sqrt(2 / 1.04))
+    assert init.calculate_gain("sigmoid") == 1.0 and init.calculate_gain("selu") == 0.75
+    with pytest.raises(ValueError, match="unsupported nonlinearity"):
+        init.calculate_gain("swish")
+    with pytest.raises(ValueError, match="2 or more dims"):
+        init.xavier_uniform_(td.Tensor.zeros(5))
+    with pytest.raises(ValueError, match="mode"):
+        init.kaiming_normal_(td.Tensor.zeros(2, 2), mode="fan_avg")
+
+
+def test_init_works_on_parameters_and_is_seeded():
+    lin = nn.Linear(5, 5)
+    td.manual_seed(9)
+    a = init.normal_(lin.weight).data.copy()
+    td.manual_seed(9)
+    np.testing.assert_array_equal(init.normal_(lin.weight).data, a)
+    assert lin.weight.requires_grad and lin.weight.dtype == np.float32

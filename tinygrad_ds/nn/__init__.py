@@ -1,0 +1,30 @@
+"""`tinygrad_ds.nn`: modules, layers, losses and initialisers on the Tensor, as in PyTorch.
+
+Module, Parameter                     module.py
+Sequential, ModuleList                containers.py
+Linear, Embedding, activations, ...   layers.py
+nn.functional (F), nn.init            functional.py, init.py
+"""
+
+from . import functional, init
+from .containers import ModuleList, Sequential
+from .layers import (
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .module import IncompatibleKeys, Module, Parameter
+
+__all__ = [
+    "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
+    "Embedding", "Identity", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
+    "Softmax", "LogSoftmax", "functional", "init",
+]  # fmt: skip

@@ -1,0 +1,101 @@
+"""`nn.functional`: stateless forms of the layers and every loss, as in PyTorch.
+
+Activations are one-line calls to the Tensor's operations; the losses live in `losses.py` and
+are re-exported here (`F.cross_entropy`, `F.binary_cross_entropy`, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..rng import generator
+from ..tensor import Tensor
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
+    "one_hot",
+]  # fmt: skip
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, with W of shape (out, in) and b of shape (out,) (the course's
+    z = W a + b, one example per row)."""
+    x = _t(x)
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not match weight of shape {weight.shape} "
+            f"(expected last dim {weight.shape[-1]})"
+        )
+    out = x @ weight.T
+    return out if bias is None else out + bias
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return _t(x).relu()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    return _t(x).leaky_relu(negative_slope)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e^-x)."""
+    return _t(x).sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return _t(x).tanh()
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """e^x_i / sum_j e^x_j along `dim` (computed stably)."""
+    return _t(x).softmax(dim=dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """x_i - log sum_j e^x_j along `dim` (computed stably)."""
+    return _t(x).log_softmax(dim=dim)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: each element is zeroed with probability p and the rest scaled by
+    1 / (1 - p), so the expectation is unchanged and evaluation needs no rescaling.
+    The identity when `training=False` or p = 0."""
+    if isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be in [0, 1], got {p!r}")
+    x = _t(x)
+    if not training or p == 0.0:
+        return x
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout: expected a floating tensor, got {x.dtype}")
+    if p == 1.0:
+        return x * 0.0
+    keep = generator().random(x.shape) >= p
+    mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+    return x * Tensor._make(mask, None)
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """An int64 tensor with one more axis: out[..., k] = 1 where tensor == k.
+
+    `num_classes=-1` takes max(tensor) + 1; indices outside [0, num_classes) are an error.
+    """
+    idx = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class indices must be integers, got dtype {idx.dtype}")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise ValueError(f"one_hot: class {bad} is out of range for {num_classes} classes")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor._make(out, None)

@@ -1,0 +1,366 @@
+"""`Module` and `Parameter`: models as trees of layers whose weights are found by name.
+
+A Module registers what is assigned to its attributes, in assignment order, into three ordered
+dicts: `Parameter`s (`_parameters`), sub-`Module`s (`_modules`) and buffers (`_buffers`, tensors
+that are state but not trained, such as running statistics, registered with `register_buffer`).
+Names are dotted as PyTorch gives them ("0.weight", "encoder.bias").
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+__all__ = ["Module", "Parameter", "IncompatibleKeys"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameter
+# ---------------------------------------------------------------------------------------------
+
+# The autograd engine recognises a leaf by `type(t) is Tensor`, so a parameter must be a plain
+# Tensor object for gradients to reach it. `Parameter(...)` therefore returns a Tensor and
+# remembers it here; `isinstance(t, Parameter)` asks this table (see `_ParameterType`).
+_parameters_alive: weakref.WeakValueDictionary[int, Tensor] = weakref.WeakValueDictionary()
+
+
+class _ParameterType(type):
+    """`isinstance(t, Parameter)` is True for exactly the tensors made by `Parameter(...)`."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return _parameters_alive.get(id(obj)) is obj
+
+
+class Parameter(Tensor, metaclass=_ParameterType):
+    """A Tensor that is a module's weight: it requires grad and modules register it.
+
+    `Parameter(data)` shares memory with `data` (an array or Tensor) as PyTorch's does; without
+    data it is an empty float tensor. Optimisers change it in place under `no_grad()`.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, data: Any = None, requires_grad: bool = True) -> Tensor:  # type: ignore[misc]
+        from ..dtypes import get_default_dtype
+
+        if data is None:
+            data = np.empty((0,), dtype=get_default_dtype())
+        t = Tensor(data.data if isinstance(data, Tensor) else data)
+        if requires_grad:
+            t.requires_grad_(True)
+        _parameters_alive[id(t)] = t
+        return t
+
+
+# ---------------------------------------------------------------------------------------------
+# Module
+# ---------------------------------------------------------------------------------------------
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` skipped."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of every layer and model: subclass it, assign layers and Parameters in
+    `__init__` (after `super().__init__()`), and write `forward`. Calling the module runs
+    `forward`."""
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", {})
+        object.__setattr__(self, "_modules", {})
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # -- registration ----------------------------------------------------------------------
+
+    def _registries(self, name: str) -> tuple[dict, dict, dict]:
+        try:
+            return self._parameters, self._buffers, self._modules
+        except AttributeError:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() is called "
+                f"(call super().__init__() first in {type(self).__name__}.__init__)"
+            ) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Parameter):
+            params, buffers, modules = self._registries(name)
+            buffers.pop(name, None)
+            modules.pop(name, None)
+            params[name] = value
+        elif isinstance(value, Module):
+            params, buffers, modules = self._registries(name)
+            params.pop(name, None)
+            buffers.pop(name, None)
+            modules[name] = value
+        elif name in self.__dict__.get("_parameters", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                    f"{type(self).__name__} (wrap it in nn.Parameter, or assign None)"
+                )
+            self._parameters[name] = None
+        elif name in self.__dict__.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as buffer {name!r} of "
+                    f"{type(self).__name__} (a Tensor or None is expected)"
+                )
+            self._buffers[name] = value
+        elif name in self.__dict__.get("_modules", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as child module {name!r} of "
+                    f"{type(self).__name__} (a Module or None is expected)"
+                )
+            self._modules[name] = None
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Tensor | None) -> None:
+        """Register `param` (a Parameter, or None for an absent one such as `bias=False`)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None")
+        self._check_name(name, "register_parameter")
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a tensor that is state but not trained (running statistics); it is saved
+        in `state_dict()` unless `persistent=False`, and converted by `to(dtype)`."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None")
+        self._check_name(name, "register_buffer")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent.pop(name, None)
+        else:
+            self._non_persistent[name] = True
+        object.__setattr__(self, name, tensor)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register `module` as the child `name` (as assigning `self.name = module` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None")
+        self._check_name(name, "add_module")
+        self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    def _check_name(self, name: str, what: str) -> None:
+        self._registries(name)
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{what}: name must be a non-empty string without '.', got {name!r}")
+
+    # -- walking the tree ------------------------------------------------------------------
+
+    def named_modules(
+        self, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, depth first, with dotted names (a module reached
+        twice is given once unless `remove_duplicate=False`)."""
+        seen: dict[int, bool] = {}
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate and id(module) in seen:
+                continue
+            seen[id(module)] = True
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m) for n, m in module._modules.items() if m]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(
+        self, members: Callable[[Module], dict], prefix: str, recurse: bool
+    ) -> Iterator[tuple]:
+        seen: dict[int, bool] = {}
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, t in members(module).items():
+                if t is None or id(t) in seen:
+                    continue
+                seen[id(t)] = True
+                yield (f"{module_name}.{name}" if module_name else name), t
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
+        """(dotted name, Parameter) pairs, each parameter once even if shared."""
+        return self._named_members(lambda m: m._parameters, prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
+        return self._named_members(lambda m: m._buffers, prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call `fn` on every submodule (children first) and on self, as PyTorch does."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # -- modes and gradients ---------------------------------------------------------------
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (Dropout drops, BatchNorm uses batch statistics) for the whole tree."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:  # noqa: A003 (PyTorch's name)
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's `.grad` (None by default, as PyTorch; or zeros)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor._make(np.zeros_like(p.data), None)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    # -- dtype -----------------------------------------------------------------------------
+
+    def to(self, dtype: Any) -> Module:
+        """Convert floating parameters and buffers (and their grads) to `dtype`, in place, so
+        that optimisers holding the parameters keep working."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: expected a floating dtype, got {dtype}")
+        for t in list(self.parameters()) + list(self.buffers()):
+            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                t._version[0] += 1
+                if t.grad is not None:
+                    t.grad = Tensor._make(t.grad.data.astype(dtype), None)
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:  # noqa: A003 (PyTorch's name)
+        return self.to(np.float32)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> dict[str, Tensor]:
+        """Dotted names to parameters and persistent buffers, as detached Tensors that share
+        memory with the module (copy them to keep a snapshot while training goes on)."""
+        out: dict[str, Tensor] = {}
+        for module_name, module in self.named_modules(prefix, remove_duplicate=False):
+            dot = f"{module_name}." if module_name else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    out[dot + name] = p if keep_vars else p.detach()
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    out[dot + name] = b if keep_vars else b.detach()
+        return out
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
+        """Copy values (Tensors or arrays) into the parameters and buffers, in place.
+
+        Everything is checked before anything is written: a value whose shape differs, or
+        (with `strict=True`) a missing or unexpected key, raises an error naming the keys and
+        leaves the module unchanged. Values are cast to each tensor's dtype.
+        """
+        own = self.state_dict(keep_vars=True)
+        given = dict(state_dict)
+        missing = [k for k in own if k not in given]
+        unexpected = [k for k in given if k not in own]
+        problems = []
+        if strict and unexpected:
+            problems.append("unexpected key(s) " + ", ".join(map(repr, unexpected)))
+        if strict and missing:
+            problems.append("missing key(s) " + ", ".join(map(repr, missing)))
+        values: dict[str, np.ndarray] = {}
+        for key, target in own.items():
+            if key not in given:
+                continue
+            value = given[key]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.dtype.kind not in "biuf":
+                problems.append(f"{key!r} holds a value of dtype {array.dtype}, not numbers")
+            elif array.shape != target.shape:
+                problems.append(
+                    f"size mismatch for {key!r}: the checkpoint has shape {array.shape}, "
+                    f"the model has shape {target.shape}"
+                )
+            else:
+                values[key] = array
+        if problems:
+            raise RuntimeError(
+                f"load_state_dict: error(s) loading into {type(self).__name__} (nothing was "
+                "changed):\n  " + "\n  ".join(problems)
+            )
+        with no_grad():
+            for key, array in values.items():
+                own[key].copy_(Tensor._make(array.astype(own[key].dtype, copy=False), None))
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- description -----------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The options shown in this module's line of the repr, e.g. "in_features=2, ..."."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, m in self._modules.items():
+            child = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
