@@ -15,15 +15,14 @@ Each node's saved tensors are released right after its backward runs, unless
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import grad_mode
 from .function import Function
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .ops.movement import SumTo
+from .tensor import Tensor
 
 __all__ = ["backward", "grad", "unbroadcast", "graph_nodes"]
 
@@ -34,8 +33,6 @@ Trace = Callable[["Function", "Tensor", tuple], None]
 def graph_nodes(roots: Sequence[Function]) -> dict[Function, int]:
     """Every node reachable from `roots`, in a deterministic depth-first order, each mapped to
     the number of edges that lead into it from other reachable nodes (its consumers)."""
-    from .tensor import Tensor
-
     deps: dict[Function, int] = {}
     stack = []
     for node in roots:
@@ -61,14 +58,10 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """
     if grad.shape == shape:
         return grad
-    from .ops.movement import SumTo
-
     return SumTo.apply(grad, shape=shape)
 
 
 def _as_grad_tensor(value: Any, like: Tensor, what: str) -> Tensor:
-    from .tensor import Tensor
-
     if isinstance(value, Tensor):
         value = value.data
     g = Tensor._make(np.array(value, dtype=like.dtype), None)
@@ -92,50 +85,36 @@ def _run(
     With `capture` (a dict keyed by the id of a node or leaf), gradients reaching those keys are
     stored there instead of in `.grad` (this is `grad()`); without it, leaves accumulate `.grad`.
     """
-    from .tensor import Tensor
-
     # Pass 1: dependency counts of every node reachable from the roots.
     deps = graph_nodes([t.grad_fn for t in roots if t.grad_fn is not None])
 
-    # Pass 2: process nodes whose gradient is complete.
-    table: dict[Function, Tensor] = {}
-    ready: list[Function] = []
-    given: set[int] = set()  # arrays already stored in some leaf's .grad during this pass
+    # Pass 2: the gradient table (node or leaf -> summed gradient), processed in dependency order.
+    table: dict[Any, Tensor] = {}
+    used_bases: set[int] = set()  # memory already stored in some .grad during this pass
 
-    def send(target: Function | Tensor, g: Tensor) -> None:
-        if capture is not None and id(target) in capture:
-            old = capture[id(target)]
-            capture[id(target)] = g if old is None else old + g
-            if type(target) is Tensor:
-                return
-        if type(target) is Tensor:  # a leaf that requires grad
-            if capture is None:
-                _accumulate(target, g, create_graph, given)
-            return
-        if target in table:
-            table[target] = table[target] + g
-        else:
+    def add(target: Any, g: Tensor) -> None:
+        old = table.get(target)
+        if old is None:
             table[target] = g
-        deps[target] -= 1
-        if deps[target] == 0:
-            ready.append(target)
+        elif create_graph:
+            table[target] = old + g
+        else:
+            table[target] = Tensor._make(old.data + g.data, None)
 
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:
-            if t.requires_grad:
-                send(t, g)
-            continue
-        deps[t.grad_fn] += 1
-        send(t.grad_fn, g)
+        add(t.grad_fn if t.grad_fn is not None else t, g)
+    ready = [node for node in dict.fromkeys(t.grad_fn for t in roots) if node and not deps[node]]
 
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             g = table.pop(node)
-            if node._retained is not None:
+            if capture is not None and id(node) in capture:
+                capture[id(node)] = g
+            if node._retained is not None and capture is None:
                 kept = node._retained()
-                if kept is not None and capture is None:
-                    _accumulate(kept, g, create_graph, given)
+                if kept is not None:
+                    _accumulate(kept, g, create_graph, used_bases)
             grads = node.backward(node, g)
             if type(grads) is not tuple:
                 grads = (grads,)
@@ -154,24 +133,52 @@ def _run(
                     gi = unbroadcast(gi, shape)
                 if gi.data.dtype != dtype:
                     gi = gi.astype(dtype)
-                send(parent, gi)
+                old = table.get(parent)
+                if old is None:
+                    table[parent] = gi
+                elif create_graph:
+                    table[parent] = old + gi
+                else:
+                    table[parent] = Tensor._make(old.data + gi.data, None)
+                if type(parent) is not Tensor:
+                    deps[parent] -= 1
+                    if deps[parent] == 0:
+                        ready.append(parent)
+
+    # What is left in the table are the leaves, each with its complete gradient.
+    for leaf, g in table.items():
+        if capture is not None:
+            if id(leaf) in capture:
+                capture[id(leaf)] = g
+        else:
+            _accumulate(leaf, g, create_graph, used_bases)
 
 
-def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, given: set[int]) -> None:
-    """leaf.grad += g, as PyTorch accumulates; a stored gradient never shares memory with
-    another's (an Add passes the same array to both inputs), so in-place edits stay local."""
-    from .tensor import Tensor
+def _base_id(a: np.ndarray) -> int:
+    while a.base is not None and isinstance(a.base, np.ndarray):
+        a = a.base
+    return id(a)
 
-    if not create_graph:
-        data = g.data
-        if not data.flags.owndata or id(data) in given:
-            data = data.copy()
-        given.add(id(data))
-        g = Tensor._make(data, None)
+
+def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, used_bases: set[int]) -> None:
+    """leaf.grad += g, as PyTorch accumulates (a new array: never written in place).
+
+    A gradient array is stored as is unless its memory is already behind another `.grad` of
+    this pass (an Add hands the same array to both inputs): then it is copied, so that in-place
+    edits of one `.grad` (gradient clipping, say) never change another.
+    """
     if leaf.grad is None:
-        leaf.grad = g
+        if create_graph:
+            leaf.grad = g
+            return
+        base = _base_id(g.data)
+        data = g.data.copy() if base in used_bases else g.data
+        used_bases.add(base if data is g.data else id(data))
+        leaf.grad = Tensor._make(data, None)
+    elif create_graph:
+        leaf.grad = leaf.grad + g
     else:
-        leaf.grad = leaf.grad + g if create_graph else Tensor._make(leaf.grad.data + g.data, None)
+        leaf.grad = Tensor._make(leaf.grad.data + g.data, None)
 
 
 def backward(
@@ -185,8 +192,6 @@ def backward(
 
     `trace`, if given, is called after each node's backward (see `Trace`); `viz.explain` uses it.
     """
-    from .tensor import Tensor
-
     roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor) or len(roots) == 1:
         grad_tensors = [grad_tensors]
@@ -203,8 +208,6 @@ def backward(
 
 
 def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
-    from .tensor import Tensor
-
     if g is None:
         if t.data.size != 1:
             raise RuntimeError(
@@ -228,8 +231,6 @@ def grad(
     An input that the outputs do not depend on is an error unless `allow_unused=True`, in which
     case its gradient is None.
     """
-    from .tensor import Tensor
-
     outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor) or len(outs) == 1:

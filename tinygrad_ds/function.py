@@ -14,14 +14,11 @@ broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import grad_mode
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
 
 __all__ = ["Function"]
 
@@ -49,6 +46,7 @@ class Function:
         "_saved_out",
         "_released",
         "_retained",
+        "_view_of",
         "__dict__",
     )
 
@@ -57,24 +55,30 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run `forward` on `inputs` and, in grad mode, record the node behind the result."""
-        from .tensor import Tensor
-
         ctx = cls.__new__(cls)
         ctx._saved = None
         ctx._saved_out = None
         ctx._released = False
+        ctx._view_of = None
         out_data = cls.forward(ctx, *inputs, **options)
         if type(out_data) is not np.ndarray:  # NumPy returns scalars from 0-d operations
             out_data = np.asarray(out_data)
-        out = Tensor.__new__(Tensor)
+        out = _new_tensor(Tensor)
         out.data = out_data
         out.grad = None
         out.name = None
-        out._version = ctx.__dict__.pop("_view_version", None) or [0]
-        if grad_mode.enabled and any(t.requires_grad for t in inputs):
+        out._version = [0] if ctx._view_of is None else ctx._view_of._version
+        out.requires_grad = False
+        out.grad_fn = None
+        if grad_mode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    break
+            else:
+                return out
             ctx.parents = tuple((t.grad_fn or t) if t.requires_grad else None for t in inputs)
-            ctx.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            ctx.constants = tuple(None if t.requires_grad else t for t in inputs)
+            ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+            ctx.constants = tuple([None if t.requires_grad else t for t in inputs])
             ctx.out_shape = out_data.shape
             ctx.out_dtype = out_data.dtype
             ctx.out_ref = weakref.ref(out)
@@ -83,9 +87,6 @@ class Function:
                 ctx._saved_out = (out_data, out._version, out._version[0])
             out.requires_grad = True
             out.grad_fn = ctx
-        else:
-            out.requires_grad = False
-            out.grad_fn = None
         return out
 
     @staticmethod
@@ -100,6 +101,8 @@ class Function:
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep `tensors` (inputs; None allowed) for backward, remembering their versions."""
+        if not grad_mode.enabled:
+            return
         self._saved = tensors
         self._saved_versions = tuple(None if t is None else t._version[0] for t in tensors)
 
@@ -107,11 +110,17 @@ class Function:
         """Ask `apply` to keep this node's own output for backward (see `saved_output`)."""
         self._saved_out = True
 
+    def output_is_view_of(self, x: Tensor) -> None:
+        """Declare the output a NumPy view of `x`'s memory: they share one version counter."""
+        self._view_of = x
+
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The saved inputs; a clear error if the graph was released or they were modified."""
         self._check_released()
-        saved = self._saved or ()
+        saved = self._saved
+        if saved is None:
+            return ()
         for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
             if t is not None and t._version[0] != version:
                 raise RuntimeError(
@@ -123,8 +132,6 @@ class Function:
 
     def saved_output(self) -> Tensor:
         """This node's output as a Tensor (whose grad_fn is this node), checked for changes."""
-        from .tensor import Tensor
-
         self._check_released()
         data, cell, version = self._saved_out
         if cell[0] != version:
@@ -143,21 +150,11 @@ class Function:
             )
 
     def release(self) -> None:
-        """Free what backward needed (saved tensors and arrays), keeping the graph's structure
-        (for drawing it) and the small facts such as shapes."""
-        arrays = [k for k, v in self.__dict__.items() if isinstance(v, np.ndarray)]
-        if self._saved is not None or self._saved_out is not None or arrays:
+        """Free the saved tensors, keeping the graph's structure (for drawing it)."""
+        if self._saved is not None or self._saved_out is not None:
             self._saved = None
             self._saved_out = None
-            for k in arrays:
-                del self.__dict__[k]
             self._released = True
-
-    def __getattr__(self, attr: str) -> Any:
-        # Only reached for a missing attribute: an array that `release` freed.
-        if self._released:
-            self._check_released()
-        raise AttributeError(f"{type(self).__name__!r} node has no attribute {attr!r}")
 
     # -- description -----------------------------------------------------------------------
 
@@ -167,3 +164,8 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} node>"
+
+
+from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)
+
+_new_tensor = object.__new__

@@ -296,7 +296,7 @@ class Tensor:
         if isinstance(other, (bool, int, float)):
             kind = self.data.dtype.kind
             if kind == "f" or (kind in "iu" and not isinstance(other, float)):
-                return Tensor._make(np.asarray(other, dtype=self.data.dtype), None)
+                return _scalar(other, self.data.dtype)
             if kind == "b" and isinstance(other, bool):
                 return Tensor._make(np.asarray(other), None)
             return Tensor(other)
@@ -311,10 +311,10 @@ class Tensor:
         return E.Add.apply(self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return E.Add.apply(self, E.Neg.apply(self._operand(other)))
+        return E.Sub.apply(self, self._operand(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return E.Add.apply(self._operand(other), E.Neg.apply(self))
+        return E.Sub.apply(self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
         return E.Mul.apply(self, self._operand(other))
@@ -323,10 +323,13 @@ class Tensor:
         return E.Mul.apply(self._operand(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self._float(), E.Reciprocal.apply(self._operand(other)._float()))
+        return E.Div.apply(self._float(), self._operand(other)._float())
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self._operand(other)._float(), E.Reciprocal.apply(self._float()))
+        return E.Div.apply(self._operand(other)._float(), self._float())
+
+    def reciprocal(self) -> Tensor:
+        return E.Reciprocal.apply(self._float())
 
     def __pow__(self, other: Any) -> Tensor:
         return E.Pow.apply(self, self._operand(other))
@@ -571,11 +574,7 @@ class Tensor:
         if lead < 0:
             raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {shape}")
         full = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-        try:
-            np.broadcast_shapes(self.shape, full)
-        except ValueError:
-            raise ValueError(f"expand: cannot broadcast shape {self.shape} to {full}") from None
-        if np.broadcast_shapes(self.shape, full) != full:
+        if any(m != 1 and m != n for m, n in zip(self.shape, full[lead:])):
             raise ValueError(f"expand: cannot broadcast shape {self.shape} to {full}")
         return self if full == self.shape else M.Expand.apply(self, shape=full)
 
@@ -640,9 +639,16 @@ class Tensor:
 
     def _binary_inplace(self, what: str, other: Any, op: Any, ufunc: np.ufunc) -> Tensor:
         other_t = self._operand(other)
-        return self._inplace(
-            what, lambda a: op(a, other_t), lambda d: ufunc(d, other_t.data), other_t
-        )
+
+        def in_memory(d: np.ndarray) -> None:
+            try:
+                ufunc(d, other_t.data, out=d, casting="same_kind")
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
+                              f"{self.dtype} with one of shape {other_t.shape} and dtype "
+                              f"{other_t.dtype}: {e}") from None  # fmt: skip
+
+        return self._inplace(what, lambda a: op(a, other_t), in_memory, other_t)
 
     def add_(self, other: Any) -> Tensor:
         return self._binary_inplace("add_", other, Tensor.__add__, np.add)
@@ -692,6 +698,21 @@ class Tensor:
         self._inplace("setitem", lambda a: M.IndexPut.apply(a, v, index=index), write, v)
 
 
+_scalars: dict[tuple[type, Any, np.dtype], Tensor] = {}
+
+
+def _scalar(value: Any, dtype: np.dtype) -> Tensor:
+    """A 0-d constant tensor, cached: `x * 2.0` in a loop should not build a new array each time.
+    (Constants are never changed in place: they are leaves that nobody else holds.)"""
+    key = (type(value), value, dtype)
+    t = _scalars.get(key)
+    if t is None:
+        if len(_scalars) > 4096:
+            _scalars.clear()
+        t = _scalars[key] = Tensor._make(np.asarray(value, dtype=dtype), None)
+    return t
+
+
 def _replaced(old: Tensor, new: Tensor) -> Tensor:
     """`new` broadcast to old's shape, recorded so that old's gradient is zero."""
     return E.Where.apply(Tensor._make(np.zeros(old.shape, dtype=bool), None), old, new)
@@ -709,12 +730,9 @@ def matmul(a: Any, b: Any) -> Tensor:
         raise ValueError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape})")
     inner_a = a.shape[-1]
     inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    try:
-        if inner_a != inner_b:
-            raise ValueError
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned") from None
+    batch_a, batch_b = a.shape[:-2][::-1], b.shape[:-2][::-1]
+    if inner_a != inner_b or any(m != n and 1 not in (m, n) for m, n in zip(batch_a, batch_b)):
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned")
     if a.ndim >= 2 and b.ndim >= 2:
         return L.MatMul.apply(a, b)
     a2 = a.reshape(1, -1) if a.ndim == 1 else a

@@ -13,7 +13,7 @@ from ..function import Function
 from ..tensor import Tensor
 
 __all__ = [
-    "Add", "Mul", "Neg", "Reciprocal", "Pow", "Exp", "Log", "Abs", "Tanh", "Sigmoid",
+    "Add", "Sub", "Mul", "Div", "Neg", "Reciprocal", "Pow", "Exp", "Log", "Abs", "Tanh", "Sigmoid",
     "Relu", "LeakyRelu", "Maximum", "Clip", "Where", "Cast",
 ]  # fmt: skip
 
@@ -39,6 +39,18 @@ class Add(Function):
         return g, g
 
 
+class Sub(Function):
+    """z = x - y;  dz/dx = 1, dz/dy = -1.  (A primitive for speed: it is add(x, neg(y)).)"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x.data - y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
 class Mul(Function):
     """z = x * y;  dz/dx = y, dz/dy = x (each saved only if the other needs a gradient)."""
 
@@ -52,6 +64,25 @@ class Mul(Function):
         x, y = ctx.saved_tensors
         gx, gy = ctx.needs_input_grad
         return (g * y if gx else None), (g * x if gy else None)
+
+
+class Div(Function):
+    """z = x / y;  dz/dx = 1 / y, dz/dy = -x / y^2 = -z / y.
+    (A primitive for speed and exact IEEE division: it is mul(x, reciprocal(y)).)"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(None, y)
+        if y.requires_grad:
+            ctx.save_output()
+        return x.data / y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        _, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        gx_ = g / y if gx else None
+        return gx_, (-g * ctx.saved_output() / y if gy else None)
 
 
 class Neg(Function):

@@ -27,7 +27,7 @@ __all__ = [
 def _view_of(ctx: Function, x: Tensor, out: np.ndarray) -> np.ndarray:
     """Mark `out` as a view of `x` when it shares x's memory (so they share a version)."""
     if out.base is not None and (out.base is x.data or out.base is x.data.base):
-        ctx._view_version = x._version
+        ctx.output_is_view_of(x)
     return out
 
 
@@ -41,7 +41,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape)
+        return Reshape.apply(g, shape=ctx.in_shape)
 
 
 class Permute(Function):
@@ -54,7 +54,10 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.permute(tuple(np.argsort(ctx.dims).tolist()))
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return Permute.apply(g, dims=tuple(inverse))
 
 
 class Expand(Function):
@@ -67,7 +70,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.sum_to(ctx.in_shape)
+        return SumTo.apply(g, shape=ctx.in_shape)
 
 
 class SumTo(Function):
@@ -87,7 +90,7 @@ class SumTo(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.expand(ctx.in_shape)
+        return Expand.apply(g, shape=ctx.in_shape)
 
 
 def _selects_once(index: object) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..function import Function
 from ..tensor import Tensor
+from . import movement as M
 
 __all__ = ["Sum", "Max"]
 
@@ -28,7 +29,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis)).expand(ctx.in_shape)
+        kept = M.Reshape.apply(g, shape=_keepdims_shape(ctx.in_shape, ctx.axis))
+        return M.Expand.apply(kept, shape=ctx.in_shape)
 
 
 class Max(Function):
@@ -48,7 +50,7 @@ class Max(Function):
     def backward(ctx, g):
         winners = ctx.winners
         share = winners / winners.sum(axis=ctx.axis, keepdims=True)
-        g = g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis))
+        g = M.Reshape.apply(g, shape=_keepdims_shape(ctx.in_shape, ctx.axis))
         return g * Tensor._make(share.astype(g.dtype, copy=False), None)
 
 

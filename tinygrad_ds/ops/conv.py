@@ -1,0 +1,527 @@
+"""Convolution and pooling (NCHW, PyTorch's semantics), vectorised with strided windows.
+
+Convolution is a primitive for speed. The input's windows are a strided view; they are
+copied once into a channel-major column matrix (im2col), and each group takes one matrix
+product. Three primitives are closed under differentiation: each one's backward is written
+with the other two, so `create_graph=True` gives gradients of gradients.
+
+    Conv2d(x, w)            y  = x * w                    (im2col, then W @ cols)
+    Conv2dInputGrad(g, w)   dx = adjoint of x -> x * w    (W^T @ g, then col2im)
+    Conv2dWeightGrad(x, g)  dw = adjoint of w -> x * w    (g @ cols^T)
+
+Max-pooling records which window offset won, and its backward is `WindowScatter`. The
+adjoint of `WindowScatter` is `WindowGather`, so this pair is also closed under
+differentiation. Average pooling is composed: a convolution with a constant 1/(kh kw)
+kernel. 1-D versions are the 2-D ones on inputs of height 1. The only Python loops are over
+the kernel's kh*kw offsets, never over pixels or batch items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = [
+    "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "WindowScatter", "WindowGather",
+    "conv2d", "conv1d", "max_pool2d", "max_pool1d", "avg_pool2d", "avg_pool1d", "convolution",
+]  # fmt: skip
+
+Pair = tuple[int, int]
+
+
+class Geometry(NamedTuple):
+    """Where the windows fall: input size, kernel, stride, (top, bottom, left, right) padding,
+    dilation and groups. The output size follows (PyTorch's floor rule)."""
+
+    in_hw: Pair
+    kernel: Pair
+    stride: Pair
+    padding: tuple[int, int, int, int]
+    dilation: Pair
+    groups: int = 1
+
+    @property
+    def padded_hw(self) -> Pair:
+        pt, pb, pl, pr = self.padding
+        return self.in_hw[0] + pt + pb, self.in_hw[1] + pl + pr
+
+    @property
+    def extent(self) -> Pair:
+        """The span of one dilated window: d (k - 1) + 1."""
+        return tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel))
+
+    @property
+    def out_hw(self) -> Pair:
+        return tuple((p - e) // s + 1 for p, e, s in zip(self.padded_hw, self.extent, self.stride))
+
+    def offsets(self) -> list[tuple[slice, slice]]:
+        """For each kernel offset (i, j), row-major: the strided slices of the padded input
+        that it touches across all output positions."""
+        (oh, ow), (sh, sw), (dh, dw) = self.out_hw, self.stride, self.dilation
+        kh, kw = self.kernel
+        return [
+            (
+                slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                slice(j * dw, j * dw + sw * (ow - 1) + 1, sw),
+            )
+            for i in range(kh)
+            for j in range(kw)
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# im2col / col2im
+# ---------------------------------------------------------------------------------------------
+
+
+def _pad(x: np.ndarray, geo: Geometry, fill: float = 0.0) -> np.ndarray:
+    pt, pb, pl, pr = geo.padding
+    if not (pt or pb or pl or pr):
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + pt + pb, w + pl + pr), fill, dtype=x.dtype)
+    out[:, :, pt : pt + h, pl : pl + w] = x
+    return out
+
+
+def _crop(xp: np.ndarray, geo: Geometry) -> np.ndarray:
+    pt, _, pl, _ = geo.padding
+    h, w = geo.in_hw
+    return xp[:, :, pt : pt + h, pl : pl + w]
+
+
+def _im2col(x: np.ndarray, geo: Geometry) -> np.ndarray:
+    """Columns (groups, C/groups * kh * kw, N * oh * ow): every window of the padded input,
+    channel-major, copied once from a strided view."""
+    xp = _pad(x, geo)
+    n, c = xp.shape[:2]
+    (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+    sn, sc, sh, sw = xp.strides
+    (st_h, st_w), (dh, dw) = geo.stride, geo.dilation
+    windows = as_strided(
+        xp,
+        shape=(c, kh, kw, n, oh, ow),
+        strides=(sc, sh * dh, sw * dw, sn, sh * st_h, sw * st_w),
+        writeable=False,
+    )
+    return np.ascontiguousarray(windows).reshape(geo.groups, -1, n * oh * ow)
+
+
+def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
+    """The adjoint of `_im2col`: add every column entry back where it was read from
+    (a loop over the kh*kw kernel offsets, each adding one strided slice)."""
+    (kh, kw), (oh, ow), (hp, wp) = geo.kernel, geo.out_hw, geo.padded_hw
+    cols = cols.reshape(-1, kh * kw, n, oh, ow)
+    xp = np.zeros((cols.shape[0], n, hp, wp), dtype=cols.dtype)  # channel-major, as cols
+    for k, (rows, columns) in enumerate(geo.offsets()):
+        xp[:, :, rows, columns] += cols[:, k]
+    return _crop(xp.transpose(1, 0, 2, 3), geo)
+
+
+def _channels_first(a: np.ndarray, groups: int) -> np.ndarray:
+    """(N, F, oh, ow) -> (groups, F/groups, N*oh*ow), free when memory is already channel-major."""
+    return a.transpose(1, 0, 2, 3).reshape(groups, a.shape[1] // groups, -1)
+
+
+# ---------------------------------------------------------------------------------------------
+# convolution
+# ---------------------------------------------------------------------------------------------
+
+
+class Conv2d(Function):
+    """y[n,f,i,j] = sum_{c,p,q} w[f,c,p,q] x_pad[n, group(f) C/G + c, s i + d p, s j + d q];
+    dL/dx = Conv2dInputGrad(g, w) (the transposed convolution), dL/dw = Conv2dWeightGrad(x, g).
+
+    The output keeps the matrix product's channel-major memory (an (N, F, oh, ow) view of an
+    (F, N, oh, ow) array); the columns are kept for the weight gradient, not rebuilt.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, geo=None):
+        ctx.geo = geo
+        cols = _im2col(x.data, geo)
+        if w.requires_grad:
+            ctx.cols = cols
+        ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
+        f = w.data.shape[0]
+        out = np.matmul(w.data.reshape(geo.groups, f // geo.groups, -1), cols)
+        return out.reshape(f, x.data.shape[0], *geo.out_hw).transpose(1, 0, 2, 3)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad
+        dx = Conv2dInputGrad.apply(g, w, geo=ctx.geo) if need_x else None
+        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo, cols=ctx.cols) if need_w else None
+        return dx, dw
+
+
+class Conv2dInputGrad(Function):
+    """dx = col2im(W^T g): the adjoint of x -> conv2d(x, w), a transposed convolution.
+    Bilinear in (g, w): d/dg = conv2d(h, w), d/dw = Conv2dWeightGrad(h, g)."""
+
+    @staticmethod
+    def forward(ctx, g, w, geo=None):
+        ctx.geo = geo
+        ctx.save_for_backward(g if w.requires_grad else None, w if g.requires_grad else None)
+        groups = geo.groups
+        w3 = w.data.reshape(groups, w.data.shape[0] // groups, -1)
+        cols = np.matmul(w3.transpose(0, 2, 1), _channels_first(g.data, groups))
+        return _col2im(cols, geo, g.data.shape[0])
+
+    @staticmethod
+    def backward(ctx, h):
+        g, w = ctx.saved_tensors
+        need_g, need_w = ctx.needs_input_grad
+        dg = Conv2d.apply(h, w, geo=ctx.geo) if need_g else None
+        dw = Conv2dWeightGrad.apply(h, g, geo=ctx.geo) if need_w else None
+        return dg, dw
+
+
+class Conv2dWeightGrad(Function):
+    """dw[f,c,p,q] = sum_{n,i,j} g[n,f,i,j] x_pad[n, ., s i + d p, s j + d q] = g @ cols^T:
+    the adjoint of w -> conv2d(x, w). Bilinear in (x, g): d/dx = Conv2dInputGrad(g, h),
+    d/dg = conv2d(x, h). `cols`, when given, are x's columns already built by the forward."""
+
+    @staticmethod
+    def forward(ctx, x, g, geo=None, cols=None):
+        ctx.geo = geo
+        ctx.save_for_backward(x if g.requires_grad else None, g if x.requires_grad else None)
+        cols = _im2col(x.data, geo) if cols is None else cols
+        f, c = g.data.shape[1], x.data.shape[1]
+        dw = np.matmul(_channels_first(g.data, geo.groups), cols.transpose(0, 2, 1))
+        return dw.reshape(f, c // geo.groups, *geo.kernel)
+
+    @staticmethod
+    def backward(ctx, h):
+        x, g = ctx.saved_tensors
+        need_x, need_g = ctx.needs_input_grad
+        dx = Conv2dInputGrad.apply(g, h, geo=ctx.geo) if need_x else None
+        dg = Conv2d.apply(x, h, geo=ctx.geo) if need_g else None
+        return dx, dg
+
+
+# ---------------------------------------------------------------------------------------------
+# max-pooling
+# ---------------------------------------------------------------------------------------------
+
+
+class MaxPool2d(Function):
+    """y[n,c,i,j] = max over the window of x_pad (padding is -inf); the gradient goes to the
+    first maximum of each window, as in PyTorch: dL/dx = WindowScatter(g, argmax)."""
+
+    @staticmethod
+    def forward(ctx, x, geo=None):
+        ctx.geo = geo
+        kind = x.data.dtype.kind
+        low = -np.inf if kind == "f" else np.iinfo(x.data.dtype).min
+        xp = _pad(x.data, geo, low)
+        windows = geo.offsets()
+        best = xp[(Ellipsis, *windows[0])].copy()
+        ctx.argmax = np.zeros(best.shape, dtype=np.min_scalar_type(len(windows) - 1))
+        for k, (rows, columns) in enumerate(windows[1:], start=1):
+            candidate = xp[:, :, rows, columns]
+            better = candidate > best  # strict: ties keep the first maximum
+            np.copyto(best, candidate, where=better)
+            ctx.argmax[better] = k
+        return best
+
+    @staticmethod
+    def backward(ctx, g):
+        return WindowScatter.apply(g, argmax=ctx.argmax, geo=ctx.geo)
+
+
+class WindowScatter(Function):
+    """dx = each g[n,c,i,j] added at the position `argmax` picked in its window (zero
+    elsewhere); linear in g, with adjoint WindowGather."""
+
+    @staticmethod
+    def forward(ctx, g, argmax=None, geo=None):
+        ctx.geo, ctx.argmax = geo, argmax
+        n, c = g.data.shape[:2]
+        xp = np.zeros((n, c, *geo.padded_hw), dtype=g.data.dtype)
+        for k, (rows, columns) in enumerate(geo.offsets()):
+            view = xp[:, :, rows, columns]
+            np.add(view, g.data, out=view, where=argmax == k)
+        return _crop(xp, geo)
+
+    @staticmethod
+    def backward(ctx, h):
+        return WindowGather.apply(h, argmax=ctx.argmax, geo=ctx.geo)
+
+
+class WindowGather(Function):
+    """y[n,c,i,j] = x_pad at the position `argmax` picked in window (i, j): max-pooling with
+    the winners fixed; linear in x, with adjoint WindowScatter."""
+
+    @staticmethod
+    def forward(ctx, x, argmax=None, geo=None):
+        ctx.geo, ctx.argmax = geo, argmax
+        xp = _pad(x.data, geo)
+        out = np.zeros(argmax.shape, dtype=x.data.dtype)
+        for k, (rows, columns) in enumerate(geo.offsets()):
+            np.copyto(out, xp[:, :, rows, columns], where=argmax == k)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return WindowScatter.apply(g, argmax=ctx.argmax, geo=ctx.geo)
+
+
+# ---------------------------------------------------------------------------------------------
+# the functional API: check the arguments (errors name the function or layer), then one primitive
+# ---------------------------------------------------------------------------------------------
+
+Size = int | Sequence[int]
+
+
+def _ints(value: Any, n: int, what: str, who: str, low: int) -> tuple[int, ...]:
+    """An int or n ints, each >= low, as a tuple of n ints."""
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n or not all(isinstance(v, (int, np.integer)) for v in values):
+        raise ValueError(f"{who}: {what} must be an int or {n} ints, got {value!r}")
+    if any(v < low for v in values):
+        raise ValueError(f"{who}: {what} must be >= {low}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _pads(padding: Any, kernel: tuple, stride: tuple, dilation: tuple, who: str) -> list[Pair]:
+    """(before, after) per spatial axis, from ints or PyTorch's 'valid' / 'same'."""
+    n = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * n
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{who}: padding='same' needs stride 1, got stride={stride}")
+            totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+            return [(t // 2, t - t // 2) for t in totals]
+        raise ValueError(f"{who}: padding must be an int, {n} ints, 'valid' or 'same'")
+    return [(p, p) for p in _ints(padding, n, "padding", who, 0)]
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _geometry(
+    x: Tensor,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    pads: list[Pair],
+    dilation: tuple[int, ...],
+    groups: int,
+    shape: tuple[int, ...],
+    who: str,
+) -> Geometry:
+    """The 2-D geometry of a batched input (1-D sizes become height 1); checks the kernel fits.
+    `shape` is the input's shape as the caller gave it (for the message)."""
+    spatial = x.shape[2:]
+    padded = tuple(n + a + b for n, (a, b) in zip(spatial, pads))
+    extent = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if any(p < e for p, e in zip(padded, extent)):
+        raise ValueError(
+            f"{who}: input of shape {tuple(shape)} is smaller than the kernel (size {padded} "
+            f"after padding, kernel size {kernel} spanning {extent} with dilation {dilation})"
+        )
+    if len(spatial) == 1:  # 1-D: a 2-D problem of height 1
+        spatial, kernel, stride, dilation = (
+            (1, *spatial),
+            (1, *kernel),
+            (1, *stride),
+            (1, *dilation),
+        )
+        pads = [(0, 0), *pads]
+    (pt, pb), (pl, pr) = pads
+    return Geometry(spatial, kernel, stride, (pt, pb, pl, pr), dilation, groups)
+
+
+def _batched(x: Tensor, dims: int, who: str) -> tuple[Tensor, bool]:
+    """x with a batch axis, and whether one was added (PyTorch accepts unbatched inputs)."""
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(
+            f"{who}: expected a {dims + 1}-D (unbatched) or {dims + 2}-D (batched) input, "
+            f"got shape {x.shape}"
+        )
+    return (x.unsqueeze(0), True) if x.ndim == dims + 1 else (x, False)
+
+
+def _finish(out: Tensor, dims: int, unbatched: bool) -> Tensor:
+    if dims == 1:
+        out = out.squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def convolution(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Size = 1,
+    padding: Size | str = 0,
+    dilation: Size = 1,
+    groups: int = 1,
+    *,
+    who: str | None = None,
+) -> Tensor:
+    """conv1d or conv2d, chosen by the weight's rank; `who` names the caller in errors."""
+    x, weight = _as_tensor(input), _as_tensor(weight)
+    dims = weight.ndim - 2
+    who = who or f"conv{dims}d"
+    if dims not in (1, 2):
+        raise ValueError(f"{who}: weight must be 3-D or 4-D (out, in/groups, *kernel), "
+                         f"got shape {weight.shape}")  # fmt: skip
+    x, unbatched = _batched(x, dims, who)
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
+    f, c_group = weight.shape[:2]
+    in_channels = x.shape[1]
+    with_groups = f", groups={groups}" if groups > 1 else ""
+    if in_channels != c_group * groups:
+        raise ValueError(
+            f"{who}: input has {in_channels} channels but weight expects {c_group * groups} "
+            f"(weight shape {weight.shape}{with_groups})"
+        )
+    if f % groups:
+        raise ValueError(f"{who}: {f} output channels (weight shape {weight.shape}) are not "
+                         f"divisible by groups={groups}")  # fmt: skip
+    if bias is not None and _as_tensor(bias).shape != (f,):
+        raise ValueError(f"{who}: bias must have shape ({f},), got {_as_tensor(bias).shape}")
+    kernel = weight.shape[2:]
+    stride = _ints(stride, dims, "stride", who, 1)
+    dilation = _ints(dilation, dims, "dilation", who, 1)
+    pads = _pads(padding, kernel, stride, dilation, who)
+    geo = _geometry(x, kernel, stride, pads, dilation, groups, input.shape, who)
+    if dims == 1:
+        x, weight = x.unsqueeze(2), weight.unsqueeze(2)
+    out = Conv2d.apply(x, weight, geo=geo)
+    if bias is not None:
+        out = out + _as_tensor(bias).reshape(f, 1, 1)
+    return _finish(out, dims, unbatched)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Size = 1,
+    padding: Size | str = 0,
+    dilation: Size = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation, as PyTorch) of (N, C, H, W) or (C, H, W) input with
+    weight (F, C/groups, kh, kw) and optional bias (F,); padding may be 'valid' or 'same'."""
+    if _as_tensor(weight).ndim != 4:
+        raise ValueError(f"conv2d: weight must be 4-D (out, in/groups, kh, kw), got shape "
+                         f"{_as_tensor(weight).shape}")  # fmt: skip
+    return convolution(input, weight, bias, stride, padding, dilation, groups, who="conv2d")
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Size = 1,
+    padding: Size | str = 0,
+    dilation: Size = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution of (N, C, L) or (C, L) input with weight (F, C/groups, k)."""
+    if _as_tensor(weight).ndim != 3:
+        raise ValueError(f"conv1d: weight must be 3-D (out, in/groups, k), got shape "
+                         f"{_as_tensor(weight).shape}")  # fmt: skip
+    return convolution(input, weight, bias, stride, padding, dilation, groups, who="conv1d")
+
+
+def _pool_geometry(
+    x: Tensor, kernel_size: Size, stride: Size | None, padding: Size, dilation: Size,
+    dims: int, shape: tuple[int, ...], who: str,
+) -> Geometry:  # fmt: skip
+    kernel = _ints(kernel_size, dims, "kernel_size", who, 1)
+    stride = kernel if stride is None else _ints(stride, dims, "stride", who, 1)
+    dilation = _ints(dilation, dims, "dilation", who, 1)
+    pads = _ints(padding, dims, "padding", who, 0)
+    if any(2 * p > k for p, k in zip(pads, kernel)):
+        raise ValueError(f"{who}: padding {pads} must be at most half the kernel size {kernel}")
+    return _geometry(x, kernel, stride, [(p, p) for p in pads], dilation, 1, shape, who)
+
+
+def pool(
+    kind: str,
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+    count_include_pad: bool = True,
+    *,
+    dims: int = 2,
+    who: str | None = None,
+) -> Tensor:
+    """Max or average pooling ('max' / 'avg') over 1 or 2 spatial axes; `who` names the caller."""
+    who = who or f"{kind}_pool{dims}d"
+    x, unbatched = _batched(_as_tensor(input), dims, who)
+    geo = _pool_geometry(x, kernel_size, stride, padding, dilation, dims, input.shape, who)
+    if dims == 1:
+        x = x.unsqueeze(2)
+    if kind == "max":
+        out = MaxPool2d.apply(x, geo=geo)
+    else:  # the mean of each window: a convolution of each channel with a constant kernel
+        n, c, h, w = x.shape
+        kh, kw = geo.kernel
+        ones = np.ones((1, 1, kh, kw), dtype=x.dtype)
+        mean = Tensor._make(ones / (kh * kw), None)
+        out = Conv2d.apply(x.reshape(n * c, 1, h, w), mean, geo=geo).reshape(n, c, *geo.out_hw)
+        if not count_include_pad and any(geo.padding):
+            inside = _im2col(np.ones((1, 1, h, w), dtype=x.dtype), geo).sum(axis=1)
+            out = out * Tensor._make((kh * kw / inside).reshape(geo.out_hw), None)
+    return _finish(out, dims, unbatched)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+) -> Tensor:
+    """The maximum of each (dilated) window; stride defaults to kernel_size, padding is -inf."""
+    return pool("max", input, kernel_size, stride, padding, dilation, dims=2)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean of each window; padded zeros count unless count_include_pad=False."""
+    return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=2)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+) -> Tensor:
+    """max_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    return pool("max", input, kernel_size, stride, padding, dilation, dims=1)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """avg_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=1)

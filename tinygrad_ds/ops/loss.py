@@ -1,0 +1,157 @@
+"""Loss primitives, kept whole for numerical stability and speed.
+
+Composing these from exp and log would overflow at large logits, take log 0 at probabilities
+of exactly 0 or 1, and (for the logits forms) give a wrong gradient at the kink of the stable
+rewrite. Each backward is written with Tensor operations, so gradients of gradients work.
+Reductions and weights that need no special care are applied outside, in `nn/losses.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import grad_mode
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = ["SoftmaxCrossEntropy", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits"]
+
+LOG_FLOOR = -100.0
+"""log p is clamped at >= -100 in binary cross-entropy, as PyTorch does."""
+
+EPSILON = 1e-12
+"""The floor of p (1 - p) in binary cross-entropy's gradient, as PyTorch's."""
+
+
+def _const(array: np.ndarray) -> Tensor:
+    return Tensor._make(array, None)
+
+
+class SoftmaxCrossEntropy(Function):
+    """Cross-entropy of softmax(z) against class indices y, for logits z of shape (N, C).
+
+    With q_ic = (1 - s) w_yi 1[c = y_i] + (s / C) w_c (label smoothing s, class weights w, and
+    q_i = 0 for a target equal to `ignore_index`), the per-example loss is
+    l_i = -sum_c q_ic log softmax(z_i)_c, and 'mean' divides the sum by sum_i w_yi.
+    dl_i/dz_ic = (sum_c' q_ic') softmax(z_i)_c - q_ic, which is softmax(z) - onehot(y) in the
+    plain case. log-softmax is computed once, with the max subtracted (stable at any logit).
+    """
+
+    @staticmethod
+    def forward(
+        ctx, z, target=None, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"
+    ):
+        x = z.data
+        n, c = x.shape
+        logp = x - x.max(axis=1, keepdims=True)
+        p = np.exp(logp)
+        total = p.sum(axis=1, keepdims=True)
+        logp -= np.log(total)
+        p /= total
+        valid = target != ignore_index
+        t = np.where(valid, target, 0)
+        rows = np.arange(n)
+        w_t = (weight[t] if weight is not None else np.ones(n, x.dtype)) * valid
+        loss = -w_t * logp[rows, t]
+        if label_smoothing:
+            smooth = -(logp @ weight if weight is not None else logp.sum(axis=1)) * valid
+            loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
+        ctx.save_for_backward(z)
+        ctx.probs, ctx.rows, ctx.t, ctx.w_t, ctx.valid = p, rows, t, w_t, valid
+        ctx.weight, ctx.smoothing, ctx.reduction = weight, label_smoothing, reduction
+        if reduction == "none":
+            return loss.astype(x.dtype, copy=False)
+        total_loss = loss.sum()
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
+                total_loss = total_loss / w_t.sum()
+        return np.asarray(total_loss, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        n, c = z.shape
+        s = ctx.smoothing
+        # q and its row sums, as arrays: q_ic = (1 - s) w_t[i] 1[c = t_i] + (s / C) w_c valid_i
+        q = np.zeros((n, c), dtype=z.dtype)
+        q[ctx.rows, ctx.t] = (1 - s) * ctx.w_t
+        q_sum = (1 - s) * ctx.w_t
+        if s:
+            w = ctx.weight if ctx.weight is not None else np.ones(c, z.dtype)
+            q += (s / c) * w * ctx.valid[:, None]
+            q_sum = q_sum + (s / c) * w.sum() * ctx.valid
+        scale = 1.0
+        if ctx.reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scale = 1.0 / ctx.w_t.sum()
+        g = g.reshape(n, 1) if ctx.reduction == "none" else g
+        if grad_mode.enabled:  # create_graph: keep softmax(z) differentiable
+            dz = z.softmax(axis=1) * _const(q_sum[:, None]) - _const(q)
+            return g * dz * scale
+        dz = ctx.probs * q_sum[:, None]
+        dz -= q
+        dz *= g.data * z.dtype.type(scale)
+        return _const(dz.astype(z.dtype, copy=False))
+
+
+class BinaryCrossEntropy(Function):
+    """l = -[y max(log p, -100) + (1 - y) max(log(1 - p), -100)], elementwise (PyTorch's clamp,
+    so that p = 0 or 1 gives a finite loss).
+
+    dl/dp = (p - y) / max(p (1 - p), 1e-12)  (finite at p = 0 and 1, about 1e12 there);
+    dl/dy = max(log(1 - p), -100) - max(log p, -100).
+    """
+
+    @staticmethod
+    def forward(ctx, p, y):
+        ctx.save_for_backward(p, y)
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p.data), LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p.data), LOG_FLOOR)
+        return -(y.data * log_p + (1 - y.data) * log_q)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, y = ctx.saved_tensors
+        gp, gy = ctx.needs_input_grad
+        dp = dy = None
+        if gp:
+            dp = g * (p - y) / (p * (1 - p)).clip(min=EPSILON)
+        if gy:
+            with np.errstate(divide="ignore"):
+                dy = g * ((1 - p).log().clip(min=LOG_FLOOR) - p.log().clip(min=LOG_FLOOR))
+        return dp, dy
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """l = (1 - y) x + r softplus(-x), elementwise, with r = 1 + (pos_weight - 1) y and
+    softplus(-x) = max(-x, 0) + log(1 + e^-|x|) (never overflows);
+    this is the binary cross-entropy of sigmoid(x).
+
+    dl/dx = (1 - y) - r sigmoid(-x)  (sigmoid(x) - y without pos_weight);
+    dl/dy = -x + (pos_weight - 1) softplus(-x).
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, pos_weight=None):
+        ctx.save_for_backward(x, y)
+        ctx.pos_weight = pos_weight
+        softplus = np.maximum(-x.data, 0) + np.log1p(np.exp(-np.abs(x.data)))
+        r = 1 if pos_weight is None else 1 + (pos_weight - 1) * y.data
+        return (1 - y.data) * x.data + r * softplus
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        pw = None if ctx.pos_weight is None else _const(ctx.pos_weight)
+        dx = dy = None
+        if gx:
+            r = 1 if pw is None else 1 + (pw - 1) * y
+            dx = g * ((1 - y) - r * (-x).sigmoid())
+        if gy:
+            dy = -g * x
+            if pw is not None:
+                softplus = (-x).relu() + ((-x.abs()).exp() + 1).log()
+                dy = dy + g * (pw - 1) * softplus
+        return dx, dy
