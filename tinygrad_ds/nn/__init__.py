@@ -3,6 +3,7 @@
 Module, Parameter                     module.py
 Sequential, ModuleList                containers.py
 Linear, Embedding, activations, ...   layers.py
+BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
 nn.functional (F), nn.init            functional.py, init.py
 """
 
@@ -21,10 +22,12 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
 
 __all__ = [
     "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
     "Embedding", "Identity", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
-    "Softmax", "LogSoftmax", "functional", "init",
+    "Softmax", "LogSoftmax", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "MSELoss", "L1Loss", "functional", "init",
 ]  # fmt: skip

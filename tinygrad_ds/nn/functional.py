@@ -12,10 +12,19 @@ import numpy as np
 
 from ..rng import generator
 from ..tensor import Tensor
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
-    "one_hot",
+    "one_hot", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "nll_loss", "mse_loss", "l1_loss",
 ]  # fmt: skip
 
 

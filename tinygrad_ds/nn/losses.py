@@ -1,0 +1,383 @@
+"""Losses, as functions (also in `nn.functional`) and as modules, with PyTorch's semantics.
+
+Every loss takes `reduction`: 'mean' (the default), 'sum' or 'none' (one value per example).
+Targets of the wrong shape, dtype or range are errors that name the loss.
+
+The course's per-example loss L(y_hat, y) = -[(1 - y) log(1 - y_hat) + y log y_hat] is
+`binary_cross_entropy`, and its cost J = (1/N) sum_i L is the 'mean' reduction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from ..tensor import Tensor
+from .module import Module
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    "mse_loss", "l1_loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "MSELoss", "L1Loss",
+]  # fmt: skip
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---------------------------------------------------------------------------------------------
+# checks shared by the losses
+# ---------------------------------------------------------------------------------------------
+
+
+def _input(x: Any, what: str) -> Tensor:
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{what}: input must be a floating tensor, got dtype {x.dtype}")
+    return x
+
+
+def _check_reduction(reduction: str, what: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{what}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _same_shape_target(x: Tensor, target: Any, what: str) -> Tensor:
+    """The target as a tensor of x's dtype (bools and integers are converted), same shape."""
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: target must hold numbers, got dtype {t.dtype}")
+    if t.shape != x.shape:
+        raise ValueError(
+            f"{what}: target of shape {t.shape} does not match input of shape {x.shape} "
+            "(they must be equal; reshape one, e.g. y.reshape(-1, 1))"
+        )
+    if t.dtype != x.dtype:
+        t = t.astype(x.dtype) if t.dtype.kind == "f" else Tensor._make(t.data.astype(x.dtype), None)
+    return t
+
+
+def _in_unit_interval(values: np.ndarray, name: str, what: str) -> None:
+    if values.size and not ((values >= 0) & (values <= 1)).all():
+        bad = values[~((values >= 0) & (values <= 1))].flat[0]
+        raise ValueError(f"{what}: every {name} must be between 0 and 1, found {bad}")
+
+
+def _elementwise_weight(x: Tensor, weight: Any, what: str) -> Tensor | None:
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    try:
+        np.broadcast_to(w, x.shape)
+    except ValueError:
+        raise ValueError(
+            f"{what}: weight of shape {w.shape} does not broadcast to input of shape {x.shape}"
+        ) from None
+    return Tensor._make(w.astype(x.dtype, copy=False), None)
+
+
+def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, what: str) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.shape != (n_classes,):
+        raise ValueError(
+            f"{what}: weight must have one entry per class, shape ({n_classes},), got {w.shape}"
+        )
+    return w.astype(dtype)
+
+
+def _class_layout(x: Tensor, what: str) -> tuple[Tensor, int, tuple[int, ...]]:
+    """Logits or log-probabilities of shape (C,), (N, C) or (N, C, d1, ...) as (M, C), with
+    the class axis last; also the number of classes and the shape of a class-index target."""
+    if x.ndim == 0:
+        raise ValueError(f"{what}: input must have a class axis, got a 0-d tensor")
+    if x.ndim == 1:
+        return x.reshape(1, -1), x.shape[0], ()
+    c = x.shape[1]
+    target_shape = x.shape[:1] + x.shape[2:]
+    if x.ndim > 2:
+        x = x.permute((0,) + tuple(range(2, x.ndim)) + (1,))
+    return x.reshape(-1, c), c, target_shape
+
+
+def _class_target(
+    target: Any, x_shape: tuple[int, ...], shape: tuple[int, ...], c: int, ignore_index: int,
+    what: str,
+) -> np.ndarray:  # fmt: skip
+    """Class indices as a flat int array, checked for dtype, shape and range."""
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu":
+        hint = (
+            f"; probability targets need the input's shape {x_shape}" if t.dtype.kind == "f" else ""
+        )
+        raise TypeError(f"{what}: class-index targets must be integers, got dtype {t.dtype}{hint}")
+    if t.shape != shape:
+        raise ValueError(
+            f"{what}: target of shape {t.shape} does not match input of shape {x_shape}: "
+            f"class-index targets must have shape {shape}"
+        )
+    flat = t.reshape(-1).astype(np.int64)
+    bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
+    if bad.any():
+        raise ValueError(f"{what}: target class {flat[bad][0]} is out of range for {c} classes")
+    return flat
+
+
+def _per_example(loss: Tensor, shape: tuple[int, ...], reduction: str) -> Tensor:
+    return loss.reshape(shape) if reduction == "none" else loss
+
+
+# ---------------------------------------------------------------------------------------------
+# the losses
+# ---------------------------------------------------------------------------------------------
+
+
+def binary_cross_entropy(
+    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """L(p, y) = -w [y log p + (1 - y) log(1 - p)] for probabilities p (the course's loss).
+
+    Both logs are clamped at >= -100 as in PyTorch, so p of exactly 0 or 1 gives a finite loss,
+    and the gradient (p - y) / max(p (1 - p), 1e-12) is finite there too. `weight` broadcasts
+    to the input. Integer or bool targets are converted; p and y must lie in [0, 1].
+    """
+    what = "binary_cross_entropy"
+    _check_reduction(reduction, what)
+    p = _input(input, what)
+    y = _same_shape_target(p, target, what)
+    _in_unit_interval(p.data, "input probability", what)
+    _in_unit_interval(y.data, "target", what)
+    loss = BinaryCrossEntropy.apply(p, y)
+    w = _elementwise_weight(p, weight, what)
+    return _reduce(loss if w is None else loss * w, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(x), computed stably from the logits x:
+    L = w [(1 - y) x + r log(1 + e^-x)] with r = 1 + (pos_weight - 1) y, never inf or nan.
+
+    `pos_weight` (one value per class, the last axis) weighs the positive examples.
+    """
+    what = "binary_cross_entropy_with_logits"
+    _check_reduction(reduction, what)
+    x = _input(input, what)
+    y = _same_shape_target(x, target, what)
+    _in_unit_interval(y.data, "target", what)
+    pw = None
+    if pos_weight is not None:
+        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight)
+        try:
+            np.broadcast_to(pw, x.shape)
+        except ValueError:
+            raise ValueError(
+                f"{what}: pos_weight of shape {pw.shape} does not broadcast to input of shape "
+                f"{x.shape} (give one value per class, the last axis)"
+            ) from None
+        pw = pw.astype(x.dtype)
+    loss = BinaryCrossEntropyWithLogits.apply(x, y, pos_weight=pw)
+    w = _elementwise_weight(x, weight, what)
+    return _reduce(loss if w is None else loss * w, reduction)
+
+
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits z (shape (N, C), (C,) or (N, C, d1, ...)).
+
+    With class-index targets y: L_i = -w_yi log softmax(z_i)_yi, 'mean' dividing the sum by
+    sum_i w_yi over the targets that are not `ignore_index` (PyTorch's weighted mean);
+    label smoothing s mixes in -(s / C) sum_c w_c log softmax(z_i)_c. One fused primitive,
+    stable for any logits; its gradient is softmax(z) - onehot(y) (scaled).
+    With class-probability targets (the input's shape, floating):
+    L_i = -sum_c w_c y_ic log softmax(z_i)_c, 'mean' dividing by the number of examples.
+    """
+    what = "cross_entropy"
+    _check_reduction(reduction, what)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{what}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    z = _input(input, what)
+    z2, c, shape = _class_layout(z, what)
+    w = _class_weight(weight, c, z.dtype, what)
+    t_dtype = np.asarray(target.data if isinstance(target, Tensor) else target).dtype
+    if t_dtype.kind == "f" and np.shape(target) == z.shape:
+        return _cross_entropy_probs(z, target, w, reduction, label_smoothing, what)
+    t = _class_target(target, z.shape, shape, c, ignore_index, what)
+    loss = SoftmaxCrossEntropy.apply(
+        z2,
+        target=t,
+        weight=w,
+        ignore_index=ignore_index,
+        label_smoothing=float(label_smoothing),
+        reduction=reduction,
+    )
+    return _per_example(loss, shape, reduction)
+
+
+def _cross_entropy_probs(
+    z: Tensor, target: Any, w: np.ndarray | None, reduction: str, smoothing: float, what: str
+) -> Tensor:
+    y = _same_shape_target(z, target, what)
+    axis = 0 if z.ndim == 1 else 1
+    c = z.shape[axis]
+    if smoothing:
+        y = y * (1 - smoothing) + smoothing / c
+    logp = z.log_softmax(axis=axis)
+    if w is not None:
+        w_shape = (c,) + (1,) * (z.ndim - axis - 1)
+        logp = logp * Tensor._make(w.reshape(w_shape), None)
+    loss = -(logp * y).sum(axis=axis)
+    return _reduce(loss, reduction)
+
+
+def nll_loss(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities: L_i = -w_yi input[i, y_i], with the same
+    shapes, weights, `ignore_index` and weighted mean as `cross_entropy`
+    (cross_entropy(z, y) = nll_loss(log_softmax(z), y))."""
+    what = "nll_loss"
+    _check_reduction(reduction, what)
+    x = _input(input, what)
+    x2, c, shape = _class_layout(x, what)
+    w = _class_weight(weight, c, x.dtype, what)
+    t = _class_target(target, x.shape, shape, c, ignore_index, what)
+    valid = t != ignore_index
+    t0 = np.where(valid, t, 0)
+    w_t = (w[t0] if w is not None else np.ones(t.shape, x.dtype)) * valid
+    loss = -x2[np.arange(t.shape[0]), t0] * Tensor._make(w_t.astype(x.dtype), None)
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return loss.sum() * x.dtype.type(1.0 / w_t.sum())
+    return _per_example(_reduce(loss, reduction), shape, reduction)
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """L = (x - y)^2 elementwise (mean squared error with 'mean')."""
+    what = "mse_loss"
+    _check_reduction(reduction, what)
+    x = _input(input, what)
+    diff = x - _same_shape_target(x, target, what)
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """L = |x - y| elementwise (its gradient is sign(x - y), 0 where equal)."""
+    what = "l1_loss"
+    _check_reduction(reduction, what)
+    x = _input(input, what)
+    return _reduce((x - _same_shape_target(x, target, what)).abs(), reduction)
+
+
+# ---------------------------------------------------------------------------------------------
+# the losses as modules
+# ---------------------------------------------------------------------------------------------
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        _check_reduction(reduction, type(self).__name__)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+
+class _WeightedLoss(_Loss):
+    """A loss with a `weight` buffer (saved in state_dict, as PyTorch does)."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if weight is not None and not isinstance(weight, Tensor):
+            weight = Tensor(np.asarray(weight))
+        self.register_buffer("weight", weight)
+
+
+class BCELoss(_WeightedLoss):
+    """Module form of `binary_cross_entropy` (inputs are probabilities)."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Module form of `binary_cross_entropy_with_logits` (inputs are logits)."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
+        super().__init__(weight, reduction)
+        if pos_weight is not None and not isinstance(pos_weight, Tensor):
+            pos_weight = Tensor(np.asarray(pos_weight))
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return binary_cross_entropy_with_logits(
+            input, target, self.weight, self.reduction, self.pos_weight
+        )
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Module form of `cross_entropy` (inputs are logits)."""
+
+    def __init__(
+        self,
+        weight: Any = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return cross_entropy(
+            input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
+        )
+
+
+class NLLLoss(_WeightedLoss):
+    """Module form of `nll_loss` (inputs are log-probabilities)."""
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class MSELoss(_Loss):
+    """Module form of `mse_loss`."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Module form of `l1_loss`."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return l1_loss(input, target, self.reduction)
