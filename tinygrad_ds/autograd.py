@@ -164,15 +164,17 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, used_bases: set[int
     """leaf.grad += g, as PyTorch accumulates (a new array: never written in place).
 
     A gradient array is stored as is unless its memory is already behind another `.grad` of
-    this pass (an Add hands the same array to both inputs): then it is copied, so that in-place
-    edits of one `.grad` (gradient clipping, say) never change another.
+    this pass (an Add hands the same array to both inputs) or it is a read-only broadcast view:
+    then it is copied, so that `.grad` can be edited in place (gradient clipping, say) without
+    changing another.
     """
     if leaf.grad is None:
         if create_graph:
             leaf.grad = g
             return
         base = _base_id(g.data)
-        data = g.data.copy() if base in used_bases else g.data
+        shared = base in used_bases or not g.data.flags.writeable  # (a broadcast view)
+        data = g.data.copy() if shared else g.data
         used_bases.add(base if data is g.data else id(data))
         leaf.grad = Tensor._make(data, None)
     elif create_graph:

@@ -60,7 +60,13 @@ class Function:
         ctx._saved_out = None
         ctx._released = False
         ctx._view_of = None
-        out_data = cls.forward(ctx, *inputs, **options)
+        try:
+            out_data = cls.forward(ctx, *inputs, **options)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            shapes = " and ".join(str(t.shape) for t in inputs)
+            raise ValueError(f"{cls.name()}: shapes {shapes} do not broadcast together") from None
         if type(out_data) is not np.ndarray:  # NumPy returns scalars from 0-d operations
             out_data = np.asarray(out_data)
         out = _new_tensor(Tensor)

@@ -226,6 +226,12 @@ class Tensor:
 
         backward(self, gradient, retain_graph, create_graph)
 
+    def draw(self, **options: Any) -> Any:
+        """The graph that computed this tensor as a graphviz.Digraph (`viz.draw_graph`)."""
+        from .viz import draw_graph
+
+        return draw_graph(self, **options)
+
     def astype(self, dtype: Any) -> Tensor:
         """Convert to `dtype` (differentiable between float dtypes)."""
         dtype = np.dtype(dtype)
@@ -644,7 +650,8 @@ class Tensor:
             try:
                 ufunc(d, other_t.data, out=d, casting="same_kind")
             except (TypeError, ValueError) as e:
-                raise type(e)(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
+                kind = TypeError if isinstance(e, TypeError) else ValueError
+                raise kind(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
                               f"{self.dtype} with one of shape {other_t.shape} and dtype "
                               f"{other_t.dtype}: {e}") from None  # fmt: skip
 
@@ -690,7 +697,9 @@ class Tensor:
             np.broadcast_to(v.data, np.empty(self.shape, dtype=bool)[index].shape)
         except (ValueError, IndexError) as e:
             msg = f"setitem: cannot assign a value of shape {v.shape} to index {index!r} "
-            raise type(e)(f"{msg}of a tensor of shape {self.shape}: {e}") from None
+            raise (IndexError if isinstance(e, IndexError) else ValueError)(
+                f"{msg}of a tensor of shape {self.shape}: {e}"
+            ) from None
 
         def write(d: np.ndarray) -> None:
             d[index] = v.data
