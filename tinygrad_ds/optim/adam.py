@@ -1,0 +1,110 @@
+"""Adam (with AMSGrad) and AdamW, as PyTorch's documented algorithms."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba). At step t, with g the gradient (+ weight_decay * p, the L2 form):
+
+    m <- m + (1 - beta1) (g - m)            v <- beta2 v + (1 - beta2) g^2
+    v_max <- max(v_max, v) (amsgrad, then used for v below)
+    p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    _decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        beta1, beta2 = group["betas"]
+        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+            raise ValueError(f"{self._name}: invalid betas {group['betas']!r} (each in [0, 1))")
+        if group["eps"] < 0:
+            raise ValueError(f"{self._name}: invalid eps {group['eps']!r}")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            "step": 0,
+            "exp_avg": Tensor._make(np.zeros_like(p.data), None),
+            "exp_avg_sq": Tensor._make(np.zeros_like(p.data), None),
+        }
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p.data), None)
+        return state
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        state["step"] += 1
+        t = state["step"]
+        g = -grad if group["maximize"] else grad
+        if wd and self._decoupled:
+            p.mul_(1 - lr * wd)
+        elif wd:
+            g = g + wd * p.data
+        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        tmp = np.subtract(g, m)
+        tmp *= 1 - beta1
+        m += tmp  # m <- lerp(m, g, 1 - beta1)
+        np.multiply(g, 1 - beta2, out=tmp)
+        tmp *= g
+        v *= beta2
+        v += tmp  # v <- beta2 v + (1 - beta2) g^2
+        if group["amsgrad"]:
+            v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+        step_size = lr / (1 - beta1**t)
+        denom = np.sqrt(v, out=tmp)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= -step_size
+        p.add_(denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter): before the Adam step,
+    p <- p (1 - lr weight_decay), and the gradient is left alone. Default weight_decay 0.01."""
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)

@@ -1,0 +1,202 @@
+"""The `Optimizer` base: parameter groups, per-parameter state, zero_grad, state_dict.
+
+A subclass supplies its defaults and `_update(p, grad, state, group)`, which changes one
+parameter in place; `step()` calls it, under `no_grad()`, for every parameter with a gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..grad_mode import enable_grad, no_grad
+from ..tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base class of the optimisers, as PyTorch's.
+
+    `params` is an iterable of Tensors, or of dicts (parameter groups) each with "params" and
+    any options that override the optimiser's defaults, e.g.
+    `SGD([{"params": body}, {"params": head, "lr": 0.1}], lr=0.01)`.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{self._name}: params must be an iterable of Tensors or dicts, not one Tensor"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{self._name}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        lines = [f"{self._name} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in group.items() if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own options (the rest from the defaults)."""
+        if not isinstance(group, dict):
+            raise TypeError(f"{self._name}: a parameter group is a dict, got {type(group)}")
+        params = group.get("params")
+        params = [params] if isinstance(params, Tensor) else list(params or [])
+        elsewhere = {id(p) for g in self.param_groups for p in g["params"]}
+        here: set[int] = set()
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{self._name}: can only optimise Tensors, got {type(p)}")
+            if not p.is_leaf:
+                raise ValueError(f"{self._name}: can't optimise a non-leaf Tensor")
+            if id(p) in here:
+                raise ValueError(f"{self._name}: a parameter group holds the same parameter twice")
+            if id(p) in elsewhere:
+                raise ValueError(f"{self._name}: a parameter appears in more than one group")
+            here.add(id(p))
+        full = {"params": params}
+        for key, value in self.defaults.items():
+            full[key] = group.get(key, value)
+        full.update((k, v) for k, v in group.items() if k not in full)
+        self._check_group(full)
+        self.param_groups.append(full)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Reject invalid options (a subclass adds its own checks)."""
+        lr = group.get("lr")
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr < 0:
+            raise ValueError(f"{self._name}: invalid learning rate {lr!r} (a number >= 0)")
+        if group.get("weight_decay", 0.0) < 0:
+            raise ValueError(f"{self._name}: invalid weight_decay {group['weight_decay']!r}")
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients: set them to None (PyTorch's default) or to zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad = Tensor._make(np.zeros_like(p.data), None)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, in place. `closure`, if given,
+        recomputes the loss (with gradients) first, and its result is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state.get(p)
+                    if state is None:
+                        state = self.state[p] = self._init_state(p, group)
+                    self._update(p, p.grad.data, state, group)
+        return loss
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
+        raise NotImplementedError
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _all_params(self) -> list[Tensor]:
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"state": {index: {name: value}}, "param_groups": [{options, "params": [index]}]},
+        parameters numbered in group order as PyTorch does. The state's Tensors share memory
+        with the optimiser; `td.save` the dict to checkpoint it."""
+        index = {id(p): i for i, p in enumerate(self._all_params())}
+        state = {
+            index[id(p)]: {k: (v.detach() if isinstance(v, Tensor) else v) for k, v in s.items()}
+            for p, s in self.state.items()
+        }
+        groups, start = [], 0
+        for group in self.param_groups:
+            options = dict(group)
+            options["params"] = list(range(start, start + len(group["params"])))
+            start += len(group["params"])
+            groups.append(options)
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore options and state saved by `state_dict` (Tensors or arrays, e.g. from
+        `td.load`) onto this optimiser's parameters, so that training resumes exactly.
+        Everything is checked first: on an error nothing changes."""
+        groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
+        saved_state = state_dict.get("state", {}) if isinstance(state_dict, dict) else None
+        if not isinstance(groups, (list, tuple)) or not isinstance(saved_state, dict):
+            raise ValueError(f"{self._name}.load_state_dict: expected 'state' and 'param_groups'")
+        if len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"{self._name}.load_state_dict: the saved state has {len(groups)} parameter "
+                f"group(s), this optimiser has {len(self.param_groups)}"
+            )
+        for i, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            if len(saved["params"]) != len(own["params"]):
+                raise ValueError(
+                    f"{self._name}.load_state_dict: group {i} has {len(saved['params'])} "
+                    f"parameter(s) in the saved state, {len(own['params'])} here"
+                )
+        params = self._all_params()
+        by_saved_id = {}
+        for saved, own in zip(groups, self.param_groups):
+            by_saved_id.update(zip((int(i) for i in saved["params"]), own["params"]))
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, values in saved_state.items():
+            p = by_saved_id.get(int(key))
+            if p is None:
+                raise ValueError(f"{self._name}.load_state_dict: state for unknown param {key}")
+            new_state[p] = {name: self._restore(p, name, v) for name, v in values.items()}
+        # Everything checked: apply.
+        for saved, own in zip(groups, self.param_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    own[k] = tuple(v) if isinstance(own.get(k), tuple) else _scalar(v)
+        self.state = {p: new_state[p] for p in params if p in new_state}
+
+    def _restore(self, p: Tensor, name: str, value: Any) -> Any:
+        """A saved state entry as this optimiser keeps it: arrays copied into Tensors (of the
+        parameter's dtype when floating and of its shape), counts as ints."""
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if name == "step":
+            return int(array)
+        if array.shape != p.shape:
+            raise ValueError(
+                f"{self._name}.load_state_dict: state {name!r} has shape {array.shape}, "
+                f"its parameter has shape {p.shape}"
+            )
+        dtype = p.dtype if array.dtype.kind == "f" else array.dtype
+        return Tensor._make(np.array(array, dtype=dtype, copy=True), None)
+
+
+def _scalar(value: Any) -> Any:
+    """Saved options come back from `td.load` as Python scalars or 0-d arrays; unwrap those."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
