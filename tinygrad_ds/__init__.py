@@ -7,7 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import datasets, nn, optim
+from . import data, datasets, nn, optim
 from .autograd import backward, grad
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .functions import (
@@ -42,4 +42,4 @@ __all__ = [
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack",
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "clip",
 ]  # fmt: skip
-__all__ += ["nn", "optim", "datasets", "save", "load"]
+__all__ += ["nn", "optim", "data", "datasets", "save", "load"]

@@ -1,0 +1,173 @@
+"""Feeding data to a model: `Dataset`, `TensorDataset`, `DataLoader`, `random_split`.
+
+A `DataLoader` over N examples with batch size N, 1 or B turns one optimiser into the course's
+batch, stochastic or mini-batch gradient descent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from .rng import generator
+from .tensor import Tensor
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate"]
+
+
+class Dataset:
+    """A sized, indexable collection of examples: subclass it with `__len__` and
+    `__getitem__(i)` (returning an example, usually a tuple such as (x, y))."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__}: __len__ is not implemented")
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}: __getitem__ is not implemented")
+
+    def __getitems__(self, indices: np.ndarray) -> Any:
+        """A whole batch at once (a list of examples here; `TensorDataset` slices arrays)."""
+        return [self[int(i)] for i in indices]
+
+
+def _array(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+class TensorDataset(Dataset):
+    """Examples are rows of the given arrays or Tensors (equal first dims): item i is
+    `(a[i], b[i], ...)`. A batch is taken by one fancy index per array, not row by row."""
+
+    def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise ValueError("TensorDataset: give at least one array")
+        self.arrays = tuple(_array(a) for a in arrays)
+        lengths = [a.shape[0] if a.ndim else None for a in self.arrays]
+        if None in lengths or len(set(lengths)) != 1:
+            shapes = [a.shape for a in self.arrays]
+            raise ValueError(f"TensorDataset: the arrays need one first dim, got shapes {shapes}")
+
+    def __len__(self) -> int:
+        return self.arrays[0].shape[0]
+
+    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+        return tuple(a[index] for a in self.arrays)
+
+    def __getitems__(self, indices: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(a[indices] for a in self.arrays)
+
+
+class Subset(Dataset):
+    """The examples of `dataset` at `indices`, in that order."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = np.asarray(indices, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[int(self.indices[index])]
+
+    def __getitems__(self, indices: np.ndarray) -> Any:
+        return _fetch(self.dataset, self.indices[indices])
+
+
+def _fetch(dataset: Any, indices: np.ndarray) -> Any:
+    if isinstance(dataset, Dataset):
+        return dataset.__getitems__(indices)
+    return [dataset[int(i)] for i in indices]
+
+
+def default_collate(batch: Any) -> tuple[Tensor, ...]:
+    """A batch as a tuple of Tensors: arrays from `__getitems__` are wrapped, a list of
+    examples is stacked field by field (an example that is not a tuple is one field)."""
+    if isinstance(batch, tuple):
+        return tuple(Tensor(np.ascontiguousarray(a)) for a in batch)
+    if not isinstance(batch[0], (tuple, list)):
+        return (Tensor(np.stack([_array(x) for x in batch])),)
+    return tuple(Tensor(np.stack([_array(x) for x in field])) for field in zip(*batch))
+
+
+def _check_seed(seed: Any, what: str) -> None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(f"{what}: seed must be an int or None, got {seed!r}")
+
+
+class DataLoader:
+    """Iterate over `dataset` in batches, yielding tuples of Tensors.
+
+    With `shuffle=True` every epoch (every `iter()`) has a new order: epoch e's order depends
+    only on (`seed`, e), so runs are reproducible; with `seed=None` it comes from the package
+    generator (`td.manual_seed`). `loader.epoch` counts the epochs started (set it to resume a
+    seeded run mid-way). `len(loader)` is the number of batches; `drop_last` skips a last batch
+    smaller than `batch_size`.
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
+        collate_fn: Callable[[Any], Any] | None = None,
+    ) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+        _check_seed(seed, "DataLoader")
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.seed = seed
+        self.collate_fn = collate_fn or default_collate
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def _order(self) -> np.ndarray:
+        n = len(self.dataset)
+        if not self.shuffle:
+            return np.arange(n)
+        if self.seed is None:
+            return generator().permutation(n)
+        return np.random.default_rng([self.seed, self.epoch]).permutation(n)
+
+    def __iter__(self) -> Iterator[Any]:
+        order = self._order()
+        self.epoch += 1
+        stop = len(self) * self.batch_size
+        for start in range(0, min(stop, len(order)), self.batch_size):
+            yield self.collate_fn(_fetch(self.dataset, order[start : start + self.batch_size]))
+
+
+def random_split(dataset: Any, lengths: Sequence[float], seed: int | None = None) -> list[Subset]:
+    """Split into non-overlapping random subsets of the given lengths (which sum to len), or
+    fractions (which sum to 1; the remainder is dealt out one by one, as PyTorch does)."""
+    _check_seed(seed, "random_split")
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # fractions
+        if any(not 0 <= f <= 1 for f in lengths):
+            raise ValueError(f"random_split: fractions must be in [0, 1], got {lengths}")
+        lengths = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(lengths)):
+            lengths[i % len(lengths)] += 1
+    if any(int(k) != k or k < 0 for k in lengths) or sum(lengths) != n:
+        raise ValueError(
+            f"random_split: lengths {lengths} must be counts summing to the dataset's "
+            f"{n} examples, or fractions summing to 1"
+        )
+    rng = generator() if seed is None else np.random.default_rng(seed)
+    order = rng.permutation(n)
+    bounds = np.cumsum([0] + [int(k) for k in lengths])
+    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
