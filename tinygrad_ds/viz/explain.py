@@ -1,0 +1,337 @@
+"""`explain(loss)`: run the backward pass and narrate it, operation by operation.
+
+Each step shows the operation, the local derivative it applies (the one-line formula from the op
+class's docstring), its output's shape, the norm of the upstream gradient arriving (the delta)
+and the norm of each gradient leaving towards an input.
+
+Layers, in the course's notation z[l] = W[l] a[l-1] + b[l], a[l] = g(z[l]), delta[l] = dL/dz[l]:
+the gradient arriving at the operation that makes layer l's pre-activation z[l] is labelled
+delta[l], and the gradients leaving to W[l], b[l] and a[l-1] are labelled dL/dW[l], dL/db[l] and
+dL/da[l-1]. Layers are found without running anything extra:
+
+- with `module=`, every module that holds parameters directly (a Linear) is a layer; its z[l] is
+  the module's last operation (the bias Add, or the MatMul without bias), its operations those
+  that `viz.modules` assigns to it;
+- otherwise by pattern: an Add of a leaf that requires grad (b) to a MatMul that reads one (W,
+  directly or through a transpose), or such a MatMul alone when no bias Add follows it.
+
+Layers are numbered 1..L from the input, in forward order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..autograd import backward, graph_nodes
+from ..function import Function
+from ..tensor import Tensor
+from .graph import op_formula
+from .modules import ModuleIndex, assign_modules, index_module, op_inputs, topological
+
+__all__ = ["explain", "BackwardTrace", "Step", "Sent", "Layer"]
+
+_VIEWS = ("Permute", "Reshape", "Cast")  # W.T and friends: still "the weight"
+
+
+@dataclass
+class Sent:
+    """A gradient leaving an operation towards input `index` (after broadcasting is undone)."""
+
+    index: int
+    target: Function | Tensor
+    shape: tuple[int, ...]
+    norm: float
+    summed_from: tuple[int, ...] | None  # the broadcast shape it was summed down from
+    value: float | None = None  # the gradient itself when it has one element
+
+
+@dataclass
+class Step:
+    """One operation's backward: the upstream gradient it received and what it sent on."""
+
+    number: int
+    node: Function
+    upstream: np.ndarray
+    upstream_norm: float
+    sent: list[Sent]
+
+    @property
+    def op(self) -> str:
+        return self.node.name()
+
+
+@dataclass
+class Layer:
+    """Layer `number` (1 nearest the input): the node making z[l], and its module path."""
+
+    number: int
+    z: Function
+    path: str | None = None
+    params: dict[int, str] = field(default_factory=dict)  # id(parameter) -> "W" or "b" ...
+    nodes: tuple[Function, ...] = ()
+
+
+class BackwardTrace:
+    """The record of one backward pass; `str()` narrates it (see the module docstring)."""
+
+    def __init__(self, loss: Tensor, module: Any = None) -> None:
+        self.loss = loss
+        self.module = module
+        self.steps: list[Step] = []
+        self.layers: list[Layer] = []
+        self._index: ModuleIndex | None = index_module(module) if module is not None else None
+        self._step_of: dict[Function, Step] = {}
+        self._labels: dict[int, str] = {}
+
+    # -- recording (the autograd trace hook) ----------------------------------------------
+
+    def record(self, node: Function, g: Tensor, grads: tuple) -> None:
+        sent = []
+        for i, ((producer, leaf), gi) in enumerate(zip(op_inputs(node), grads)):
+            if gi is None or node.parents[i] is None:
+                continue
+            target = producer if producer is not None else leaf
+            shape = producer.out_shape if producer is not None else leaf.shape
+            a = gi.data
+            summed = None
+            if a.shape != shape:
+                summed, a = a.shape, _sum_to(a, shape)
+            value = float(a.reshape(-1)[0]) if a.size == 1 else None
+            sent.append(Sent(i, target, shape, _norm(a), summed, value))
+        step = Step(len(self.steps) + 1, node, g.data, _norm(g.data), sent)
+        self.steps.append(step)
+        self._step_of[node] = step
+
+    # -- queries --------------------------------------------------------------------------
+
+    def grad_of(self, node: Function) -> np.ndarray | None:
+        """The gradient that arrived at `node`'s output (None if it did not run)."""
+        step = self._step_of.get(node)
+        return None if step is None else step.upstream
+
+    def deltas(self) -> list[tuple[int, float]]:
+        """(l, |delta[l]|) for each layer, from the output layer L down to layer 1."""
+        return [(la.number, self._step_of[la.z].upstream_norm) for la in reversed(self.layers)]
+
+    def to_dot(self, **options: Any) -> str:
+        """DOT of the loss's graph, every intermediate tensor showing its gradient."""
+        from .dot import to_dot
+
+        options.setdefault("module", self.module)
+        return to_dot(self.loss, trace=self, **options)
+
+    def draw(self, **options: Any) -> Any:
+        """`draw_graph` of the loss with this trace's gradients (a graphviz.Digraph)."""
+        from .render import draw_graph
+
+        options.setdefault("module", self.module)
+        return draw_graph(self.loss, trace=self, **options)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    # -- narration ------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        loss = self.loss
+        how = "module=" if self._index is not None else "MatMul (+ bias Add) patterns"
+        lines = [
+            f"Backward pass of a {_shape(loss.shape)} {loss.dtype} loss: {len(self.steps)} "
+            "operations, in the order the engine ran them.",
+            "|g| is the norm of the gradient arriving at an operation's output (its upstream",
+            "gradient, the delta); '->' lines are the gradients it sends to its inputs; a",
+            "one-element gradient is shown by its value (g = ...) instead.",
+        ]
+        if self.layers:
+            lines.append(
+                f"Layers ({how}): delta[l] = dL/dz[l] arrives at z[l] = W[l] a[l-1] + b[l]."
+            )
+        width = max((len(s.op) for s in self.steps), default=0)
+        for s in self.steps:
+            forward, derivative = op_formula(type(s.node))
+            lines.append("")
+            lines.append(f"{s.number:3d}. {s.op:<{width}}  {forward}")
+            if derivative:
+                lines.append(f"     local derivative: {derivative}")
+            label = self._labels.get(id(s.node))
+            arriving = _size(s.upstream, s.upstream_norm, "g")
+            out = f"{_shape(s.node.out_shape)} {s.node.out_dtype}"
+            name = self._tensor_name(s.node)
+            if name:
+                out = f"{name}, {out}"
+            lines.append(f"     output {out}; upstream {label + ': ' if label else ''}{arriving}")
+            for e in s.sent:
+                lines.append("     " + self._sent_line(e))
+        if self.layers:
+            lines.append("")
+            lines.append("Layer deltas (course notation; layer 1 is nearest the input):")
+            for la in reversed(self.layers):
+                step = self._step_of[la.z]
+                where = f" in {self._index.labels[la.path]}" if self._index else ""
+                lines.append(
+                    f"  delta[{la.number}] = dL/dz[{la.number}]  at {la.z.name()} (step "
+                    f"{step.number}){where}, shape {_shape(la.z.out_shape)}, "
+                    f"|delta[{la.number}]| = {_num(step.upstream_norm)}"
+                )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<BackwardTrace: {len(self.steps)} steps, {len(self.layers)} layers>"
+
+    def _tensor_name(self, node: Function) -> str | None:
+        out = self.loss if node is self.loss.grad_fn else node.out_ref()
+        return out.name if out is not None else None
+
+    def _sent_line(self, e: Sent) -> str:
+        t = e.target
+        if isinstance(t, Function):
+            step = self._step_of.get(t)
+            name = self._tensor_name(t)
+            to = (f"{name} = " if name else "") + t.name()
+            to += f" (step {step.number})" if step else ""
+        else:
+            name = t.name or (self._index.names.get(id(t)) if self._index else None)
+            to = name or ("a parameter" if t.requires_grad else "a leaf")
+        label = self._labels.get(id(t))
+        text = f"-> input {e.index}: {_shape(e.shape)} to {to}"
+        if label:
+            text += f", {label}"
+        text += f"  {_size(e.value, e.norm, 'grad')}"
+        if e.summed_from is not None:
+            text += f"  (summed from {_shape(e.summed_from)})"
+        return text
+
+    # -- layers ---------------------------------------------------------------------------
+
+    def find_layers(self, deps: dict[Function, int]) -> None:
+        """Number the layers and name the gradients at their edges (module docstring)."""
+        if self._index is not None:
+            found = _module_layers(deps, self._index)
+        else:
+            found = _pattern_layers(deps)
+        ran = {s.node: s.number for s in self.steps}
+        found = [la for la in found if la.z in ran]
+        found.sort(key=lambda la: -ran[la.z])  # the last to get its gradient is layer 1
+        for number, la in enumerate(found, start=1):
+            la.number = number
+        self.layers = found
+        for la in self.layers:
+            n = la.number
+            self._labels[id(la.z)] = f"delta[{n}] = dL/dz[{n}]"
+            for pid, sym in la.params.items():
+                self._labels[pid] = f"dL/d{sym}[{n}]"
+            inside = set(map(id, la.nodes))
+            for node in la.nodes:
+                (_, leaf), *_ = op_inputs(node)
+                if node.name() == "Permute" and leaf is not None and id(leaf) in la.params:
+                    self._labels[id(node)] = f"dL/d{la.params[id(leaf)]}[{n}]^T"
+                for producer, leaf in op_inputs(node):
+                    if producer is not None and id(producer) not in inside:
+                        self._labels.setdefault(id(producer), f"dL/da[{n - 1}]")
+                    elif n == 1 and leaf is not None and leaf.requires_grad:
+                        if id(leaf) not in la.params:
+                            self._labels.setdefault(id(leaf), "dL/dx")
+
+
+def explain(
+    loss: Tensor, *, module: Any = None, gradient: Any = None, retain_graph: bool = False
+) -> BackwardTrace:
+    """Run `loss.backward(gradient, retain_graph)` (filling `.grad`) and return its trace;
+    `print(explain(loss))` narrates the pass. `module=` names parameters and finds layers."""
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"explain: expected a Tensor, got {type(loss).__name__}")
+    trace = BackwardTrace(loss, module)
+    deps = graph_nodes([loss.grad_fn]) if loss.grad_fn is not None else {}
+    backward(loss, gradient, retain_graph=retain_graph, trace=trace.record)
+    trace.find_layers(deps)
+    return trace
+
+
+def _pattern_layers(deps: dict[Function, int]) -> list[Layer]:
+    layers, used = [], set()
+    for node in deps:
+        if node.name() != "Add":
+            continue
+        (p0, l0), (p1, l1) = op_inputs(node)
+        for mm, bias in ((p0, l1), (p1, l0)):
+            weight = _weight_of(mm) if mm is not None and bias is not None else None
+            if weight is not None and bias.requires_grad:
+                w, via = weight
+                nodes = (node, mm) + ((via,) if via is not None else ())
+                layers.append(Layer(0, node, None, {id(w): "W", id(bias): "b"}, nodes))
+                used.add(mm)
+                break
+    for node in deps:
+        weight = _weight_of(node)
+        if weight is not None and node not in used:
+            w, via = weight
+            nodes = (node,) + ((via,) if via is not None else ())
+            layers.append(Layer(0, node, None, {id(w): "W"}, nodes))
+    return layers
+
+
+def _weight_of(node: Function) -> tuple[Tensor, Function | None] | None:
+    """(W, the transpose it went through or None) when `node` is a MatMul reading a parameter."""
+    if node.name() != "MatMul":
+        return None
+    for producer, leaf in reversed(op_inputs(node)):  # W is usually the right operand
+        if leaf is not None and leaf.requires_grad:
+            return leaf, None
+        if producer is not None and producer.name() in _VIEWS:
+            (_, inner), *_ = op_inputs(producer)
+            if inner is not None and inner.requires_grad:
+                return inner, producer
+    return None
+
+
+def _module_layers(deps: dict[Function, int], index: ModuleIndex) -> list[Layer]:
+    paths = assign_modules(topological(deps), index)
+    owners: dict[str, dict[int, str]] = {}
+    for pid, name in index.names.items():
+        owner, _, leaf_name = name.rpartition(".")
+        sym = {"weight": "W", "bias": "b"}.get(leaf_name, leaf_name)
+        owners.setdefault(owner, {})[pid] = sym
+    layers = []
+    for owner, params in owners.items():
+        nodes = tuple(
+            n for n, p in paths.items() if p == owner or p.startswith(owner + ".") or owner == ""
+        )
+        if nodes:  # the first in walk order (from the loss) is the layer's last operation
+            layers.append(Layer(0, nodes[0], owner, params, nodes))
+    return layers
+
+
+def _sum_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
+    )
+    return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+
+
+def _size(a: Any, norm: float, what: str) -> str:
+    """'g = -2' for a one-element gradient (a float or array), else '|g| = 0.1234'."""
+    if isinstance(a, float):
+        return f"{what} = {_num(a)}"
+    if isinstance(a, np.ndarray) and a.size == 1:
+        return f"{what} = {_num(float(a.reshape(-1)[0]))}"
+    return f"|{what}| = {_num(norm)}"
+
+
+def _norm(a: np.ndarray) -> float:
+    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return str(tuple(shape))
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}"

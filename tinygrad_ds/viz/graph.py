@@ -1,0 +1,186 @@
+"""The drawable graph behind a Tensor: tensor nodes, operation nodes, edges and clusters.
+
+Built from the engine's own walk (`autograd.graph_nodes`), so node ids follow the walk order
+(`op0`, `t0` for the first operation and its output, `leaf0` for the first leaf met) and the same
+graph always gives the same drawing. Every operation is drawn with one tensor node for its output
+(from `out_shape` / `out_dtype` when the output Tensor itself was freed), and every leaf it reads
+(a parameter or other tensor that requires grad, or a constant) is drawn once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from ..autograd import graph_nodes
+from ..function import Function
+from ..tensor import Tensor
+from .modules import ModuleIndex, assign_modules, index_module, op_inputs, owner_path, topological
+
+__all__ = ["TensorNode", "OpNode", "Edge", "Graph", "build_graph", "op_formula", "as_roots"]
+
+_DERIVATIVE = re.compile(r"(?<![\w/])d\w*/d\w*\s*=.*?(?=\.\s|\.?$)")
+
+ELIDED = "elided"
+"""The id of the marker node that stands for everything beyond `max_nodes`."""
+
+
+@dataclass(slots=True)
+class TensorNode:
+    """A tensor: kind is "root", "param" (a leaf that requires grad), "input" (a constant leaf)
+    or "tensor" (an operation's output)."""
+
+    id: str
+    kind: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    name: str | None
+    data: np.ndarray | None  # None once the Tensor was freed
+    grad: np.ndarray | None
+    cluster: str | None = None
+
+
+@dataclass(slots=True)
+class OpNode:
+    """An operation (a recorded `Function`)."""
+
+    id: str
+    fn: Function
+    cluster: str | None = None
+
+
+@dataclass(slots=True)
+class Edge:
+    """Data flow src -> dst; `grad_shape` is the shape of the gradient flowing back along it."""
+
+    src: str
+    dst: str
+    grad_shape: tuple[int, ...] | None = None
+
+
+@dataclass
+class Graph:
+    """Nodes in walk order (each with its module path or None), edges, and the modules."""
+
+    nodes: list[TensorNode | OpNode] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    total: int = 0  # nodes in the whole graph; more than len(nodes) when max_nodes elided some
+    modules: dict[str, str] = field(default_factory=dict)  # every module path -> its label
+
+    @property
+    def elided(self) -> int:
+        return self.total - len(self.nodes)
+
+
+def as_roots(root: Any) -> list[Tensor]:
+    """One Tensor or a sequence of Tensors, as a list."""
+    roots = [root] if isinstance(root, Tensor) else list(root)
+    for r in roots:
+        if not isinstance(r, Tensor):
+            raise TypeError(f"viz: expected a Tensor (or a sequence of them), got {type(r)}")
+    return roots
+
+
+def build_graph(
+    root: Tensor | Sequence[Tensor],
+    module: Any = None,
+    max_nodes: int | None = None,
+    trace: Any = None,
+) -> Graph:
+    """The graph behind `root`, cut after `max_nodes` nodes (tensors plus operations).
+
+    `module` names parameters and clusters operations (see `modules`); `trace` (from
+    `viz.explain`) supplies the gradients of intermediate tensors.
+    """
+    roots = as_roots(root)
+    index = index_module(module) if module is not None else None
+    deps = graph_nodes([r.grad_fn for r in roots if r.grad_fn is not None])
+    root_fns = {id(r.grad_fn): r for r in roots if r.grad_fn is not None}
+    op_paths = assign_modules(topological(deps), index) if index is not None else {}
+    g = Graph(modules=dict(index.labels) if index is not None else {})
+    leaves: dict[int, str] = {}  # id(leaf) -> node id (the leaves stay alive in the graph)
+    drawn: dict[Function, int] = {}
+    drawing = True
+    for r in roots:
+        if r.grad_fn is None and id(r) not in leaves:
+            leaves[id(r)] = node_id = f"leaf{len(leaves)}"
+            g.nodes.append(_leaf_node(node_id, r, index, "root"))
+    g.total = len(g.nodes)
+    for k, fn in enumerate(deps):
+        inputs = op_inputs(fn)
+        new = {id(t): t for _, t in inputs if t is not None and id(t) not in leaves}
+        cost = 2 + len(new)
+        g.total += cost
+        if drawing and max_nodes is not None and len(g.nodes) + cost > max_nodes:
+            drawing = False
+        if not drawing:
+            leaves.update(dict.fromkeys(new, ELIDED))
+            continue
+        drawn[fn] = k
+        path = op_paths.get(fn)
+        g.nodes.append(_output_node(k, fn, root_fns, trace, path))
+        g.nodes.append(OpNode(f"op{k}", fn, path))
+        g.edges.append(Edge(f"op{k}", f"t{k}"))
+        for leaf in new.values():
+            leaves[id(leaf)] = node_id = f"leaf{len(leaves)}"
+            kind = "param" if leaf.requires_grad else "input"
+            g.nodes.append(_leaf_node(node_id, leaf, index, kind))
+    for fn, k in drawn.items():
+        for (producer, leaf), parent in zip(op_inputs(fn), fn.parents):
+            if producer is not None:
+                j = drawn.get(producer)
+                src = ELIDED if j is None else f"t{j}"
+                shape = producer.out_shape
+            else:
+                src = leaves[id(leaf)]
+                shape = leaf.shape
+            g.edges.append(Edge(src, f"op{k}", shape if parent is not None else None))
+    return g
+
+
+def _leaf_node(node_id: str, t: Tensor, index: ModuleIndex | None, kind: str) -> TensorNode:
+    name = t.name
+    cluster = None
+    if index is not None:
+        name = name or index.names.get(id(t))
+        owner = owner_path(index, t)
+        cluster = owner if owner in index.labels else None
+    grad = t.grad.data if t.grad is not None else None
+    return TensorNode(node_id, kind, t.shape, t.dtype, name, t.data, grad, cluster)
+
+
+def _output_node(
+    k: int, fn: Function, root_fns: dict[int, Tensor], trace: Any, path: str | None
+) -> TensorNode:
+    out = root_fns.get(id(fn))
+    if out is None:
+        out = fn.out_ref()
+    data = grad = name = None
+    if out is not None:
+        data, name = out.data, out.name
+        grad = out.grad.data if out.grad is not None else None
+    if grad is None and trace is not None:
+        grad = trace.grad_of(fn)
+    kind = "root" if id(fn) in root_fns else "tensor"
+    return TensorNode(f"t{k}", kind, fn.out_shape, fn.out_dtype, name, data, grad, path)
+
+
+@cache
+def op_formula(cls: type) -> tuple[str, str]:
+    """(forward formula, local derivative) from an op class's docstring, whose first paragraph
+    reads "z = ...;  dz/dx = ...", or whose second paragraph starts with the derivative."""
+    doc = cls.__dict__.get("__doc__") or cls.__name__
+    paragraphs = [" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n")]
+    forward, _, derivative = paragraphs[0].partition(";")
+    if not derivative and len(paragraphs) > 1 and paragraphs[1].startswith("d"):
+        derivative = paragraphs[1]
+    if not derivative:  # "... dl/dz = formula." somewhere in the text
+        found = _DERIVATIVE.search(" ".join(paragraphs))
+        derivative = found.group(0) if found else ""
+    return forward.strip().rstrip("."), derivative.strip().rstrip(".")
