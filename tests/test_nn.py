@@ -384,3 +384,185 @@ def test_init_works_on_parameters_and_is_seeded():
     td.manual_seed(9)
     np.testing.assert_array_equal(init.normal_(lin.weight).data, a)
     assert lin.weight.requires_grad and lin.weight.dtype == np.float32
+
+
+# ---------------------------------------------------------------------------------------------
+# Dropout, Embedding
+# ---------------------------------------------------------------------------------------------
+
+
+def test_dropout_train_and_eval():
+    drop = nn.Dropout(0.25)
+    x = td.Tensor.ones(200, 100, requires_grad=True)
+    y = drop(x)
+    kept = y.data != 0
+    assert abs(kept.mean() - 0.75) < 0.01
+    np.testing.assert_allclose(y.data[kept], 1 / 0.75)  # inverted: survivors scaled up
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, kept / 0.75)  # the gradient uses the same mask
+    drop.eval()
+    assert drop(x) is x
+    assert nn.Dropout(0.0)(x) is x
+    np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, 0)
+    with pytest.raises(ValueError, match="probability"):
+        nn.Dropout(1.5)
+
+
+def test_dropout_is_seeded():
+    td.manual_seed(1)
+    a = nn.functional.dropout(td.Tensor.ones(50), 0.5).data
+    td.manual_seed(1)
+    np.testing.assert_array_equal(nn.functional.dropout(td.Tensor.ones(50), 0.5).data, a)
+    np.testing.assert_array_equal(nn.functional.dropout(td.Tensor.ones(5), 0.5, False).data, 1)
+
+
+def test_embedding_lookup_gradient_and_padding():
+    emb = nn.Embedding(5, 3, padding_idx=0, dtype=td.float64)
+    np.testing.assert_array_equal(emb.weight.data[0], 0)
+    idx = np.array([[1, 0, 1], [4, 2, 0]])
+    out = emb(idx)
+    assert out.shape == (2, 3, 3)
+    np.testing.assert_array_equal(out.data, emb.weight.data[idx])
+    out.sum().backward()
+    counts = np.bincount(idx.ravel(), minlength=5)[:, None] * np.ones((1, 3))
+    counts[0] = 0  # the padding row gets no gradient
+    np.testing.assert_array_equal(emb.weight.grad.data, counts)
+    assert abs(nn.Embedding(1000, 50).weight.data.std() - 1) < 0.02  # N(0, 1) by default
+    with pytest.raises(IndexError, match="index 5 is out of range for 5 embeddings"):
+        emb(np.array([5]))
+    with pytest.raises(TypeError, match="integers"):
+        emb(np.array([1.0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# BatchNorm1d, LayerNorm
+# ---------------------------------------------------------------------------------------------
+
+
+def _bn_reference(x, axes, eps=1e-5):
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps)
+
+
+@pytest.mark.parametrize("shape, axes", [((8, 4), (0,)), ((5, 4, 3), (0, 2))])
+def test_batchnorm_training_uses_batch_statistics_and_updates_running_ones(shape, axes):
+    bn = nn.BatchNorm1d(4, dtype=td.float64)
+    rng = np.random.default_rng(0)
+    rm, rv = np.zeros(4), np.ones(4)
+    for step in range(1, 4):
+        x = 3 * rng.standard_normal(shape) + 2
+        np.testing.assert_allclose(bn(td.Tensor(x)).data, _bn_reference(x, axes), atol=1e-12)
+        n = x.size // 4
+        rm = 0.9 * rm + 0.1 * x.mean(axis=axes)
+        rv = 0.9 * rv + 0.1 * x.var(axis=axes) * n / (n - 1)  # the unbiased variance
+        np.testing.assert_allclose(bn.running_mean.data, rm, rtol=1e-12)
+        np.testing.assert_allclose(bn.running_var.data, rv, rtol=1e-12)
+        assert bn.num_batches_tracked.item() == step
+    bn.eval()
+    x = rng.standard_normal(shape)
+    expand = (slice(None),) if len(shape) == 2 else (slice(None), None)
+    expected = (x - rm[expand]) / np.sqrt(rv[expand] + 1e-5)
+    np.testing.assert_allclose(bn(td.Tensor(x)).data, expected, rtol=1e-10)
+    np.testing.assert_array_equal(bn.running_mean.data, rm)  # eval leaves them alone
+
+
+def test_batchnorm_gradients_affine_and_state():
+    bn = nn.BatchNorm1d(3, dtype=td.float64)
+    init.normal_(bn.weight)
+    init.normal_(bn.bias)
+    x = td.Tensor(np.random.default_rng(1).standard_normal((6, 3, 2)), requires_grad=True)
+    assert td.gradcheck(lambda a, w, b: bn(a), [x, bn.weight, bn.bias])
+    bn.eval()
+    assert td.gradcheck(lambda a, w, b: bn(a), [x, bn.weight, bn.bias])
+    assert list(bn.state_dict()) == [
+        "weight",
+        "bias",
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    ]
+    bn.float()
+    assert bn.num_batches_tracked.dtype == np.int64 and bn.running_var.dtype == np.float32
+
+
+def test_batchnorm_options_and_errors():
+    bn = nn.BatchNorm1d(2, momentum=None, affine=False, track_running_stats=False)
+    assert list(bn.parameters()) == [] and list(bn.state_dict()) == []
+    x = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)
+    bn.eval()  # without running statistics it always uses the batch's
+    np.testing.assert_allclose(bn(td.Tensor(x)).data, _bn_reference(x, (0,)), rtol=1e-5)
+    cumulative = nn.BatchNorm1d(1, momentum=None, dtype=td.float64)
+    for v in ([0.0, 2.0], [4.0, 6.0]):
+        cumulative(td.Tensor(np.array(v)[:, None]))
+    np.testing.assert_allclose(cumulative.running_mean.data, [3.0])  # the plain average
+    with pytest.raises(ValueError, match="BatchNorm1d: expected input of shape \\(N, 2\\)"):
+        nn.BatchNorm1d(2)(td.Tensor.zeros(4, 3))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(2)(td.Tensor.zeros(1, 2))
+    assert "BatchNorm1d(2, eps=1e-05, momentum=0.1" in repr(nn.BatchNorm1d(2))
+
+
+def test_layernorm_value_gradient_and_shape_check():
+    ln = nn.LayerNorm((3, 4), dtype=td.float64)
+    init.normal_(ln.weight)
+    init.normal_(ln.bias)
+    x = np.random.default_rng(2).standard_normal((2, 3, 4))
+    flat = x.reshape(2, -1)
+    ref = (flat - flat.mean(1, keepdims=True)) / np.sqrt(flat.var(1, keepdims=True) + 1e-5)
+    expected = ref.reshape(x.shape) * ln.weight.data + ln.bias.data
+    np.testing.assert_allclose(ln(td.Tensor(x)).data, expected, rtol=1e-10)
+    assert td.gradcheck(lambda a, w, b: ln(a), [td.Tensor(x, requires_grad=True), ln.weight,
+                                                ln.bias])  # fmt: skip
+    plain = nn.LayerNorm(4, elementwise_affine=False)
+    assert list(plain.parameters()) == [] and plain(td.Tensor.randn(5, 4)).shape == (5, 4)
+    assert nn.LayerNorm(4, bias=False).bias is None
+    with pytest.raises(ValueError, match="does not end with normalized_shape \\(3, 4\\)"):
+        ln(td.Tensor.zeros(2, 4, 3))
+
+
+# ---------------------------------------------------------------------------------------------
+# utils: l2_penalty, gradient clipping
+# ---------------------------------------------------------------------------------------------
+
+
+def test_l2_penalty_is_the_sum_of_squared_weights_without_biases():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    w1, b1, w2, b2 = (p.data.astype(np.float64) for p in model.parameters())
+    r = nn.utils.l2_penalty(model)
+    assert r.item() == pytest.approx((w1**2).sum() + (w2**2).sum(), rel=1e-6)
+    all_params = nn.utils.l2_penalty(model, exclude_bias=False).item()
+    assert all_params == pytest.approx(sum((p**2).sum() for p in (w1, b1, w2, b2)), rel=1e-6)
+    unnamed = nn.utils.l2_penalty(model.parameters())  # 1-D tensors count as biases
+    assert unnamed.item() == pytest.approx(r.item())
+    r.backward()
+    np.testing.assert_allclose(model[0].weight.grad.data, 2 * model[0].weight.data)  # 2 W
+    assert model[0].bias.grad is None
+
+
+def test_clip_grad_norm_scales_all_gradients_together():
+    a = td.Tensor([0.0, 0.0], requires_grad=True)
+    b = td.Tensor([0.0], requires_grad=True)
+    a.grad, b.grad = td.Tensor([3.0, 0.0]), td.Tensor([4.0])
+    total = nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert isinstance(total, td.Tensor) and total.item() == pytest.approx(5.0)
+    np.testing.assert_allclose(a.grad.data, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(b.grad.data, [0.8], rtol=1e-5)
+    total = nn.utils.clip_grad_norm_([a, b], max_norm=10.0)  # below the limit: unchanged
+    np.testing.assert_allclose(a.grad.data, [0.6, 0.0], rtol=1e-5)
+    a.grad = td.Tensor([3.0, -7.0])
+    assert nn.utils.clip_grad_norm_(a, 1.0, norm_type=float("inf")).item() == 7.0
+    np.testing.assert_allclose(a.grad.data, [3 / 7, -1.0], rtol=1e-5)
+    a.grad = td.Tensor([1.0, 2.0])
+    assert nn.utils.clip_grad_norm_(a, 100.0, norm_type=1).item() == 3.0
+    a.grad = td.Tensor([np.inf, 1.0])
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_(a, 1.0, error_if_nonfinite=True)
+    assert nn.utils.clip_grad_norm_([td.Tensor([1.0], requires_grad=True)], 1.0).item() == 0
+
+
+def test_clip_grad_value():
+    p = td.Tensor([0.0, 0.0, 0.0], requires_grad=True)
+    p.grad = td.Tensor([-3.0, 0.5, 2.0])
+    nn.utils.clip_grad_value_([p], 1.0)
+    np.testing.assert_array_equal(p.grad.data, [-1.0, 0.5, 1.0])

@@ -4,10 +4,11 @@ Module, Parameter                     module.py
 Sequential, ModuleList                containers.py
 Linear, Embedding, activations, ...   layers.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
-nn.functional (F), nn.init            functional.py, init.py
+BatchNorm1d, LayerNorm                normalization.py
+nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .containers import ModuleList, Sequential
 from .layers import (
     Dropout,
@@ -24,10 +25,11 @@ from .layers import (
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
+from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
     "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
     "Embedding", "Identity", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-    "MSELoss", "L1Loss", "functional", "init",
+    "MSELoss", "L1Loss", "BatchNorm1d", "LayerNorm", "functional", "init", "utils",
 ]  # fmt: skip

@@ -20,11 +20,12 @@ from .losses import (
     mse_loss,
     nll_loss,
 )
+from .normalization import batch_norm, layer_norm
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
     "one_hot", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "nll_loss", "mse_loss", "l1_loss",
+    "nll_loss", "mse_loss", "l1_loss", "batch_norm", "layer_norm",
 ]  # fmt: skip
 
 

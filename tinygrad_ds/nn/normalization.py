@@ -1,0 +1,189 @@
+"""Normalisation layers: BatchNorm1d (batch statistics, running averages) and LayerNorm.
+
+Both are composed from Tensor operations, so their gradients need no code of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from .layers import _dtype
+from .module import Module, Parameter
+
+__all__ = ["BatchNorm1d", "LayerNorm", "batch_norm", "layer_norm"]
+
+
+def _normalise(x: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor:
+    return (x - mean) * (var + eps) ** -0.5
+
+
+def layer_norm(
+    x: Tensor,
+    normalized_shape: Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and the biased variance
+    taken over the last len(normalized_shape) axes of each example."""
+    shape = tuple(normalized_shape)
+    if x.ndim < len(shape) or x.shape[x.ndim - len(shape) :] != shape:
+        raise ValueError(
+            f"layer_norm: input of shape {x.shape} does not end with normalized_shape {shape}"
+        )
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True, correction=0)
+    y = _normalise(x, mean, var, eps)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (axis 1) of an (N, C) or (N, C, L) input.
+
+    Training (or without running statistics): by the batch's mean and biased variance over N
+    (and L), and, under no_grad, running = (1 - momentum) running + momentum * batch, with
+    the unbiased variance (n / (n - 1)) as PyTorch keeps. Evaluation: by the running statistics.
+    """
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    shape = (-1,) if x.ndim == 2 else (-1, 1)
+    if training:
+        n = x.shape[0] * (1 if x.ndim == 2 else x.shape[2])
+        if n <= 1:
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, got input "
+                f"of shape {x.shape}"
+            )
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True, correction=0)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                running_mean.mul_(1 - momentum).add_(mean.data.reshape(-1) * momentum)
+                unbiased = var.data.reshape(-1) * (n / (n - 1))
+                running_var.mul_(1 - momentum).add_(unbiased * momentum)
+    elif running_mean is None or running_var is None:
+        raise ValueError("batch_norm: evaluation (training=False) needs the running statistics")
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    y = _normalise(x, mean, var, eps)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y if bias is None else y + bias.reshape(shape)
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over (N, C) or (N, C, L) inputs, as PyTorch's.
+
+    In training mode each channel is normalised by the batch's statistics and the running
+    averages are updated (`momentum` 0.1; None for a cumulative average); in eval mode the
+    running statistics are used. `weight` starts at 1 and `bias` at 0 (affine=True).
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        d = _dtype(dtype)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=d))
+            self.bias = Parameter(np.zeros(num_features, dtype=d))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=d)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=d)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.fill_(0.0)
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.fill_(0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
+                f"(N, {self.num_features}, L), got {x.shape}"
+            )
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if momentum is None:  # a cumulative moving average
+                momentum = 1.0 / int(self.num_batches_tracked.item())
+        training = self.training or self.running_mean is None  # no running stats: batch ones
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training, momentum or 0.0, self.eps)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class LayerNorm(Module):
+    """Normalise each example over its last dims (`normalized_shape`), then scale by `weight`
+    (starting at 1) and shift by `bias` (starting at 0)."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+        self.normalized_shape = tuple(int(n) for n in shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        d = _dtype(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=d))
+            if bias:
+                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=d))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
