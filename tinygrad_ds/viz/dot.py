@@ -173,6 +173,8 @@ def _legend() -> str:
     lines = ['\tsubgraph cluster_legend {\n\t\tlabel="legend"; style=rounded; color="#9ca3af"\n']
     for kind, text in LEGEND:
         lines.append(f'\t\tlegend_{kind} [{STYLES[kind]}, label="{text}"]\n')
+    chain = " -> ".join(f"legend_{kind}" for kind, _ in LEGEND)
+    lines.append(f"\t\t{chain} [style=invis]\n")  # one row (or column, with TB)
     lines.append("\t}\n")
     return "".join(lines)
 

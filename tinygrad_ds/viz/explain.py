@@ -58,6 +58,8 @@ class Step:
     upstream: np.ndarray
     upstream_norm: float
     sent: list[Sent]
+    name: str | None = None  # the output Tensor's `name`, if it had one and was alive
+    data: np.ndarray | None = None  # the output's values, if the Tensor was alive
 
     @property
     def op(self) -> str:
@@ -102,7 +104,9 @@ class BackwardTrace:
                 summed, a = a.shape, _sum_to(a, shape)
             value = float(a.reshape(-1)[0]) if a.size == 1 else None
             sent.append(Sent(i, target, shape, _norm(a), summed, value))
-        step = Step(len(self.steps) + 1, node, g.data, _norm(g.data), sent)
+        out = self.loss if node is self.loss.grad_fn else node.out_ref()
+        name, data = (out.name, out.data) if out is not None else (None, None)
+        step = Step(len(self.steps) + 1, node, g.data, _norm(g.data), sent, name, data)
         self.steps.append(step)
         self._step_of[node] = step
 
@@ -112,6 +116,11 @@ class BackwardTrace:
         """The gradient that arrived at `node`'s output (None if it did not run)."""
         step = self._step_of.get(node)
         return None if step is None else step.upstream
+
+    def output_of(self, node: Function) -> tuple[str | None, np.ndarray | None]:
+        """(name, values) of `node`'s output as they were during backward, where known."""
+        step = self._step_of.get(node)
+        return (None, None) if step is None else (step.name, step.data)
 
     def deltas(self) -> list[tuple[int, float]]:
         """(l, |delta[l]|) for each layer, from the output layer L down to layer 1."""
@@ -143,8 +152,8 @@ class BackwardTrace:
         loss = self.loss
         how = "module=" if self._index is not None else "MatMul (+ bias Add) patterns"
         lines = [
-            f"Backward pass of a {_shape(loss.shape)} {loss.dtype} loss: {len(self.steps)} "
-            "operations, in the order the engine ran them.",
+            f"Backward pass of {loss.name or 'the loss'} (shape {_shape(loss.shape)}, "
+            f"{loss.dtype}): {len(self.steps)} operations, in the order the engine ran them.",
             "|g| is the norm of the gradient arriving at an operation's output (its upstream",
             "gradient, the delta); '->' lines are the gradients it sends to its inputs; a",
             "one-element gradient is shown by its value (g = ...) instead.",
@@ -163,9 +172,8 @@ class BackwardTrace:
             label = self._labels.get(id(s.node))
             arriving = _size(s.upstream, s.upstream_norm, "g")
             out = f"{_shape(s.node.out_shape)} {s.node.out_dtype}"
-            name = self._tensor_name(s.node)
-            if name:
-                out = f"{name}, {out}"
+            if s.name:
+                out = f"{s.name}, {out}"
             lines.append(f"     output {out}; upstream {label + ': ' if label else ''}{arriving}")
             for e in s.sent:
                 lines.append("     " + self._sent_line(e))
@@ -174,7 +182,7 @@ class BackwardTrace:
             lines.append("Layer deltas (course notation; layer 1 is nearest the input):")
             for la in reversed(self.layers):
                 step = self._step_of[la.z]
-                where = f" in {self._index.labels[la.path]}" if self._index else ""
+                where = f" in {self._index.labels.get(la.path, la.path)}" if self._index else ""
                 lines.append(
                     f"  delta[{la.number}] = dL/dz[{la.number}]  at {la.z.name()} (step "
                     f"{step.number}){where}, shape {_shape(la.z.out_shape)}, "
@@ -185,16 +193,11 @@ class BackwardTrace:
     def __repr__(self) -> str:
         return f"<BackwardTrace: {len(self.steps)} steps, {len(self.layers)} layers>"
 
-    def _tensor_name(self, node: Function) -> str | None:
-        out = self.loss if node is self.loss.grad_fn else node.out_ref()
-        return out.name if out is not None else None
-
     def _sent_line(self, e: Sent) -> str:
         t = e.target
         if isinstance(t, Function):
             step = self._step_of.get(t)
-            name = self._tensor_name(t)
-            to = (f"{name} = " if name else "") + t.name()
+            to = (f"{step.name} = " if step and step.name else "") + t.name()
             to += f" (step {step.number})" if step else ""
         else:
             name = t.name or (self._index.names.get(id(t)) if self._index else None)
@@ -210,7 +213,7 @@ class BackwardTrace:
 
     # -- layers ---------------------------------------------------------------------------
 
-    def find_layers(self, deps: dict[Function, int]) -> None:
+    def _find_layers(self, deps: dict[Function, int]) -> None:
         """Number the layers and name the gradients at their edges (module docstring)."""
         if self._index is not None:
             found = _module_layers(deps, self._index)
@@ -250,7 +253,7 @@ def explain(
     trace = BackwardTrace(loss, module)
     deps = graph_nodes([loss.grad_fn]) if loss.grad_fn is not None else {}
     backward(loss, gradient, retain_graph=retain_graph, trace=trace.record)
-    trace.find_layers(deps)
+    trace._find_layers(deps)
     return trace
 
 

@@ -165,8 +165,10 @@ def _output_node(
     if out is not None:
         data, name = out.data, out.name
         grad = out.grad.data if out.grad is not None else None
-    if grad is None and trace is not None:
-        grad = trace.grad_of(fn)
+    if trace is not None:
+        grad = trace.grad_of(fn) if grad is None else grad
+        if out is None:
+            name, data = trace.output_of(fn)
     kind = "root" if id(fn) in root_fns else "tensor"
     return TensorNode(f"t{k}", kind, fn.out_shape, fn.out_dtype, name, data, grad, path)
 
