@@ -77,14 +77,22 @@ class Function:
         out.requires_grad = False
         out.grad_fn = None
         if grad_mode.enabled:
+            parents, needs, constants, record = [], [], [], False
             for t in inputs:
                 if t.requires_grad:
-                    break
-            else:
+                    parents.append(t.grad_fn or t)
+                    needs.append(True)
+                    constants.append(None)
+                    record = True
+                else:
+                    parents.append(None)
+                    needs.append(False)
+                    constants.append(t)
+            if not record:
                 return out
-            ctx.parents = tuple((t.grad_fn or t) if t.requires_grad else None for t in inputs)
-            ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
-            ctx.constants = tuple([None if t.requires_grad else t for t in inputs])
+            ctx.parents = tuple(parents)
+            ctx.needs_input_grad = tuple(needs)
+            ctx.constants = tuple(constants)
             ctx.out_shape = out_data.shape
             ctx.out_dtype = out_data.dtype
             ctx.out_ref = weakref.ref(out)
