@@ -1,12 +1,12 @@
 """The reverse-mode engine: `backward` and `grad` over the recorded graph.
 
-The walk is iterative (no recursion, so a 100,000-op chain is fine) and runs in two passes:
-
-1. count, for every node reachable from the roots, how many edges lead into it;
-2. process nodes whose gradient is complete (all consumers done), starting at the roots:
-   call the op's `backward`, undo broadcasting on each edge (`unbroadcast`, the one place
-   this happens), and add the result into the gradient table (keyed by node) or into a
-   leaf's `.grad`.
+The walk is iterative (no recursion, so a 100,000-op chain is fine). Every node carries the
+sequence number of its creation, and a consumer is always created after what it consumes; so
+processing the nodes that received a gradient latest-first (a heap keyed by sequence number, as
+PyTorch's engine does) visits each node only once all of its consumers have sent their part.
+For each node: call the op's `backward`, undo broadcasting on each edge (`unbroadcast`, the one
+place this happens) and add the result into the gradient table (keyed by node), or, for a
+leaf, into its `.grad` at the end.
 
 Each node's saved tensors are released right after its backward runs, unless
 `retain_graph=True`.
@@ -15,6 +15,7 @@ Each node's saved tensors are released right after its backward runs, unless
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -85,29 +86,23 @@ def _run(
     With `capture` (a dict keyed by the id of a node or leaf), gradients reaching those keys are
     stored there instead of in `.grad` (this is `grad()`); without it, leaves accumulate `.grad`.
     """
-    # Pass 1: dependency counts of every node reachable from the roots.
-    deps = graph_nodes([t.grad_fn for t in roots if t.grad_fn is not None])
-
-    # Pass 2: the gradient table (node or leaf -> summed gradient), processed in dependency order.
-    table: dict[Any, Tensor] = {}
+    table: dict[Any, Tensor] = {}  # node or leaf -> its gradient so far
+    heap: list[tuple[int, Function]] = []  # nodes with a gradient, latest-created first
     used_bases: set[int] = set()  # memory already stored in some .grad during this pass
 
-    def add(target: Any, g: Tensor) -> None:
+    for t, g in zip(roots, root_grads):
+        target = t.grad_fn if t.grad_fn is not None else t
         old = table.get(target)
         if old is None:
             table[target] = g
-        elif create_graph:
-            table[target] = old + g
+            if t.grad_fn is not None:
+                heappush(heap, (-t.grad_fn.seq, t.grad_fn))
         else:
-            table[target] = Tensor._make(old.data + g.data, None)
-
-    for t, g in zip(roots, root_grads):
-        add(t.grad_fn if t.grad_fn is not None else t, g)
-    ready = [node for node in dict.fromkeys(t.grad_fn for t in roots) if node and not deps[node]]
+            table[target] = old + g
 
     with grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
+        while heap:
+            node = heappop(heap)[1]
             g = table.pop(node)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
@@ -120,12 +115,13 @@ def _run(
                 grads = (grads,)
             if trace is not None:
                 trace(node, g, grads)
-            if not retain_graph:
+            if not retain_graph and (node._saved is not None or node._saved_out is not None):
                 node.release()
             for parent, gi in zip(node.parents, grads):
                 if parent is None or gi is None:
                     continue
-                if type(parent) is Tensor:
+                leaf = type(parent) is Tensor
+                if leaf:
                     shape, dtype = parent.data.shape, parent.data.dtype
                 else:
                     shape, dtype = parent.out_shape, parent.out_dtype
@@ -136,14 +132,12 @@ def _run(
                 old = table.get(parent)
                 if old is None:
                     table[parent] = gi
+                    if not leaf:
+                        heappush(heap, (-parent.seq, parent))
                 elif create_graph:
                     table[parent] = old + gi
                 else:
                     table[parent] = Tensor._make(old.data + gi.data, None)
-                if type(parent) is not Tensor:
-                    deps[parent] -= 1
-                    if deps[parent] == 0:
-                        ready.append(parent)
 
     # What is left in the table are the leaves, each with its complete gradient.
     for leaf, g in table.items():

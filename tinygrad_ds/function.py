@@ -13,6 +13,7 @@ broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import Any
 
@@ -21,6 +22,8 @@ import numpy as np
 from . import grad_mode
 
 __all__ = ["Function"]
+
+_sequence = itertools.count()
 
 
 class Function:
@@ -32,6 +35,7 @@ class Function:
       needs_input_grad   per input: whether a gradient must flow to it
       constants          per input: the Tensor if it needs no gradient (kept for drawing), else None
       out_shape, out_dtype, out_ref   what the node produced (a weak reference to the Tensor)
+      seq                creation order: a node is always created after the nodes it consumes
     """
 
     __slots__ = (
@@ -47,6 +51,7 @@ class Function:
         "_released",
         "_retained",
         "_view_of",
+        "seq",
         "__dict__",
     )
 
@@ -96,6 +101,7 @@ class Function:
             ctx.out_shape = out_data.shape
             ctx.out_dtype = out_data.dtype
             ctx.out_ref = weakref.ref(out)
+            ctx.seq = next(_sequence)
             ctx._retained = None
             if ctx._saved_out is True:
                 ctx._saved_out = (out_data, out._version, out._version[0])
@@ -118,7 +124,7 @@ class Function:
         if not grad_mode.enabled:
             return
         self._saved = tensors
-        self._saved_versions = tuple(None if t is None else t._version[0] for t in tensors)
+        self._saved_versions = [None if t is None else t._version[0] for t in tensors]
 
     def save_output(self) -> None:
         """Ask `apply` to keep this node's own output for backward (see `saved_output`)."""
