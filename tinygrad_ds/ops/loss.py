@@ -146,9 +146,10 @@ class BinaryCrossEntropyWithLogits(Function):
         gx, gy = ctx.needs_input_grad
         pw = None if ctx.pos_weight is None else _const(ctx.pos_weight)
         dx = dy = None
-        if gx:
-            r = 1 if pw is None else 1 + (pw - 1) * y
-            dx = g * ((1 - y) - r * (-x).sigmoid())
+        if gx and pw is None:
+            dx = g * (x.sigmoid() - y)
+        elif gx:
+            dx = g * ((1 - y) - (1 + (pw - 1) * y) * (-x).sigmoid())
         if gy:
             dy = -g * x
             if pw is not None:
