@@ -226,7 +226,11 @@ def test_no_grad_context_and_decorator():
     def f(t):
         return t * 3
 
-    assert not f(x).requires_grad
+    @td.no_grad
+    def g(t):
+        return t * 3
+
+    assert not f(x).requires_grad and not g(x).requires_grad
     assert td.is_grad_enabled()
 
 
@@ -382,3 +386,50 @@ def test_retained_graph_graph_can_be_walked_again_with_new_grads():
     x.grad = None
     y.backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+
+
+# -- gradcheck catches wrong derivatives --------------------------------------------------------
+
+
+class WrongSquare(td.Function):
+    """z = x^2, with a deliberately wrong derivative 3x (the right one is 2x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**2
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * x * 3
+
+
+def test_gradcheck_raises_naming_input_and_element():
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    with pytest.raises(td.GradcheckError, match=r"input 0 \(shape \(2, 2\)\) element \(1, 1\)"):
+        td.gradcheck(lambda a, b: WrongSquare.apply(a) * b, [x, w])
+    assert issubclass(td.GradcheckError, AssertionError)
+    assert td.gradcheck(lambda a, b: (a * a) * b, [x, w])
+
+
+def test_custom_function_works_end_to_end():
+    class Cube(td.Function):
+        """z = x^3;  dz/dx = 3 x^2."""
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.data**3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x * x
+
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    assert td.gradcheck(lambda v: Cube.apply(v), [x])
+    (g,) = td.grad(Cube.apply(x).sum(), x, create_graph=True)
+    (h,) = td.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, 6 * x.data)

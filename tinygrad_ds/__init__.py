@@ -10,6 +10,7 @@ Tensor([2., 4., 6.], dtype=float32)
 from . import data, datasets, nn, optim
 from .autograd import backward, grad
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64, set_default_dtype
+from .function import Function
 from .functions import (
     abs,
     cat,
@@ -36,7 +37,7 @@ from .tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "backward", "grad", "gradcheck", "GradcheckError",
+    "Tensor", "Function", "backward", "grad", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     "float32", "float64", "int32", "int64", "bool_", "set_default_dtype", "get_default_dtype",
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack",

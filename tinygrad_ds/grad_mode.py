@@ -45,14 +45,25 @@ class set_grad_enabled:
 
 
 class no_grad(set_grad_enabled):
-    """`with no_grad():` (or `@no_grad()`) runs operations without recording a graph."""
+    """`with no_grad():` (or `@no_grad()` / `@no_grad`) runs operations without recording."""
 
-    def __init__(self) -> None:
+    def __new__(cls, fn: Any = None) -> Any:
+        if fn is not None:  # used bare, as `@no_grad`
+            return set_grad_enabled(False)(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn: Any = None) -> None:
         super().__init__(False)
 
 
 class enable_grad(set_grad_enabled):
-    """`with enable_grad():` records the graph again inside a `no_grad` block."""
+    """`with enable_grad():` (or `@enable_grad()` / `@enable_grad`) records the graph again
+    inside a `no_grad` block."""
 
-    def __init__(self) -> None:
+    def __new__(cls, fn: Any = None) -> Any:
+        if fn is not None:
+            return set_grad_enabled(True)(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn: Any = None) -> None:
         super().__init__(True)
