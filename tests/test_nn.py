@@ -566,3 +566,15 @@ def test_clip_grad_value():
     p.grad = td.Tensor([-3.0, 0.5, 2.0])
     nn.utils.clip_grad_value_([p], 1.0)
     np.testing.assert_array_equal(p.grad.data, [-1.0, 0.5, 1.0])
+
+
+def test_deepcopy_gives_an_independent_model_with_parameters():
+    import copy
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    twin = copy.deepcopy(model)
+    assert isinstance(twin[0].weight, nn.Parameter) and twin[0].weight is not model[0].weight
+    twin[0].weight = twin[0].weight  # still assignable as a parameter
+    twin(td.Tensor.randn(4, 2)).sum().backward()
+    assert twin[0].weight.grad is not None and model[0].weight.grad is None
+    np.testing.assert_array_equal(model.state_dict()["1.running_mean"].data, 0)  # untouched

@@ -87,6 +87,13 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After copy.deepcopy or unpickling: the copied parameters are Parameters again."""
+        self.__dict__.update(state)
+        for p in self._parameters.values():
+            if p is not None:
+                _parameters_alive[id(p)] = p
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 

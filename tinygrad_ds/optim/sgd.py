@@ -67,6 +67,6 @@ class SGD(Optimizer):
             else:
                 b = buf.data
                 b *= momentum
-                b += (1 - group["dampening"]) * d
+                b += (1 - group["dampening"]) * d if group["dampening"] else d
             d = d + momentum * buf.data if group["nesterov"] else buf.data
         p.add_(d * -lr)
