@@ -303,3 +303,36 @@ def test_one_hot():
         F.one_hot(np.array([4]), 4)
     with pytest.raises(TypeError, match="integers"):
         F.one_hot(np.array([1.0]))
+
+
+TORCH_CASES = [
+    # name, our loss, PyTorch's (torch.nn.functional as TF, torch as T), input
+    ("ce", lambda z: CE(z, Y_IGN, W, label_smoothing=0.2),
+     lambda z, TF, T: TF.cross_entropy(z, T.tensor(Y_IGN), T.tensor(W), label_smoothing=0.2), Z),
+    ("ce_none_3d", lambda z: CE(z, Y3, W, reduction="none"),
+     lambda z, TF, T: TF.cross_entropy(z, T.tensor(Y3), T.tensor(W), reduction="none"), Z3),
+    ("ce_probs", lambda z: CE(z, P, W, label_smoothing=0.1),
+     lambda z, TF, T: TF.cross_entropy(z, T.tensor(P), T.tensor(W), label_smoothing=0.1), Z),
+    ("nll_sum", lambda z: NLL(z, Y_IGN, W, reduction="sum"),
+     lambda z, TF, T: TF.nll_loss(z, T.tensor(Y_IGN), T.tensor(W), reduction="sum"), Z),
+    ("bce", lambda p: BCE(p, T01, EW), lambda p, TF, T: TF.binary_cross_entropy(
+        p, T.tensor(T01), T.tensor(EW)), PROB),
+    ("bce_logits", lambda x: BCEL(x, T01, EW, pos_weight=PW),
+     lambda x, TF, T: TF.binary_cross_entropy_with_logits(
+         x, T.tensor(T01), T.tensor(EW), pos_weight=T.tensor(PW)), X),
+    ("mse", lambda x: F.mse_loss(x, T01), lambda x, TF, T: TF.mse_loss(x, T.tensor(T01)), X),
+    ("l1", lambda x: F.l1_loss(x, T01), lambda x, TF, T: TF.l1_loss(x, T.tensor(T01)), X),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, ours, theirs, x", TORCH_CASES, ids=[c[0] for c in TORCH_CASES])
+def test_losses_match_pytorch(name, ours, theirs, x):
+    torch = pytest.importorskip("torch")
+    t = td.Tensor(x, requires_grad=True)
+    tt = torch.tensor(x, requires_grad=True)
+    out, expected = ours(t), theirs(tt, torch.nn.functional, torch)
+    gout = np.random.default_rng(0).standard_normal(out.shape)
+    out.backward(gout)
+    expected.backward(torch.tensor(gout))
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
