@@ -433,3 +433,36 @@ def test_custom_function_works_end_to_end():
     (g,) = td.grad(Cube.apply(x).sum(), x, create_graph=True)
     (h,) = td.grad(g.sum(), x)
     np.testing.assert_allclose(h.data, 6 * x.data)
+
+
+def test_inplace_on_an_indexed_view_reaches_the_base_as_in_pytorch():
+    a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = Tensor([10.0, 20.0], requires_grad=True)
+    y = a * 2
+    v = y[1:]
+    v.mul_(w)  # y becomes [2, 40, 120]
+    np.testing.assert_allclose(y.data, [2.0, 40.0, 120.0])
+    np.testing.assert_allclose(v.data, [40.0, 120.0])
+    (y * Tensor([1.0, 1.0, 2.0])).sum().backward()
+    np.testing.assert_allclose(a.grad.data, [2.0, 20.0, 80.0])
+    np.testing.assert_allclose(w.grad.data, [4.0, 12.0])
+    x = Tensor(np.zeros(3))
+    x[1:] += w  # a plain tensor receives a value that requires grad
+    assert x.requires_grad
+    x.sum().backward()
+    np.testing.assert_allclose(w.grad.data, [5.0, 13.0])
+
+
+def test_recorded_inplace_change_of_a_view_is_a_clear_error():
+    a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a * 1
+    with pytest.raises(RuntimeError, match="is a view of another one"):
+        y.reshape(3, 1).add_(1)
+    y[0:2] += 1
+    y.sum().backward()
+    np.testing.assert_allclose(y.data, [2.0, 3.0, 3.0])
+    np.testing.assert_allclose(a.grad.data, [1.0, 1.0, 1.0])
+    x = Tensor(np.zeros(4))
+    with td.no_grad():
+        x.reshape(2, 2)[0] += 5.0  # without a graph, views write through to the base
+    assert x.tolist() == [5.0, 5.0, 0.0, 0.0]

@@ -78,7 +78,9 @@ class Function:
         out.data = out_data
         out.grad = None
         out.name = None
-        out._version = [0] if ctx._view_of is None else ctx._view_of._version
+        view = ctx._view_of
+        out._version = [0] if view is None else view[0]._version
+        out._base = view
         out.requires_grad = False
         out.grad_fn = None
         if grad_mode.enabled:
@@ -130,9 +132,10 @@ class Function:
         """Ask `apply` to keep this node's own output for backward (see `saved_output`)."""
         self._saved_out = True
 
-    def output_is_view_of(self, x: Tensor) -> None:
-        """Declare the output a NumPy view of `x`'s memory: they share one version counter."""
-        self._view_of = x
+    def output_is_view_of(self, x: Tensor, index: Any = None) -> None:
+        """Declare the output a NumPy view of `x`'s memory (they share one version counter);
+        `index` when it is `x[index]`, so that in-place changes can be routed through `x`."""
+        self._view_of = (x, index)
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:

@@ -75,7 +75,9 @@ class Tensor:
     their dtype; ints become int64. Only floating tensors can require grad.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "__weakref__")
+    __slots__ = (
+        "data", "grad", "requires_grad", "grad_fn", "name", "_version", "_base", "__weakref__",
+    )  # fmt: skip
     __array_priority__ = 1000  # so that `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -86,6 +88,7 @@ class Tensor:
         self.grad_fn = None
         self.name: str | None = None
         self._version = [0]
+        self._base = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -100,6 +103,7 @@ class Tensor:
         t.requires_grad = grad_fn is not None
         t.name = None
         t._version = [0]
+        t._base = None
         return t
 
     # -- factories (creation.py) ---------------------------------------------------------
@@ -196,6 +200,7 @@ class Tensor:
         """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
         t = Tensor._make(self.data, None)
         t._version = self._version
+        t._base = (self, None)
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -624,6 +629,8 @@ class Tensor:
                     f"{what}: a leaf tensor that requires grad is being changed in place; "
                     "do it under tinygrad_ds.no_grad() (as optimisers do) or on a copy"
                 )
+            if self._base is not None:
+                return self._inplace_through_base(what, out_of_place)
             alias = Tensor._make(self.data, self.grad_fn)
             alias.requires_grad = self.requires_grad
             alias._version = self._version
@@ -641,6 +648,29 @@ class Tensor:
                                     f"a {self.dtype} tensor")  # fmt: skip
                 self.data[...] = value
             self._version[0] += 1
+        return self
+
+    def _inplace_through_base(self, what: str, out_of_place: Any) -> Tensor:
+        """A recorded in-place change of the view `base[index]`, as PyTorch does it: write the
+        new value into the base (`base[index] = new`, itself recorded), then make this tensor
+        `base[index]` again. Views made otherwise (reshape, permute, detach) are refused."""
+        base, index = self._base
+        if index is None:
+            raise RuntimeError(
+                f"{what}: this tensor (shape {self.shape}) is a view of another one (shape "
+                f"{base.shape}) made by reshape, permute or detach; an in-place change recorded "
+                "for autograd would not reach it. Change the base instead (base[index] = ...) "
+                "or use an out-of-place operation"
+            )
+        alias = Tensor._make(self.data, self.grad_fn)
+        alias.requires_grad = self.requires_grad
+        alias._version = self._version
+        base[index] = out_of_place(alias)
+        view = base[index]
+        self.data, self.grad_fn, self.requires_grad = view.data, view.grad_fn, view.requires_grad
+        self._version, self._base = view._version, view._base
+        if self.grad_fn is not None:
+            self.grad_fn.out_ref = weakref.ref(self)
         return self
 
     def _binary_inplace(self, what: str, other: Any, op: Any, ufunc: np.ufunc) -> Tensor:

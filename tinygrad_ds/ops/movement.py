@@ -24,10 +24,10 @@ __all__ = [
 ]
 
 
-def _view_of(ctx: Function, x: Tensor, out: np.ndarray) -> np.ndarray:
+def _view_of(ctx: Function, x: Tensor, out: np.ndarray, index: object = None) -> np.ndarray:
     """Mark `out` as a view of `x` when it shares x's memory (so they share a version)."""
     if out.base is not None and (out.base is x.data or out.base is x.data.base):
-        ctx.output_is_view_of(x)
+        ctx.output_is_view_of(x, index)
     return out
 
 
@@ -113,7 +113,7 @@ class GetItem(Function):
         ctx.in_shape = x.data.shape
         ctx.index = index
         out = x.data[index]
-        return _view_of(ctx, x, out) if type(out) is np.ndarray else out
+        return _view_of(ctx, x, out, index) if type(out) is np.ndarray else out
 
     @staticmethod
     def backward(ctx, g):
