@@ -9,6 +9,7 @@ with R = sum_l ||W[l]||^2; delta[l] = dL/dz[l]. Python lists are 0-based: ``weig
     sigmoid, softmax, g_prime, ...             activations.py
     Perceptron, BatchPerceptron                perceptron.py
     symmetry_demo, init_weights                init_demo.py
+    cross_check (autograd vs the above)        cross_check.py, the only file importing the engine
 """
 
 from .activations import (
@@ -27,6 +28,7 @@ from .activations import (
     tanh_prime,
 )
 from .backprop import backprop, output_delta
+from .cross_check import CrossCheckReport, CrossCheckRow, cross_check
 from .init_demo import SymmetryDemo, init_weights, symmetry_demo
 from .network import cost, example_losses, forward, regulariser
 from .perceptron import BatchPerceptron, Perceptron
@@ -35,11 +37,14 @@ __all__ = [
     "HIDDEN",
     "OUTPUTS",
     "BatchPerceptron",
+    "CrossCheckReport",
+    "CrossCheckRow",
     "Perceptron",
     "SymmetryDemo",
     "activate",
     "backprop",
     "cost",
+    "cross_check",
     "example_losses",
     "forward",
     "g_prime",
