@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
 from .dtypes import as_array, get_default_dtype
 
 __all__ = ["Tensor"]
@@ -611,130 +610,36 @@ class Tensor:
 
     # -- in-place operations -------------------------------------------------------------
 
-    def _inplace(self, what: str, out_of_place: Any, in_memory: Any, other: Any = None) -> Tensor:
-        """Change this tensor in place.
-
-        Without a graph to record (no_grad, or nothing requires grad) the result is written
-        into `data` (views see it) by `in_memory(array)`. Otherwise the change is recorded as
-        PyTorch does: `out_of_place(alias)` computes the new value from an alias that keeps the
-        old node, and this tensor is re-pointed at the new node. Either way the version counter
-        moves, so a saved tensor changed behind the graph's back is caught at backward.
-        """
-        record = grad_mode.enabled and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
-        )
-        if record:
-            if self.requires_grad and self.grad_fn is None:
-                raise RuntimeError(
-                    f"{what}: a leaf tensor that requires grad is being changed in place; "
-                    "do it under tinygrad_ds.no_grad() (as optimisers do) or on a copy"
-                )
-            if self._base is not None:
-                return self._inplace_through_base(what, out_of_place)
-            alias = Tensor._make(self.data, self.grad_fn)
-            alias.requires_grad = self.requires_grad
-            alias._version = self._version
-            out = out_of_place(alias).astype(self.dtype)
-            self.data = out.data
-            self.grad_fn = out.grad_fn
-            self.requires_grad = True
-            self.grad_fn.out_ref = weakref.ref(self)
-            self._version = [alias._version[0] + 1]
-        else:
-            value = in_memory(self.data)
-            if value is not None:
-                if not np.can_cast(np.asarray(value).dtype, self.dtype, "same_kind"):
-                    raise TypeError(f"{what}: result of dtype {value.dtype} can't be stored in "
-                                    f"a {self.dtype} tensor")  # fmt: skip
-                self.data[...] = value
-            self._version[0] += 1
-        return self
-
-    def _inplace_through_base(self, what: str, out_of_place: Any) -> Tensor:
-        """A recorded in-place change of the view `base[index]`, as PyTorch does it: write the
-        new value into the base (`base[index] = new`, itself recorded), then make this tensor
-        `base[index]` again. Views made otherwise (reshape, permute, detach) are refused."""
-        base, index = self._base
-        if index is None:
-            raise RuntimeError(
-                f"{what}: this tensor (shape {self.shape}) is a view of another one (shape "
-                f"{base.shape}) made by reshape, permute or detach; an in-place change recorded "
-                "for autograd would not reach it. Change the base instead (base[index] = ...) "
-                "or use an out-of-place operation"
-            )
-        alias = Tensor._make(self.data, self.grad_fn)
-        alias.requires_grad = self.requires_grad
-        alias._version = self._version
-        base[index] = out_of_place(alias)
-        view = base[index]
-        self.data, self.grad_fn, self.requires_grad = view.data, view.grad_fn, view.requires_grad
-        self._version, self._base = view._version, view._base
-        if self.grad_fn is not None:
-            self.grad_fn.out_ref = weakref.ref(self)
-        return self
-
-    def _binary_inplace(self, what: str, other: Any, op: Any, ufunc: np.ufunc) -> Tensor:
-        other_t = self._operand(other)
-
-        def in_memory(d: np.ndarray) -> None:
-            try:
-                ufunc(d, other_t.data, out=d, casting="same_kind")
-            except (TypeError, ValueError) as e:
-                kind = TypeError if isinstance(e, TypeError) else ValueError
-                raise kind(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
-                              f"{self.dtype} with one of shape {other_t.shape} and dtype "
-                              f"{other_t.dtype}: {e}") from None  # fmt: skip
-
-        return self._inplace(what, lambda a: op(a, other_t), in_memory, other_t)
+    # (the mechanism, and how it stays correct under autograd, is in inplace.py)
 
     def add_(self, other: Any) -> Tensor:
-        return self._binary_inplace("add_", other, Tensor.__add__, np.add)
+        return I.binary(self, "add_", other, Tensor.__add__, np.add)
 
     def sub_(self, other: Any) -> Tensor:
-        return self._binary_inplace("sub_", other, Tensor.__sub__, np.subtract)
+        return I.binary(self, "sub_", other, Tensor.__sub__, np.subtract)
 
     def mul_(self, other: Any) -> Tensor:
-        return self._binary_inplace("mul_", other, Tensor.__mul__, np.multiply)
+        return I.binary(self, "mul_", other, Tensor.__mul__, np.multiply)
 
     def div_(self, other: Any) -> Tensor:
-        return self._binary_inplace("div_", other, Tensor.__truediv__, np.true_divide)
+        return I.binary(self, "div_", other, Tensor.__truediv__, np.true_divide)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        return self._inplace("clamp_", lambda a: a.clip(min, max), lambda d: np.clip(d, min, max))
+        return I.clamp(self, min, max)
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
-        v = self._operand(value)
-        return self._inplace("fill_", lambda a: _replaced(a, v), lambda d: v.data, v)
+        return I.fill(self, self._operand(value))
 
     def copy_(self, src: Any) -> Tensor:
-        s = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
-        try:
-            np.broadcast_to(s.data, self.shape)
-        except ValueError:
-            raise ValueError(f"copy_: source of shape {s.shape} does not broadcast to "
-                             f"{self.shape}") from None  # fmt: skip
-        return self._inplace("copy_", lambda a: _replaced(a, s), lambda d: s.data, s)
+        return I.copy(self, src if isinstance(src, Tensor) else Tensor(np.asarray(src)))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        index = _index(index)
-        v = self._operand(value)
-        try:
-            np.broadcast_to(v.data, np.empty(self.shape, dtype=bool)[index].shape)
-        except (ValueError, IndexError) as e:
-            msg = f"setitem: cannot assign a value of shape {v.shape} to index {index!r} "
-            raise (IndexError if isinstance(e, IndexError) else ValueError)(
-                f"{msg}of a tensor of shape {self.shape}: {e}"
-            ) from None
-
-        def write(d: np.ndarray) -> None:
-            d[index] = v.data
-
-        self._inplace("setitem", lambda a: M.IndexPut.apply(a, v, index=index), write, v)
+        I.setitem(self, _index(index), self._operand(value))
 
 
 _scalars: dict[tuple[type, Any, np.dtype], Tensor] = {}
@@ -750,11 +655,6 @@ def _scalar(value: Any, dtype: np.dtype) -> Tensor:
             _scalars.clear()
         t = _scalars[key] = Tensor._make(np.asarray(value, dtype=dtype), None)
     return t
-
-
-def _replaced(old: Tensor, new: Tensor) -> Tensor:
-    """`new` broadcast to old's shape, recorded so that old's gradient is zero."""
-    return E.Where.apply(Tensor._make(np.zeros(old.shape, dtype=bool), None), old, new)
 
 
 def _count(shape: Shape, axes: tuple[int, ...] | None) -> int:
@@ -784,6 +684,7 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 # The operations are bound explicitly above; their modules import Tensor, so they come last.
 from . import creation as C  # noqa: E402
+from . import inplace as I  # noqa: E402
 from .ops import elementwise as E  # noqa: E402
 from .ops import linalg as L  # noqa: E402
 from .ops import movement as M  # noqa: E402

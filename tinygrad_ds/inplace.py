@@ -1,0 +1,143 @@
+"""In-place operations (`add_`, `t[idx] = v`, `+=`, ...) and how they stay correct under autograd.
+
+Without a graph to record (under `no_grad`, or when nothing involved requires grad) the new
+value is written into the tensor's memory, so NumPy views see it. Otherwise the change is
+recorded as PyTorch does: the new value is computed out of place from an *alias* that keeps
+the old node, and the tensor is re-pointed at the new node. Either way the tensor's version
+counter moves, so a tensor that was saved for backward and then changed is a clear error at
+backward, never a wrong gradient.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .ops import elementwise as E
+from .ops import movement as M
+from .tensor import Tensor
+
+__all__ = ["change", "binary", "clamp", "fill", "copy", "setitem"]
+
+
+def change(
+    t: Tensor,
+    what: str,
+    out_of_place: Callable[[Tensor], Tensor],
+    in_memory: Callable[[np.ndarray], Any],
+    other: Tensor | None = None,
+) -> Tensor:
+    """Change `t` in place: `in_memory(t.data)` writes (or returns) the new value when nothing
+    is recorded; `out_of_place(alias)` computes it as a recorded operation otherwise."""
+    record = grad_mode.enabled and (t.requires_grad or (other is not None and other.requires_grad))
+    if not record:
+        value = in_memory(t.data)
+        if value is not None:
+            if not np.can_cast(np.asarray(value).dtype, t.dtype, "same_kind"):
+                raise TypeError(f"{what}: a value of dtype {np.asarray(value).dtype} can't be "
+                                f"stored in a {t.dtype} tensor")  # fmt: skip
+            t.data[...] = value
+        t._version[0] += 1
+        return t
+    if t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            f"{what}: a leaf tensor that requires grad is being changed in place; "
+            "do it under tinygrad_ds.no_grad() (as optimisers do) or on a copy"
+        )
+    if t._base is not None:
+        return _through_base(t, what, out_of_place)
+    alias = _alias(t)
+    out = out_of_place(alias).astype(t.dtype)
+    t.data, t.grad_fn, t.requires_grad = out.data, out.grad_fn, True
+    t.grad_fn.out_ref = weakref.ref(t)
+    t._version = [alias._version[0] + 1]  # the alias keeps the old counter (and old memory)
+    return t
+
+
+def _alias(t: Tensor) -> Tensor:
+    """A second handle on t's current value and node, which later changes to t leave alone."""
+    alias = Tensor._make(t.data, t.grad_fn)
+    alias.requires_grad = t.requires_grad
+    alias._version = t._version
+    return alias
+
+
+def _through_base(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
+    """A recorded change of the view `base[index]`, as PyTorch does it: write the new value into
+    the base (`base[index] = new`, itself recorded), then make `t` be `base[index]` again.
+    Views made otherwise (reshape, permute, detach) are refused with a clear error."""
+    base, index = t._base
+    if index is None:
+        raise RuntimeError(
+            f"{what}: this tensor (shape {t.shape}) is a view of another one (shape "
+            f"{base.shape}) made by reshape, permute or detach; an in-place change recorded "
+            "for autograd would not reach it. Change the base instead (base[index] = ...) "
+            "or use an out-of-place operation"
+        )
+    base[index] = out_of_place(_alias(t))
+    view = base[index]
+    t.data, t.grad_fn, t.requires_grad = view.data, view.grad_fn, view.requires_grad
+    t._version, t._base = view._version, view._base
+    if t.grad_fn is not None:
+        t.grad_fn.out_ref = weakref.ref(t)
+    return t
+
+
+def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> Tensor:
+    """t <- op(t, other), e.g. `add_`: in memory by `ufunc(t, other, out=t)`."""
+    o = t._operand(other)
+
+    def in_memory(d: np.ndarray) -> None:
+        try:
+            ufunc(d, o.data, out=d, casting="same_kind")
+        except (TypeError, ValueError) as e:
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            msg = f"{what}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} "
+            raise kind(f"{msg}with one of shape {o.shape} and dtype {o.dtype}: {e}") from None
+
+    return change(t, what, lambda a: op(a, o), in_memory, o)
+
+
+def clamp(t: Tensor, low: Any, high: Any) -> Tensor:
+    """t <- clip(t, low, high)."""
+    return change(t, "clamp_", lambda a: a.clip(low, high), lambda d: np.clip(d, low, high, out=d))
+
+
+def _replaced(old: Tensor, new: Tensor) -> Tensor:
+    """`new` broadcast to old's shape, recorded so that old's gradient is zero."""
+    return E.Where.apply(Tensor._make(np.zeros(old.shape, dtype=bool), None), old, new)
+
+
+def fill(t: Tensor, value: Tensor) -> Tensor:
+    """t <- value everywhere."""
+    return change(t, "fill_", lambda a: _replaced(a, value), lambda d: value.data, value)
+
+
+def copy(t: Tensor, src: Tensor) -> Tensor:
+    """t <- src (broadcast to t's shape)."""
+    try:
+        np.broadcast_to(src.data, t.shape)
+    except ValueError:
+        raise ValueError(f"copy_: source of shape {src.shape} does not broadcast to "
+                         f"{t.shape}") from None  # fmt: skip
+    return change(t, "copy_", lambda a: _replaced(a, src), lambda d: src.data, src)
+
+
+def setitem(t: Tensor, index: Any, value: Tensor) -> None:
+    """t[index] <- value (recorded as IndexPut when autograd needs it)."""
+    try:
+        np.broadcast_to(value.data, np.empty(t.shape, dtype=bool)[index].shape)
+    except (ValueError, IndexError) as e:
+        msg = f"setitem: cannot assign a value of shape {value.shape} to index {index!r} "
+        raise (IndexError if isinstance(e, IndexError) else ValueError)(
+            f"{msg}of a tensor of shape {t.shape}: {e}"
+        ) from None
+
+    def write(d: np.ndarray) -> None:
+        d[index] = value.data
+
+    change(t, "setitem", lambda a: M.IndexPut.apply(a, value, index=index), write, value)
