@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
@@ -171,6 +172,19 @@ def mlp_step_torch(params, x, y) -> float:
     return loss.item()
 
 
+def peak_kib(fn: Callable[[], object], steps: int = 3) -> float:
+    """Peak of NumPy/Python allocations (tracemalloc) above the starting point, over `steps`
+    calls after a warm-up: what one training step needs at its busiest."""
+    fn()
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    for _ in range(steps):
+        fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - start) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="core speed table")
     parser.add_argument("--repeats", type=int, default=30)
@@ -210,6 +224,10 @@ def main() -> None:
               f"{torch_cols}")  # fmt: skip
     print(f"(medians of {args.repeats} interleaved rounds; ratios to the NumPy floor, round by "
           "round)")  # fmt: skip
+    floor_kib = peak_kib(lambda: mlp_step_numpy(np_params, x, y))
+    ours_kib = peak_kib(lambda: mlp_step_tinygrad(td_params, td_opt, tdx, tdy))
+    print(f"MLP step peak memory above start (tracemalloc): numpy {floor_kib:.0f} KiB, "
+          f"tinygrad_ds {ours_kib:.0f} KiB ({ours_kib / floor_kib:.2f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":
