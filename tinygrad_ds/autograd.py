@@ -43,7 +43,7 @@ def graph_nodes(roots: Sequence[Function]) -> dict[Function, int]:
     while stack:
         node = stack.pop()
         for parent in node.parents:
-            if parent is not None and type(parent) is not Tensor:
+            if parent is not None and not isinstance(parent, Tensor):
                 if parent in deps:
                     deps[parent] += 1
                 else:
@@ -120,7 +120,7 @@ def _run(
             for parent, gi in zip(node.parents, grads):
                 if parent is None or gi is None:
                     continue
-                leaf = type(parent) is Tensor
+                leaf = isinstance(parent, Tensor)
                 if leaf:
                     shape, dtype = parent.data.shape, parent.data.dtype
                 else:

@@ -8,7 +8,6 @@ Names are dotted as PyTorch gives them ("0.weight", "encoder.bias").
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -24,20 +23,7 @@ __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 # Parameter
 # ---------------------------------------------------------------------------------------------
 
-# The autograd engine recognises a leaf by `type(t) is Tensor`, so a parameter must be a plain
-# Tensor object for gradients to reach it. `Parameter(...)` therefore returns a Tensor and
-# remembers it here; `isinstance(t, Parameter)` asks this table (see `_ParameterType`).
-_parameters_alive: weakref.WeakValueDictionary[int, Tensor] = weakref.WeakValueDictionary()
-
-
-class _ParameterType(type):
-    """`isinstance(t, Parameter)` is True for exactly the tensors made by `Parameter(...)`."""
-
-    def __instancecheck__(cls, obj: Any) -> bool:
-        return _parameters_alive.get(id(obj)) is obj
-
-
-class Parameter(Tensor, metaclass=_ParameterType):
+class Parameter(Tensor):
     """A Tensor that is a module's weight: it requires grad and modules register it.
 
     `Parameter(data)` shares memory with `data` (an array or Tensor) as PyTorch's does; without
@@ -46,16 +32,17 @@ class Parameter(Tensor, metaclass=_ParameterType):
 
     __slots__ = ()
 
-    def __new__(cls, data: Any = None, requires_grad: bool = True) -> Tensor:  # type: ignore[misc]
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         from ..dtypes import get_default_dtype
 
         if data is None:
             data = np.empty((0,), dtype=get_default_dtype())
-        t = Tensor(data.data if isinstance(data, Tensor) else data)
+        super().__init__(data.data if isinstance(data, Tensor) else data)
         if requires_grad:
-            t.requires_grad_(True)
-        _parameters_alive[id(t)] = t
-        return t
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,13 +73,6 @@ class Module:
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """After copy.deepcopy or unpickling: the copied parameters are Parameters again."""
-        self.__dict__.update(state)
-        for p in self._parameters.values():
-            if p is not None:
-                _parameters_alive[id(p)] = p
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
