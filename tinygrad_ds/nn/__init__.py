@@ -10,6 +10,7 @@ nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 
 from . import functional, init, utils
 from .containers import ModuleList, Sequential
+from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
     Dropout,
     Embedding,
@@ -32,4 +33,5 @@ __all__ = [
     "Embedding", "Identity", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
     "MSELoss", "L1Loss", "BatchNorm1d", "LayerNorm", "functional", "init", "utils",
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
 ]  # fmt: skip

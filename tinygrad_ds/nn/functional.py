@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
 from ..rng import generator
 from ..tensor import Tensor
 from .losses import (
@@ -26,6 +27,7 @@ __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
     "one_hot", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "nll_loss", "mse_loss", "l1_loss", "batch_norm", "layer_norm",
+    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
 ]  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 
@@ -80,12 +81,24 @@ class Geometry(NamedTuple):
 # ---------------------------------------------------------------------------------------------
 
 
+def _channel_major(
+    n: int, c: int, h: int, w: int, dtype: np.dtype, fill: float | None
+) -> np.ndarray:
+    """An (N, C, H, W) array whose memory is (C, N, H, W), filled with `fill` (None: left
+    uninitialised). Every array made here is laid out this way, as the matrix products produce
+    it, so that elementwise ops between them run over contiguous memory."""
+    if fill is None:
+        return np.empty((c, n, h, w), dtype=dtype).transpose(1, 0, 2, 3)
+    out = np.zeros((c, n, h, w), dtype=dtype) if fill == 0 else np.full((c, n, h, w), fill, dtype)
+    return out.transpose(1, 0, 2, 3)
+
+
 def _pad(x: np.ndarray, geo: Geometry, fill: float = 0.0) -> np.ndarray:
     pt, pb, pl, pr = geo.padding
     if not (pt or pb or pl or pr):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + pt + pb, w + pl + pr), fill, dtype=x.dtype)
+    out = _channel_major(n, c, h + pt + pb, w + pl + pr, x.dtype, fill)
     out[:, :, pt : pt + h, pl : pl + w] = x
     return out
 
@@ -124,6 +137,18 @@ def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
     return _crop(xp.transpose(1, 0, 2, 3), geo)
 
 
+def _constant(a: np.ndarray) -> Tensor:
+    """An array kept for backward as a Tensor, so that it is freed with the saved inputs."""
+    return Tensor._make(a, None)
+
+
+def _as_channel_major(a: np.ndarray) -> np.ndarray:
+    """`a` (N, C, H, W) with (C, N, H, W) memory, copied only if it isn't already."""
+    if a.transpose(1, 0, 2, 3).flags.c_contiguous:
+        return a
+    return np.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+
+
 def _channels_first(a: np.ndarray, groups: int) -> np.ndarray:
     """(N, F, oh, ow) -> (groups, F/groups, N*oh*ow), free when memory is already channel-major."""
     return a.transpose(1, 0, 2, 3).reshape(groups, a.shape[1] // groups, -1)
@@ -135,31 +160,37 @@ def _channels_first(a: np.ndarray, groups: int) -> np.ndarray:
 
 
 class Conv2d(Function):
-    """y[n,f,i,j] = sum_{c,p,q} w[f,c,p,q] x_pad[n, group(f) C/G + c, s i + d p, s j + d q];
-    dL/dx = Conv2dInputGrad(g, w) (the transposed convolution), dL/dw = Conv2dWeightGrad(x, g).
+    """y[n,f,i,j] = b[f] + sum_{c,p,q} w[f,c,p,q] x_pad[n, group(f) C/G + c, s i + d p, s j + d q];
+    dL/dx = Conv2dInputGrad(g, w) (the transposed convolution), dL/dw = Conv2dWeightGrad(x, g),
+    dL/db = sum of g over n, i, j. The bias is optional (a third input).
 
     The output keeps the matrix product's channel-major memory (an (N, F, oh, ow) view of an
-    (F, N, oh, ow) array); the columns are kept for the weight gradient, not rebuilt.
+    (F, N, oh, ow) array); the columns are saved for the weight gradient, not rebuilt.
     """
 
     @staticmethod
-    def forward(ctx, x, w, geo=None):
+    def forward(ctx, x, w, b=None, geo=None):
         ctx.geo = geo
         cols = _im2col(x.data, geo)
         if w.requires_grad:
-            ctx.cols = cols
-        ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
-        f = w.data.shape[0]
-        out = np.matmul(w.data.reshape(geo.groups, f // geo.groups, -1), cols)
+            ctx.save_for_backward(x, w if x.requires_grad else None, _constant(cols))
+        else:
+            ctx.save_for_backward(None, w, None)
+        f, groups = w.data.shape[0], geo.groups
+        out = np.matmul(w.data.reshape(groups, f // groups, -1), cols)
+        if b is not None:
+            out += b.data.reshape(groups, f // groups, 1)
         return out.reshape(f, x.data.shape[0], *geo.out_hw).transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
-        need_x, need_w = ctx.needs_input_grad
+        x, w, cols = ctx.saved_tensors
+        need_x, need_w, *need_b = ctx.needs_input_grad
         dx = Conv2dInputGrad.apply(g, w, geo=ctx.geo) if need_x else None
-        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo, cols=ctx.cols) if need_w else None
-        return dx, dw
+        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo, cols=cols.data) if need_w else None
+        if not need_b:
+            return dx, dw
+        return dx, dw, (g.sum(axis=(0, 2, 3)) if need_b[0] else None)
 
 
 class Conv2dInputGrad(Function):
@@ -219,36 +250,49 @@ class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, geo=None):
         ctx.geo = geo
-        kind = x.data.dtype.kind
-        low = -np.inf if kind == "f" else np.iinfo(x.data.dtype).min
+        low = -np.inf if x.data.dtype.kind == "f" else np.iinfo(x.data.dtype).min
         xp = _pad(x.data, geo, low)
-        windows = geo.offsets()
-        best = xp[(Ellipsis, *windows[0])].copy()
-        ctx.argmax = np.zeros(best.shape, dtype=np.min_scalar_type(len(windows) - 1))
-        for k, (rows, columns) in enumerate(windows[1:], start=1):
+        (first, *rest), (oh, ow) = geo.offsets(), geo.out_hw
+        best = _channel_major(*x.data.shape[:2], oh, ow, x.data.dtype, 0)
+        best[...] = xp[(..., *first)]
+        argmax = np.zeros_like(best, dtype=np.min_scalar_type(len(rest)))
+        record = grad_mode.enabled and x.requires_grad
+        for k, (rows, columns) in enumerate(rest, start=1):
             candidate = xp[:, :, rows, columns]
-            better = candidate > best  # strict: ties keep the first maximum
-            np.copyto(best, candidate, where=better)
-            ctx.argmax[better] = k
+            if record:  # offsets come in order, so the last k to improve is the max
+                better = candidate > best  # strict: ties keep the first maximum
+                np.maximum(argmax, better.view(np.uint8) * argmax.dtype.type(k), out=argmax)
+            np.maximum(best, candidate, out=best)
+        ctx.save_for_backward(_constant(argmax))
         return best
 
     @staticmethod
     def backward(ctx, g):
-        return WindowScatter.apply(g, argmax=ctx.argmax, geo=ctx.geo)
+        (argmax,) = ctx.saved_tensors
+        return WindowScatter.apply(g, argmax=argmax.data, geo=ctx.geo)
 
 
 class WindowScatter(Function):
-    """dx = each g[n,c,i,j] added at the position `argmax` picked in its window (zero
-    elsewhere); linear in g, with adjoint WindowGather."""
+    """dx = each g[n,c,i,j] added at the place `argmax` picked in its window, zero elsewhere;
+    linear in g, with adjoint WindowGather."""
 
     @staticmethod
     def forward(ctx, g, argmax=None, geo=None):
         ctx.geo, ctx.argmax = geo, argmax
-        n, c = g.data.shape[:2]
-        xp = np.zeros((n, c, *geo.padded_hw), dtype=g.data.dtype)
+        disjoint = all(s >= e for s, e in zip(geo.stride, geo.extent))
+        tiled = (
+            geo.kernel == geo.stride
+            and geo.dilation == (1, 1)
+            and all(o * s == p for o, s, p in zip(geo.out_hw, geo.stride, geo.padded_hw))
+        )  # every place is written once, so no zeros are needed
+        xp = _channel_major(*g.data.shape[:2], *geo.padded_hw, g.data.dtype, None if tiled else 0)
+        g = _as_channel_major(g.data)  # the layout of argmax
         for k, (rows, columns) in enumerate(geo.offsets()):
             view = xp[:, :, rows, columns]
-            np.add(view, g.data, out=view, where=argmax == k)
+            if disjoint:  # windows don't overlap: each place is written at most once
+                np.multiply(g, argmax == k, out=view)
+            else:
+                view += g * (argmax == k)
         return _crop(xp, geo)
 
     @staticmethod
@@ -257,14 +301,14 @@ class WindowScatter(Function):
 
 
 class WindowGather(Function):
-    """y[n,c,i,j] = x_pad at the position `argmax` picked in window (i, j): max-pooling with
-    the winners fixed; linear in x, with adjoint WindowScatter."""
+    """y[n,c,i,j] = x_pad at the place `argmax` picked in window (i, j): max-pooling with the
+    winners fixed; linear in x, with adjoint WindowScatter."""
 
     @staticmethod
     def forward(ctx, x, argmax=None, geo=None):
         ctx.geo, ctx.argmax = geo, argmax
         xp = _pad(x.data, geo)
-        out = np.zeros(argmax.shape, dtype=x.data.dtype)
+        out = np.zeros_like(argmax, dtype=x.data.dtype)
         for k, (rows, columns) in enumerate(geo.offsets()):
             np.copyto(out, xp[:, :, rows, columns], where=argmax == k)
         return out
@@ -399,9 +443,10 @@ def convolution(
     geo = _geometry(x, kernel, stride, pads, dilation, groups, input.shape, who)
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
-    out = Conv2d.apply(x, weight, geo=geo)
-    if bias is not None:
-        out = out + _as_tensor(bias).reshape(f, 1, 1)
+    if bias is None:
+        out = Conv2d.apply(x, weight, geo=geo)
+    else:
+        out = Conv2d.apply(x, weight, _as_tensor(bias), geo=geo)
     return _finish(out, dims, unbatched)
 
 

@@ -1,0 +1,226 @@
+"""Convolution and pooling layers: NCHW, with PyTorch's parameter names, shapes and
+initialisation, so that a state_dict moves between the two frameworks.
+
+The work is done by the primitives in `ops/conv.py`. Errors name the layer as it was built,
+e.g. "Conv2d(1, 8, kernel_size=3): input has 3 channels but weight expects 1 (...)".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..ops.conv import Size, convolution, pool
+from ..tensor import Tensor
+from . import init
+from .module import Module, Parameter
+
+__all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"]
+
+
+def _tuple(value: Any, dims: int, what: str, who: str) -> tuple[int, ...]:
+    values = (value,) * dims if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != dims or not all(isinstance(v, (int, np.integer)) for v in values):
+        raise ValueError(f"{who}: {what} must be an int or {dims} ints, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _short(values: tuple[int, ...]) -> Any:
+    """(3, 3) shown as 3 in a layer's name."""
+    return values[0] if len(set(values)) == 1 else values
+
+
+class _ConvNd(Module):
+    """The shared body of Conv1d and Conv2d (dims = number of spatial axes)."""
+
+    dims = 2
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Size,
+        stride: Size = 1,
+        padding: Size | str = 0,
+        dilation: Size = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        kind = type(self).__name__
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels),
+                        ("groups", groups)):  # fmt: skip
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"{kind}: {name} must be a positive int, got {n!r}")
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if n % groups:
+                raise ValueError(f"{kind}: {name} ({n}) must be divisible by groups ({groups})")
+        if padding_mode != "zeros":
+            raise ValueError(
+                f"{kind}: only padding_mode='zeros' is supported, got {padding_mode!r}"
+            )
+        if isinstance(padding, str) and padding not in ("valid", "same"):
+            raise ValueError(f"{kind}: padding must be an int, a tuple, 'valid' or 'same'")
+        d = get_default_dtype() if dtype is None else np.dtype(dtype)
+        if d.kind != "f":
+            raise TypeError(f"{kind}: layers hold floating parameters; dtype {d} is not floating")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _tuple(kernel_size, self.dims, "kernel_size", kind)
+        self.stride = _tuple(stride, self.dims, "stride", kind)
+        self.padding = (
+            padding if isinstance(padding, str) else _tuple(padding, self.dims, "padding", kind)
+        )
+        self.dilation = _tuple(dilation, self.dims, "dilation", kind)
+        self.groups = int(groups)
+        self.padding_mode = padding_mode
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        self.weight = Parameter(np.empty(shape, dtype=d))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_channels,), dtype=d))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with
+        fan_in = in_channels / groups * prod(kernel_size) (kaiming_uniform_, a = sqrt(5))."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return convolution(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
+            who=self._name(),
+        )  # fmt: skip
+
+    def _name(self) -> str:
+        """The layer as it is built, for error messages: "Conv2d(1, 8, kernel_size=3)"."""
+        extra = [f"kernel_size={_short(self.kernel_size)}"]
+        for what, value, default in (("stride", self.stride, 1), ("padding", self.padding, 0),
+                                     ("dilation", self.dilation, 1)):  # fmt: skip
+            if isinstance(value, str) or set(value) != {default}:
+                extra.append(f"{what}={value!r}" if isinstance(value, str) else
+                             f"{what}={_short(value)}")  # fmt: skip
+        if self.groups != 1:
+            extra.append(f"groups={self.groups}")
+        return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, {', '.join(extra)})"
+
+    def extra_repr(self) -> str:
+        """As PyTorch prints it: "1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)"."""
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+        s += f"stride={self.stride}"
+        if self.padding != (0,) * self.dims:
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1,) * self.dims:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution of (N, C_in, H, W) or (C_in, H, W) input: `weight` of shape
+    (out_channels, in_channels / groups, kh, kw), `bias` of shape (out_channels,).
+
+    The output is (N, C_out, H_out, W_out) with H_out = (H + 2 p - d (k - 1) - 1) // s + 1.
+    """
+
+    dims = 2
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution of (N, C_in, L) or (C_in, L) input: `weight` of shape
+    (out_channels, in_channels / groups, k), `bias` of shape (out_channels,)."""
+
+    dims = 1
+
+
+class _PoolNd(Module):
+    """The shared body of the pooling layers (kind 'max' or 'avg', dims spatial axes)."""
+
+    kind, dims = "max", 2
+
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0) -> None:
+        super().__init__()
+        kind = type(self).__name__
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        _tuple(kernel_size, self.dims, "kernel_size", kind)
+        _tuple(self.stride, self.dims, "stride", kind)
+        _tuple(padding, self.dims, "padding", kind)
+
+    def _pool(self, x: Tensor, dilation: Size = 1, count_include_pad: bool = True) -> Tensor:
+        return pool(
+            self.kind, x, self.kernel_size, self.stride, self.padding, dilation,
+            count_include_pad, dims=self.dims, who=f"{type(self).__name__}({self.extra_repr()})",
+        )  # fmt: skip
+
+
+class MaxPool2d(_PoolNd):
+    """The maximum of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults
+    to kernel_size, padding is -inf. The gradient goes to each window's first maximum."""
+
+    kind, dims = "max", 2
+
+    def __init__(
+        self, kernel_size: Size, stride: Size | None = None, padding: Size = 0, dilation: Size = 1
+    ) -> None:
+        super().__init__(kernel_size, stride, padding)
+        _tuple(dilation, self.dims, "dilation", type(self).__name__)
+        self.dilation = dilation
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._pool(x, self.dilation)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}")  # fmt: skip
+
+
+class MaxPool1d(MaxPool2d):
+    """MaxPool2d over the last axis of (N, C, L) or (C, L) input."""
+
+    kind, dims = "max", 1
+
+
+class AvgPool2d(_PoolNd):
+    """The mean of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults to
+    kernel_size; padded zeros count in the mean unless count_include_pad=False."""
+
+    kind, dims = "avg", 2
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Size = 0,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(kernel_size, stride, padding)
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._pool(x, 1, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        extra = "" if self.count_include_pad else ", count_include_pad=False"
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}{extra}"
+        )
+
+
+class AvgPool1d(AvgPool2d):
+    """AvgPool2d over the last axis of (N, C, L) or (C, L) input."""
+
+    kind, dims = "avg", 1
