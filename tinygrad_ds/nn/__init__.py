@@ -27,6 +27,7 @@ from .layers import (
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, LayerNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
@@ -34,4 +35,5 @@ __all__ = [
     "Softmax", "LogSoftmax", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
     "MSELoss", "L1Loss", "BatchNorm1d", "LayerNorm", "functional", "init", "utils",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "RNNCell", "RNN", "LSTMCell", "LSTM", "GRUCell", "GRU",
 ]  # fmt: skip
