@@ -478,19 +478,9 @@ class Tensor:
         scale = 1.0 / (n - correction) if n > correction else float("inf")  # nan, as PyTorch
         return (centred * centred).sum(axis=axes, keepdims=keep) * scale
 
-    def std(
-        self,
-        axis: Any = None,
-        keepdims: bool = False,
-        *,
-        dim: Any = None,
-        keepdim: bool | None = None,
-        correction: int = 1,
-        ddof: int | None = None,
-    ) -> Tensor:
-        """sqrt(var)."""
-        v = self.var(axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof)
-        return v.sqrt()
+    def std(self, *args: Any, **kwargs: Any) -> Tensor:
+        """sqrt(var), with var's arguments (axis, keepdims, dim, keepdim, correction, ddof)."""
+        return self.var(*args, **kwargs).sqrt()
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
