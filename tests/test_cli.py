@@ -185,6 +185,8 @@ BAD = [
     (["train", "--model", "perceptron", "--dataset", "xor", "--optimizer", "adam"], "apply"),
     (["train", "--resume", "--out", "{tmp}"], "no checkpoint.npz"),
     (["train", "--optimizer", "lbfgs"], "invalid choice"),
+    (["train", "--model", "lstm", "--activation", "relu"], "does not apply"),
+    (["train", "--model", "logistic", "--hidden", "8"], "does not apply"),
     (["check", "--sizes", "4"], "at least two sizes"),
     (["check", "--lam", "-1"], "--lam"),
     (["graph", "--out", "{tmp}/g.gif"], "unknown format 'gif'"),

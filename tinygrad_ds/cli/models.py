@@ -7,7 +7,8 @@ cross-entropy for K > 2 classes.
     logistic    one Linear layer: logistic (or softmax) regression
     mlp         Linear, g, Linear, g, ..., Linear; --hidden gives the widths
     cnn         images only: (Conv2d 3x3, g, MaxPool2d 2) per --hidden channel count, Linear
-    rnn, lstm   images only, read as sequences of pixel rows: nn.RNN / nn.LSTM, then Linear
+    rnn, lstm   images only, read as sequences of pixel rows: nn.RNN (tanh or relu) or nn.LSTM,
+                then a Linear layer on the last step's state
     perceptron  two classes only: the course's perceptrons from `tinygrad_ds.manual`
 """
 
@@ -28,7 +29,7 @@ from .datasets import Data
 __all__ = [
     "MODELS", "ACTIVATIONS", "INITS", "OPTIMIZERS", "DEFAULT_HIDDEN", "DEFAULT_LR",
     "Reshape", "SequenceClassifier", "build_model", "initialise", "make_optimizer",
-    "n_outputs", "loss_fn", "predict", "count_parameters",
+    "n_outputs", "loss_fn", "predict", "count_parameters", "epochs_text",
 ]  # fmt: skip
 
 MODELS = ("logistic", "mlp", "cnn", "rnn", "lstm", "perceptron")
@@ -60,11 +61,14 @@ class SequenceClassifier(nn.Module):
     """A recurrent layer read to its last step, then a Linear head: rows (N, T * F) are seen
     as T steps of F features (an image's pixel rows), h_T = rnn(x)[:, -1], logits = W h_T + b."""
 
-    def __init__(self, steps: int, features: int, hidden: int, n_out: int, lstm: bool) -> None:
+    def __init__(self, steps: int, features: int, hidden: int, n_out: int, lstm: bool,
+                 nonlinearity: str = "tanh") -> None:  # fmt: skip
         super().__init__()
         self.steps, self.features = int(steps), int(features)
-        layer = nn.LSTM if lstm else nn.RNN
-        self.rnn = layer(features, hidden, batch_first=True)
+        if lstm:
+            self.rnn = nn.LSTM(features, hidden, batch_first=True)
+        else:
+            self.rnn = nn.RNN(features, hidden, nonlinearity=nonlinearity, batch_first=True)
         self.head = nn.Linear(hidden, n_out)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -89,7 +93,7 @@ def build_model(
     kind: str,
     data: Data,
     hidden: tuple[int, ...] | None = None,
-    activation: str = "relu",
+    activation: str | None = "relu",
     dropout: float = 0.0,
     n_out: int | None = None,
 ) -> nn.Module:
@@ -97,7 +101,7 @@ def build_model(
     DEFAULT_HIDDEN[kind], `n_out` to `n_outputs(data.n_classes)`. A model that does not fit
     the data raises `UsageError`."""
     n_out, d = n_out or n_outputs(data.n_classes), data.n_features
-    g = ACTIVATIONS[activation]
+    g = ACTIVATIONS[activation or "relu"]
     if kind == "logistic":
         return nn.Sequential(nn.Linear(d, n_out))
     hidden = tuple(hidden or DEFAULT_HIDDEN.get(kind, ()))
@@ -129,11 +133,12 @@ def build_model(
         if len(hidden) != 1:
             raise UsageError(f"model {kind!r} takes one hidden size (--hidden 32), got {hidden}")
         channels, height, width = data.image_shape
-        return SequenceClassifier(height, channels * width, hidden[0], n_out, kind == "lstm")
+        g_rnn = activation if activation in ("tanh", "relu") else "tanh"
+        return SequenceClassifier(height, channels * width, hidden[0], n_out, kind == "lstm", g_rnn)
     raise UsageError(f"unknown model {kind!r} (choose from {', '.join(MODELS)})")
 
 
-def initialise(model: nn.Module, init: str, activation: str = "relu") -> None:
+def initialise(model: nn.Module, init: str, activation: str | None = "relu") -> None:
     """Re-initialise the weights (tensors of 2 or more dims) by `init`; biases become 0.
 
     default: keep each layer's own (PyTorch's) initialisation; zeros: every parameter 0 (the
@@ -142,7 +147,7 @@ def initialise(model: nn.Module, init: str, activation: str = "relu") -> None:
     """
     if init == "default":
         return
-    gain = nn.init.calculate_gain(activation.replace("-", "_"))
+    gain = nn.init.calculate_gain((activation or "tanh").replace("-", "_"))
     for _, p in model.named_parameters():
         if init == "zeros" or p.ndim < 2:
             nn.init.zeros_(p)
@@ -188,6 +193,11 @@ def predict(logits: np.ndarray) -> np.ndarray:
     if logits.shape[1] == 1:
         return (logits[:, 0] > 0).astype(np.int64)
     return logits.argmax(axis=1)
+
+
+def epochs_text(n: int) -> str:
+    """'1 epoch', '10 epochs'."""
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
 def count_parameters(model: nn.Module) -> int:

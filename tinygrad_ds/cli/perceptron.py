@@ -22,6 +22,7 @@ from ..serialization import save
 from . import report
 from .args import UsageError
 from .datasets import Data
+from .models import epochs_text
 
 __all__ = ["train_perceptron", "fit_epochs"]
 
@@ -48,7 +49,7 @@ def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet:
     """Train the perceptron of `cfg` on `data` into run folder `out`; returns the exit status."""
     from tqdm import tqdm
 
-    from .train import CHECKPOINT, FORMAT, StopFlag
+    from .trainer import CHECKPOINT, FORMAT, StopFlag
 
     if data.n_classes != 2:
         raise UsageError(
@@ -64,7 +65,9 @@ def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet:
     history = [dict(row) for row in state["history"]] if state else []
     rule = "online (Perceptron)" if online else "batch (BatchPerceptron)"
     print(data.describe())
-    print(f"model: perceptron, {rule} rule, alpha {cfg.lr:g}, {cfg.epochs} epochs", flush=True)
+    print(
+        f"model: perceptron, {rule} rule, alpha {cfg.lr:g}, {epochs_text(cfg.epochs)}", flush=True
+    )
     n = len(data.y_train)
     theta = np.asarray(state["model"]["theta"]) if state else np.zeros(data.n_features + 1)
 
@@ -118,7 +121,7 @@ def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet:
     report.write_cross_check(out, None, None, data.y_train, NOT_APPLICABLE)  # type: ignore[arg-type]
     if history:
         print(f"train accuracy {summary['train_acc']:.3f}, test accuracy "
-              f"{summary['test_acc']:.3f} after {len(history)} epochs "
+              f"{summary['test_acc']:.3f} after {epochs_text(len(history))} "
               f"({summary['seconds_per_epoch'] * 1e3:.1f} ms per epoch)")  # fmt: skip
     files = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     print(f"run folder {out}: {' '.join(files)}")
