@@ -5,6 +5,7 @@ graph in every format, bench; plus `python -m tinygrad_ds` and the console scrip
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import shutil
@@ -146,6 +147,28 @@ def test_perceptron_and_other_models(tmp_path, capsys):
                           "--init", "zeros", "--quiet", "--out", str(tmp_path))  # fmt: skip
     assert code == 0 and "new run" in stdout and not (tmp_path / "graph.txt").exists()
     assert "agree" in stdout
+
+
+def write_idx(folder: Path, prefix: str, n: int, rng: np.random.Generator) -> None:
+    """A tiny MNIST look-alike in IDX format: n images of 6x6 bytes, labels 0..2, gzipped."""
+    images = rng.integers(0, 256, size=(n, 6, 6), dtype=np.uint8)
+    labels = (np.arange(n) % 3).astype(np.uint8)
+    images[labels == 1, :3] = 255  # something to learn
+    head = b"\x00\x00\x08\x03" + np.array([n, 6, 6], dtype=">u4").tobytes()
+    (folder / f"{prefix}-images-idx3-ubyte.gz").write_bytes(gzip.compress(head + images.tobytes()))
+    head = b"\x00\x00\x08\x01" + np.array([n], dtype=">u4").tobytes()
+    (folder / f"{prefix}-labels-idx1-ubyte").write_bytes(head + labels.tobytes())
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_train_on_mnist_idx_files(tmp_path, capsys, model):
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path, "train", 60, rng)
+    write_idx(tmp_path, "t10k", 30, rng)
+    code, stdout, err = run(capsys, "train", "--dataset", f"mnist:{tmp_path}", "--model", model,
+                            "--epochs", "1", "--quiet", "--out", str(tmp_path / "run"))  # fmt: skip
+    assert code == 0, err
+    assert "mnist: 60 train / 30 test examples, 36 features (6x6 images), 3 classes" in stdout
 
 
 @pytest.mark.skipif(not hasattr(td.nn, "Conv2d"), reason="nn.Conv2d is not available")

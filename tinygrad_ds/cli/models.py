@@ -51,9 +51,11 @@ class Reshape(nn.Module):
         self.shape = tuple(shape)
 
     def forward(self, x: Tensor) -> Tensor:
+        """(N, D) -> (N, *shape)."""
         return x.reshape(x.shape[0], *self.shape)
 
     def extra_repr(self) -> str:
+        """The target shape, for the module's repr."""
         return ", ".join(map(str, self.shape))
 
 
@@ -72,6 +74,7 @@ class SequenceClassifier(nn.Module):
         self.head = nn.Linear(hidden, n_out)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Logits (N, n_out) from the state after the last step."""
         out, _ = self.rnn(x.reshape(x.shape[0], self.steps, self.features))
         return self.head(out[:, -1])
 

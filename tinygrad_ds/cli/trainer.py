@@ -125,7 +125,10 @@ class Trainer:
         print(self.data.describe())
         print(f"model: {self.describe_model()}", flush=True)
         resumed = self.progress["epoch"] or self.progress["batch"]
-        if resumed:
+        if self.progress["epoch"] >= cfg.epochs:
+            print(f"{self.out} already holds {epochs_text(self.progress['epoch'])}: nothing to "
+                  "train (give --epochs N for more)", flush=True)  # fmt: skip
+        elif resumed:
             print(f"resuming {self.out} at epoch {self.progress['epoch'] + 1}, batch "
                   f"{self.progress['batch'] + 1} of {len(self.loader)}", flush=True)  # fmt: skip
         else:
