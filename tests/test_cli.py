@@ -78,6 +78,16 @@ def test_train_one_epoch_writes_every_file(tmp_path, capsys):
         assert npz["model.0.weight"].shape == (16, 64)
 
 
+def test_without_a_renderer_the_graph_is_dot_text(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(viz.ENV_VAR, str(tmp_path / "no-such-dot"))
+    code, stdout, _ = run(capsys, "train", "--epochs", "1", "--out", str(tmp_path), *SMALL)
+    assert code == 0 and "no graph renderer found" in stdout
+    assert (tmp_path / "graph.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "graph.svg").exists()
+    code, _, err = run(capsys, "graph", "--out", str(tmp_path / "g.svg"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "renderer" in err
+
+
 def test_progress_bars_in_a_terminal(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code = main(["train", "--epochs", "2", "--hidden", "8", "--out", str(tmp_path)])

@@ -87,16 +87,17 @@ def plot_curves(out: Path, history: list[dict], title: str) -> list[Path]:
 def write_graph(out: Path, model: Module, xb: np.ndarray, yb: np.ndarray) -> tuple[Path, str]:
     """Draw one training step (forward, loss, backward) on the batch (xb, yb) to graph.svg,
     with the model's layers as clusters and every gradient's shape on the edges. Leaves no
-    gradient behind. Without a renderer it writes graph.dot and says so. Returns (path, note)."""
+    gradient behind. Without a renderer it writes graph.dot instead. Returns (path, note): the
+    note says what to do when only the DOT text could be written, else it is empty."""
     x, y = Tensor(xb), Tensor(yb)
     x.name, y.name = "x", "y"
     loss = loss_fn(model(x), y)
     loss.name = "loss"
     trace = viz.explain(loss, module=model)
     options = {"module": model, "trace": trace, "max_values": 8}
+    note = ""
     try:
         path = viz.render_graph(loss, out / "graph.svg", **options)
-        note = f"graph of one training step on {len(yb)} examples"
     except viz.RendererNotFoundError:
         path = viz.render_graph(loss, out / "graph.dot", format="dot", **options)
         note = (

@@ -137,7 +137,7 @@ class Trainer:
             k = min(len(self.data.y_train), self.loader.batch_size, 8)
             _, note = report.write_graph(self.out, self.model, self.data.X_train[:k],
                                          self.data.y_train[:k])  # fmt: skip
-            if not note.startswith("graph of"):
+            if note:
                 print(note)
         try:
             with StopFlag() as stop:
