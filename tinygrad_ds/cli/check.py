@@ -58,8 +58,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--lam", type=nonnegative_float, default=0.01, help="L2 weight lambda in J (default 0.01)"
     )
-    p.add_argument("--examples", type=_positive_int, default=8, help="N (default 8)")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="default 0")
+    p.add_argument("--examples", type=_positive_int, default=8, metavar="N", help="default 8")
+    p.add_argument("--seed", type=nonnegative_int, default=0, metavar="N", help="default 0")
     p.add_argument("--tol", type=positive_float, default=1e-8,
                    help="largest difference cross_check accepts (default 1e-8)")  # fmt: skip
     p.set_defaults(run=run)

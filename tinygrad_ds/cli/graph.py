@@ -64,7 +64,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="cross-entropy on logits (one logit and binary cross-entropy for two "
         "classes; default), bce (a Sigmoid output, two classes) or mse (one-hot)",
     )
-    p.add_argument("--batch", type=positive_int, default=4, help="examples (default 4)")
+    p.add_argument(
+        "--batch", type=positive_int, default=4, metavar="N", help="examples (default 4)"
+    )
     p.add_argument(
         "--format", choices=FORMATS, default=None, help="default: from --out's suffix, else svg"
     )
@@ -75,7 +77,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default="LR",
         help="LR (inputs left; default) or TB (inputs on top)",
     )
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="default 0")
+    p.add_argument("--seed", type=nonnegative_int, default=0, metavar="N", help="default 0")
     p.add_argument("--explain", action="store_true", help="also print the backward pass")
     p.set_defaults(run=run)
     return p

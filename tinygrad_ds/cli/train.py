@@ -141,7 +141,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="hidden widths (mlp, default 64), channels (cnn, default 8,16) or the "
         "state size (rnn, lstm, default 32)",
     )
-    p.add_argument("--activation", choices=tuple(ACTIVATIONS), help="default relu")
+    p.add_argument(
+        "--activation",
+        choices=tuple(ACTIVATIONS),
+        help="hidden activation: default relu (rnn: tanh or relu, default tanh; lstm: none)",
+    )
     p.add_argument("--optimizer", choices=OPTIMIZERS, help="default adam")
     p.add_argument(
         "--lr",
@@ -153,6 +157,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--weight-decay",
         type=nonnegative_float,
+        metavar="WD",
         help="the optimizer's weight decay (default 0; 0.01 for adamw)",
     )
     p.add_argument(
@@ -164,20 +169,24 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--epochs",
         type=positive_int,
+        metavar="N",
         help="epochs in total (default 10); with --resume, up to this many",
     )
     p.add_argument("--init", choices=INITS, help="weight initialisation (default: the layers')")
     p.add_argument(
-        "--dropout", type=probability, help="dropout after each hidden layer (mlp, cnn; default 0)"
+        "--dropout",
+        type=probability,
+        metavar="P",
+        help="dropout after each hidden layer (mlp, cnn; default 0)",
     )
-    p.add_argument("--seed", type=nonnegative_int, help="default 0")
+    p.add_argument("--seed", type=nonnegative_int, metavar="N", help="default 0")
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>)")
     p.add_argument(
         "--resume",
         action="store_true",
         help="continue the run in --out (its settings) up to --epochs epochs",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bars")  # fmt: skip
+    p.add_argument("--quiet", action="store_true", help="no progress bars or per-epoch lines")
     p.set_defaults(run=run)
     return p
 
