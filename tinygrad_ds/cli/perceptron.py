@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from ..manual import BatchPerceptron, Perceptron
 from ..serialization import save
@@ -23,6 +24,7 @@ from . import report
 from .args import UsageError
 from .datasets import Data
 from .models import epochs_text
+from .trainer import CHECKPOINT, FORMAT, StopFlag
 
 __all__ = ["train_perceptron", "fit_epochs"]
 
@@ -47,10 +49,6 @@ def _accuracy(model: Any, X: np.ndarray, y: np.ndarray, online: bool) -> float:
 
 def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet: bool) -> int:
     """Train the perceptron of `cfg` on `data` into run folder `out`; returns the exit status."""
-    from tqdm import tqdm
-
-    from .trainer import CHECKPOINT, FORMAT, StopFlag
-
     if data.n_classes != 2:
         raise UsageError(
             f"model perceptron needs two classes; {data.name} has {data.n_classes} (use mlp or "
@@ -103,10 +101,14 @@ def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet:
             if stop.requested:
                 stopped = True
                 break
-    summary = {"epochs": len(history), "train_acc": history[-1]["train_acc"] if history else None,
-               "test_acc": history[-1]["test_acc"] if history else None,
-               "seconds_per_epoch": float(np.mean([r["seconds"] for r in history]))
-               if history else None, "parameters": int(theta.size)}  # fmt: skip
+    last = history[-1] if history else {}
+    summary = {
+        "epochs": len(history),
+        "train_acc": last.get("train_acc"),
+        "test_acc": last.get("test_acc"),
+        "seconds_per_epoch": float(np.mean([r["seconds"] for r in history])) if history else None,
+        "parameters": int(theta.size),
+    }
     report.write_metrics(out, cfg.to_dict(), history, summary)
     if history:
         report.plot_curves(out, history, f"perceptron on {data.name}")
@@ -118,7 +120,7 @@ def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet:
         )
         return 130
     (out / "graph.txt").write_text(f"No graph: {NOT_APPLICABLE}.\n", encoding="utf-8")
-    report.write_cross_check(out, None, None, data.y_train, NOT_APPLICABLE)  # type: ignore[arg-type]
+    report.write_cross_check(out, None, None, None, why_not=NOT_APPLICABLE)
     if history:
         print(f"train accuracy {summary['train_acc']:.3f}, test accuracy "
               f"{summary['test_acc']:.3f} after {epochs_text(len(history))} "

@@ -110,13 +110,17 @@ def write_graph(out: Path, model: Module, xb: np.ndarray, yb: np.ndarray) -> tup
 
 
 def write_cross_check(
-    out: Path, model: Module, X: np.ndarray, y: np.ndarray, why_not: str | None = None
+    out: Path,
+    model: Module | None,
+    X: np.ndarray | None,
+    y: np.ndarray | None,
+    why_not: str | None = None,
 ) -> tuple[Path, Any]:
     """cross_check.txt: `manual.cross_check(model, X, y)` (in eval mode) as its table, or why it
     does not apply (`why_not`, or the reason cross_check gives). Returns (path, report or None)."""
     path = out / "cross_check.txt"
     report = None
-    if why_not is None:
+    if why_not is None and model is not None:
         was_training = model.training
         model.eval()
         try:
