@@ -1,12 +1,12 @@
 """Convolutional and recurrent training steps, against hand-written NumPy and PyTorch eager.
 
-    python benchmarks/bench_cnn.py [--repeats 40]
+    python benchmarks/bench_cnn.py [--repeats 20]
 
 1. CNN (issue 6): 1x28x28 input, batch 64: conv 3x3 (1 -> 8 channels, padding 1), ReLU,
    max-pool 2, conv 3x3 (8 -> 16, padding 1), ReLU, max-pool 2, linear 784 -> 10, softmax
    cross-entropy, one plain SGD update.
 2. RNN: a tanh RNN (input 28, hidden 128) over 28 steps at batch 64 (an image read row by
-   row), linear 128 -> 10 on the last hidden state, cross-entropy, SGD.
+   row), linear 128 -> 10 on the last hidden state, softmax cross-entropy, SGD.
 
 The NumPy references are careful: the CNN keeps activations channel-major (C, N, H, W) so that
 each convolution is one im2col copy and one matrix product, pools by the maximum of strided
@@ -17,9 +17,9 @@ through state_dict (PyTorch's names and shapes), and their first losses are chec
 Threads: NumPy's BLAS and PyTorch both take OMP_NUM_THREADS at start-up (default: all cores);
 `OMP_NUM_THREADS=1` compares single-threaded, steadier on a busy machine.
 
-Each row is the median of `--repeats` interleaved rounds (after a warm-up), with the median
-round-by-round ratio to PyTorch (when installed) and to the NumPy reference. Quote medians and
-ratios from one run: machines are noisy.
+Each row is the median over `--repeats` interleaved rounds (after a warm-up) of each round's
+median of 5 back-to-back steps, with the median round-by-round ratio to PyTorch (when installed)
+and to the NumPy reference. Quote medians and ratios from one run: machines are noisy.
 """
 
 from __future__ import annotations
@@ -42,19 +42,26 @@ except Exception:  # noqa: BLE001  (not installed, or a broken install)
     torch = None
 
 BATCH, LR = 64, 0.01
+BLOCK = 5  # timed calls in a row per function and round
 
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Seconds per call of each function, run in turn round by round (after a warm-up round)
-    so that a drift in the machine's speed hits all of them alike."""
+    """Seconds per call of each function. Rounds take the functions in turn (so that a drift in
+    the machine's speed hits all of them alike), each for a block of BLOCK back-to-back calls
+    as in a training loop; the first call of a block is not timed, as it may share the CPU with
+    the threads of the function before (PyTorch's OpenMP workers spin for a while)."""
     for f in fns.values():
         f()
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, f in fns.items():
-            start = time.perf_counter()
             f()
-            times[name].append(time.perf_counter() - start)
+            block = []
+            for _ in range(BLOCK):
+                start = time.perf_counter()
+                f()
+                block.append(time.perf_counter() - start)
+            times[name].append(statistics.median(block))
     return times
 
 
@@ -86,7 +93,7 @@ def cnn_model() -> nn.Module:
     )  # fmt: skip
 
 
-def cnn_step_td(model: nn.Module, opt: td.optim.SGD, x: td.Tensor, y: np.ndarray) -> float:
+def step_td(model: nn.Module, opt: td.optim.SGD, x: td.Tensor, y: np.ndarray) -> float:
     opt.zero_grad()
     loss = F.cross_entropy(model(x), y)
     loss.backward()
@@ -214,7 +221,7 @@ def bench_cnn(repeats: int) -> None:
     ref = NumpyCNN(state)
     xt = td.Tensor(x)
     fns = {
-        "tinygrad_ds": lambda: cnn_step_td(model, opt, xt, y),
+        "tinygrad_ds": lambda: step_td(model, opt, xt, y),
         "NumPy (careful)": lambda: ref.step(x, y),
     }
     first = [f() for f in fns.values()]
@@ -228,14 +235,112 @@ def bench_cnn(repeats: int) -> None:
            interleaved(fns, repeats))  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------
+# 2. RNN
+# ---------------------------------------------------------------------------------------------
+
+STEPS, INPUT, HIDDEN = 28, 28, 128
+
+
+class RowRNN(nn.Module):
+    """Read an image row by row; classify from the last hidden state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.RNN(INPUT, HIDDEN, batch_first=True)
+        self.head = nn.Linear(HIDDEN, 10)
+
+    def forward(self, x: td.Tensor) -> td.Tensor:
+        _, h_n = self.rnn(x)
+        return self.head(h_n[-1])
+
+
+class NumpyRNN:
+    """The same by hand: the input projection of all steps in one matrix product, the
+    backward pass through time collecting each step's gradient for one product per weight."""
+
+    def __init__(self, state: dict[str, np.ndarray]) -> None:
+        names = ("w_ih", "w_hh", "b_ih", "b_hh", "w", "b")
+        self.p = {k: np.array(v, dtype=np.float32) for k, v in zip(names, state.values())}
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> float:
+        p = self.p
+        xs = np.ascontiguousarray(x.transpose(1, 0, 2))  # (L, N, I)
+        steps, n, _ = xs.shape
+        pre = xs.reshape(steps * n, -1) @ p["w_ih"].T + (p["b_ih"] + p["b_hh"])
+        pre = pre.reshape(steps, n, HIDDEN)
+        hs = np.zeros((steps + 1, n, HIDDEN), dtype=np.float32)
+        for t in range(steps):
+            hs[t + 1] = np.tanh(pre[t] + hs[t] @ p["w_hh"].T)
+        logits = hs[-1] @ p["w"].T + p["b"]
+        logits -= logits.max(axis=1, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(axis=1, keepdims=True)
+        loss = -np.log(prob[np.arange(n), y]).mean()
+        dlogits = prob
+        dlogits[np.arange(n), y] -= 1
+        dlogits /= n
+        grads = {"w": dlogits.T @ hs[-1], "b": dlogits.sum(0)}
+        dh = dlogits @ p["w"]
+        dz = np.empty_like(pre)
+        for t in reversed(range(steps)):
+            dz[t] = dh * (1 - hs[t + 1] ** 2)
+            dh = dz[t] @ p["w_hh"]
+        dz2 = dz.reshape(steps * n, HIDDEN)
+        grads["w_ih"] = dz2.T @ xs.reshape(steps * n, -1)
+        grads["w_hh"] = dz2.T @ hs[:-1].reshape(steps * n, HIDDEN)
+        grads["b_ih"] = grads["b_hh"] = dz2.sum(0)
+        for k, g in grads.items():
+            p[k] -= LR * g
+        return float(loss)
+
+
+def bench_rnn(repeats: int) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.random((BATCH, STEPS, INPUT), dtype=np.float32)
+    y = rng.integers(0, 10, BATCH)
+    td.manual_seed(0)
+    model = RowRNN()
+    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    opt = td.optim.SGD(model.parameters(), lr=LR)
+    ref = NumpyRNN(state)
+    xt = td.Tensor(x)
+    fns = {
+        "tinygrad_ds": lambda: step_td(model, opt, xt, y),
+        "NumPy (careful)": lambda: ref.step(x, y),
+    }
+    first = [f() for f in fns.values()]
+    if torch is not None:
+
+        class TorchRowRNN(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.rnn = torch.nn.RNN(INPUT, HIDDEN, batch_first=True)
+                self.head = torch.nn.Linear(HIDDEN, 10)
+
+            def forward(self, x: object) -> object:
+                return self.head(self.rnn(x)[1][-1])
+
+        tmodel = TorchRowRNN()
+        tmodel.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+        topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
+        tx, ty = torch.tensor(x), torch.tensor(y)
+        fns["PyTorch eager"] = lambda: torch_step(tmodel, topt, tx, ty)
+        first.append(fns["PyTorch eager"]())
+    assert np.allclose(first, first[0], rtol=1e-4), f"first losses differ: {first}"
+    title = f"RNN training step, batch {BATCH}, {STEPS} steps of {INPUT} -> {HIDDEN} (tanh)"
+    report(f"{title} (first losses agree: {first[0]:.5f})", interleaved(fns, repeats))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
     threads = os.environ.get("OMP_NUM_THREADS", f"default ({os.cpu_count()} cores)")
     versions = f"PyTorch {torch.__version__}" if torch else "PyTorch not installed"
     print(f"NumPy {np.__version__}, {versions}, threads: {threads}")
     bench_cnn(args.repeats)
+    bench_rnn(args.repeats)
 
 
 if __name__ == "__main__":

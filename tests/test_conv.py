@@ -4,6 +4,10 @@ central differences (float64), second derivatives, errors, the layers, and a CNN
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -372,3 +376,16 @@ def train_digits_cnn(epochs: int, seed: int = 0) -> float:
 def test_cnn_learns_the_digits():
     """98.1% to 99.4% over seeds 0-7; a few seconds."""
     assert train_digits_cnn(epochs=10) >= 0.97
+
+
+def test_digits_cnn_example_runs_and_learns():
+    """examples/digits_cnn.py on a small budget (4 epochs): it reports its test accuracy, and,
+    with PyTorch installed, that the same weights give the same predictions there."""
+    script = Path(__file__).resolve().parent.parent / "examples" / "digits_cnn.py"
+    proc = subprocess.run([sys.executable, str(script), "--epochs", "4"], capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    accuracy = float(re.search(r"test accuracy ([\d.]+) after 4 epochs", proc.stdout).group(1))
+    assert accuracy >= 0.95
+    if "PyTorch give the same predictions" in proc.stdout:
+        assert "the same predictions: True" in proc.stdout

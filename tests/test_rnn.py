@@ -5,6 +5,10 @@ parameter names and shapes, truncated BPTT, and an RNN that learns binary additi
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -345,3 +349,32 @@ def test_recurrent_nets_learn_binary_addition(cls):
     """Trained on 8-bit numbers, each adds unseen 16-bit numbers: the carry is learnt (99.6% to
     100% of sums entirely right over seeds 0-7; about a second each)."""
     assert train_adder(cls, steps=400) >= 0.98
+
+
+# ---------------------------------------------------------------------------------------------
+# the examples, on small budgets
+# ---------------------------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run_example(name: str, *args: str) -> str:
+    proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_rnn_sequence_example_adds_long_numbers_after_truncated_bptt():
+    out = run_example("rnn_sequence.py", "--streams", "80", "--chunk", "8")
+    assert "backpropagating through 8 steps at most" in out
+    for bits in (64, 256):
+        match = re.search(rf"unseen {bits}-bit additions entirely right: ([\d.]+)%", out)
+        assert float(match.group(1)) >= 99.0
+
+
+def test_lstm_sequence_example_holds_memory_beyond_the_bptt_window():
+    out = run_example("lstm_sequence.py", "--streams", "30", "--chunk", "16")
+    match = re.search(r"right at ([\d.]+)% of the steps, and at ([\d.]+)% of those whose mark "
+                      r"is 16 or more steps back", out)  # fmt: skip
+    assert float(match.group(1)) >= 90.0 and float(match.group(2)) >= 85.0
