@@ -27,14 +27,17 @@ def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: `Tensor.zeros(2, 3)` or `Tensor.zeros((2, 3))`."""
     return _finish(np.zeros(_shape_args(shape, "zeros")), dtype, requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: `Tensor.ones(2, 3)` or `Tensor.ones((2, 3))`."""
     return _finish(np.ones(_shape_args(shape, "ones")), dtype, requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `shape` filled with `fill_value` (ints give int64, bools bool)."""
     shape = _shape_args((shape,), "full")
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
@@ -70,25 +73,30 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None,
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m, m = n by default)."""
     return _finish(np.eye(n, m), dtype, requires_grad)
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with `t`'s shape and dtype (or `dtype`)."""
     t = np.asarray(t)
     return Tensor(np.zeros(t.shape, dtype or t.dtype), requires_grad=requires_grad)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with `t`'s shape and dtype (or `dtype`)."""
     t = np.asarray(t)
     return Tensor(np.ones(t.shape, dtype or t.dtype), requires_grad=requires_grad)
 
 
 def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """`fill_value` everywhere, with `t`'s shape and dtype (or `dtype`)."""
     t = np.asarray(t)
     return Tensor(np.full(t.shape, fill_value, dtype or t.dtype), requires_grad=requires_grad)
 
 
 def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples with `t`'s shape."""
     t = np.asarray(t)
     dtype = dtype or (t.dtype if t.dtype.kind == "f" else None)
     return _finish(generator().standard_normal(t.shape), dtype, requires_grad)

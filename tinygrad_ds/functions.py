@@ -79,32 +79,40 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
 
 
 def exp(x: Any) -> Tensor:
+    """The elementwise exp of x, as the method `x.exp()`."""
     return _t(x).exp()
 
 
 def log(x: Any) -> Tensor:
+    """The elementwise log of x, as the method `x.log()`."""
     return _t(x).log()
 
 
 def sqrt(x: Any) -> Tensor:
+    """The elementwise sqrt of x, as the method `x.sqrt()`."""
     return _t(x).sqrt()
 
 
 def tanh(x: Any) -> Tensor:
+    """The elementwise tanh of x, as the method `x.tanh()`."""
     return _t(x).tanh()
 
 
 def sigmoid(x: Any) -> Tensor:
+    """The elementwise sigmoid of x, as the method `x.sigmoid()`."""
     return _t(x).sigmoid()
 
 
 def relu(x: Any) -> Tensor:
+    """The elementwise relu of x, as the method `x.relu()`."""
     return _t(x).relu()
 
 
 def abs(x: Any) -> Tensor:  # noqa: A001
+    """The elementwise abs of x, as the method `x.abs()`."""
     return _t(x).abs()
 
 
 def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """x clipped to [min, max], as the method `x.clip(min, max)`."""
     return _t(x).clip(min, max)

@@ -109,56 +109,69 @@ class Tensor:
 
     @staticmethod
     def zeros(*shape: Any, **kwargs: Any) -> Tensor:
+        """A tensor of zeros: `Tensor.zeros(2, 3)` or `Tensor.zeros((2, 3))`."""
         return C.zeros(*shape, **kwargs)
 
     @staticmethod
     def ones(*shape: Any, **kwargs: Any) -> Tensor:
+        """A tensor of ones: `Tensor.ones(2, 3)` or `Tensor.ones((2, 3))`."""
         return C.ones(*shape, **kwargs)
 
     @staticmethod
     def full(shape: Any, fill_value: Any, **kwargs: Any) -> Tensor:
+        """A tensor of `shape` filled with `fill_value` (ints give int64, bools bool)."""
         return C.full(shape, fill_value, **kwargs)
 
     @staticmethod
     def randn(*shape: Any, **kwargs: Any) -> Tensor:
+        """Standard normal samples from the package generator (see `manual_seed`)."""
         return C.randn(*shape, **kwargs)
 
     @staticmethod
     def rand(*shape: Any, **kwargs: Any) -> Tensor:
+        """Uniform samples in [0, 1) from the package generator."""
         return C.rand(*shape, **kwargs)
 
     @staticmethod
     def uniform(*shape: Any, **kwargs: Any) -> Tensor:
+        """Uniform samples in [low, high) (default [-1, 1)) from the package generator."""
         return C.uniform(*shape, **kwargs)
 
     @staticmethod
     def arange(start: Any, stop: Any = None, step: Any = 1, **kwargs: Any) -> Tensor:
+        """NumPy's arange: integer arguments give int64, a float gives the default float dtype."""
         return C.arange(start, stop, step, **kwargs)
 
     @staticmethod
     def eye(n: int, m: int | None = None, **kwargs: Any) -> Tensor:
+        """The identity matrix (n x m, m = n by default)."""
         return C.eye(n, m, **kwargs)
 
     @staticmethod
     def zeros_like(t: Any, **kwargs: Any) -> Tensor:
+        """Zeros with `t`'s shape and dtype (or `dtype`)."""
         return C.zeros_like(t, **kwargs)
 
     @staticmethod
     def ones_like(t: Any, **kwargs: Any) -> Tensor:
+        """Ones with `t`'s shape and dtype (or `dtype`)."""
         return C.ones_like(t, **kwargs)
 
     # -- attributes ----------------------------------------------------------------------
 
     @property
     def shape(self) -> Shape:
+        """The shape, a tuple of ints."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype (float32 by default for floats)."""
         return self.data.dtype
 
     @property
@@ -181,6 +194,7 @@ class Tensor:
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self) -> int:
+        """The number of elements."""
         return int(self.data.size)
 
     def numpy(self) -> np.ndarray:
@@ -188,11 +202,13 @@ class Tensor:
         return self.data
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item: only one-element tensors, got shape {self.shape}")
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
         return self.data.tolist()
 
     def detach(self) -> Tensor:
@@ -203,6 +219,7 @@ class Tensor:
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set `requires_grad` in place (floating tensors only); returns self."""
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad: only floating-point tensors can require grad, not {self.dtype}"
@@ -242,9 +259,11 @@ class Tensor:
         return self if dtype == self.dtype else E.Cast.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:  # noqa: A003 (PyTorch's name)
+        """Converted to float32 (differentiable)."""
         return self.astype(np.float32)
 
     def double(self) -> Tensor:
+        """Converted to float64 (differentiable)."""
         return self.astype(np.float64)
 
     # -- Python protocol -----------------------------------------------------------------
@@ -339,6 +358,7 @@ class Tensor:
         return E.Div.apply(self._operand(other)._float(), self._float())
 
     def reciprocal(self) -> Tensor:
+        """1 / x;  d/dx = -1 / x^2."""
         return E.Reciprocal.apply(self._float())
 
     def __pow__(self, other: Any) -> Tensor:
@@ -364,6 +384,7 @@ class Tensor:
         return self if self.data.dtype.kind == "f" else self.astype(get_default_dtype())
 
     def matmul(self, other: Any) -> Tensor:
+        """self @ other, with NumPy's matmul semantics."""
         return matmul(self, self._operand(other))
 
     # -- comparisons (bool results, no gradient) -----------------------------------------
@@ -398,30 +419,38 @@ class Tensor:
     # -- elementwise functions -----------------------------------------------------------
 
     def exp(self) -> Tensor:
+        """e^x;  d/dx = e^x."""
         return E.Exp.apply(self._float())
 
     def log(self) -> Tensor:
+        """Natural logarithm;  d/dx = 1 / x."""
         return E.Log.apply(self._float())
 
     def sqrt(self) -> Tensor:
+        """x^(1/2) (composed: x ** 0.5)."""
         return self._float() ** 0.5
 
     def abs(self) -> Tensor:
+        """|x|;  d/dx = sign(x) (0 at 0, as PyTorch)."""
         return E.Abs.apply(self)
 
     def __abs__(self) -> Tensor:
         return E.Abs.apply(self)
 
     def tanh(self) -> Tensor:
+        """tanh x;  d/dx = 1 - tanh^2 x."""
         return E.Tanh.apply(self._float())
 
     def sigmoid(self) -> Tensor:
+        """1 / (1 + e^-x), without overflow;  d/dx = s (1 - s)."""
         return E.Sigmoid.apply(self._float())
 
     def relu(self) -> Tensor:
+        """max(x, 0);  d/dx = 1[x > 0]."""
         return E.Relu.apply(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """x if x > 0 else negative_slope * x."""
         return E.LeakyRelu.apply(self, negative_slope=negative_slope)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -433,9 +462,11 @@ class Tensor:
     clamp = clip
 
     def maximum(self, other: Any) -> Tensor:
+        """Elementwise max with `other` (broadcast); ties split the gradient equally."""
         return E.Maximum.apply(self, self._operand(other))
 
     def minimum(self, other: Any) -> Tensor:
+        """Elementwise min with `other` (composed: -max(-x, -other))."""
         return -E.Maximum.apply(-self, -self._operand(other))
 
     def sign(self) -> Tensor:
@@ -446,6 +477,7 @@ class Tensor:
 
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """Sum over `axis`/`dim` (int, tuple or None for all) keeping axes with `keepdims`."""
         axes = _axes(axis, dim, self.ndim, "sum")
         return R.Sum.apply(self, axis=axes, keepdims=keepdims if keepdim is None else keepdim)
 
@@ -490,6 +522,7 @@ class Tensor:
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """The smallest values (composed: -max(-x)); ties share the gradient equally."""
         return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
@@ -499,6 +532,7 @@ class Tensor:
 
     def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
                keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """Indices of the smallest values (int64, no gradient)."""
         return self._arg(np.argmin, axis if dim is None else dim, keepdims or bool(keepdim))
 
     def _arg(self, fn: Any, axis: int | None, keepdims: bool) -> Tensor:
@@ -507,10 +541,12 @@ class Tensor:
         return Tensor._make(np.asarray(fn(self.data, axis=axis, keepdims=keepdims), np.int64), None)
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """e^x / sum e^x along `axis`, stable for any logits (the max is subtracted)."""
         axis = _axis1(axis if dim is None else dim, self.ndim, "softmax")
         return N.Softmax.apply(self._float(), axis=axis)
 
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """x - logsumexp(x) along `axis`, stable for any logits."""
         axis = _axis1(axis if dim is None else dim, self.ndim, "log_softmax")
         return N.LogSoftmax.apply(self._float(), axis=axis)
 
@@ -523,6 +559,7 @@ class Tensor:
     # -- movement ------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> Tensor:
+        """The same data with another shape (one axis may be -1); a view when possible."""
         shape = _shape_args(shape, "reshape")
         known = int(np.prod([n for n in shape if n != -1]))
         free = shape.count(-1)
@@ -538,24 +575,28 @@ class Tensor:
     view = reshape
 
     def permute(self, *dims: Any) -> Tensor:
+        """Axes reordered: `t.permute(2, 0, 1)` or `t.permute((2, 0, 1))`."""
         dims = _shape_args(dims, "permute")
         if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
             raise ValueError(f"permute: {dims} is not a permutation of the axes of {self.shape}")
         return M.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
 
     def transpose(self, a: int = -2, b: int = -1) -> Tensor:
+        """Axes `a` and `b` swapped (the last two by default)."""
         a, b = _axis1(a, self.ndim, "transpose"), _axis1(b, self.ndim, "transpose")
         dims = list(range(self.ndim))
         dims[a], dims[b] = dims[b], dims[a]
         return M.Permute.apply(self, dims=tuple(dims))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Axes start_dim..end_dim merged into one."""
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _axis1(start_dim, self.ndim, "flatten"), _axis1(end_dim, self.ndim, "flatten")
         return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
 
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
+        """Axes of length 1 removed (all of them, or those in `axis`)."""
         axes = _axes(axis, dim, self.ndim, "squeeze")
         if axes is None:
             axes = tuple(i for i, n in enumerate(self.shape) if n == 1)
@@ -564,6 +605,7 @@ class Tensor:
         )
 
     def unsqueeze(self, axis: int) -> Tensor:
+        """A new axis of length 1 inserted at `axis`."""
         axis = _axis1(axis, self.ndim + 1, "unsqueeze")
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
@@ -603,29 +645,37 @@ class Tensor:
     # (the mechanism, and how it stays correct under autograd, is in inplace.py)
 
     def add_(self, other: Any) -> Tensor:
+        """self += other, in place (recorded when autograd needs it)."""
         return I.binary(self, "add_", other, Tensor.__add__, np.add)
 
     def sub_(self, other: Any) -> Tensor:
+        """self -= other, in place (recorded when autograd needs it)."""
         return I.binary(self, "sub_", other, Tensor.__sub__, np.subtract)
 
     def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place (recorded when autograd needs it)."""
         return I.binary(self, "mul_", other, Tensor.__mul__, np.multiply)
 
     def div_(self, other: Any) -> Tensor:
+        """self /= other, in place (recorded when autograd needs it)."""
         return I.binary(self, "div_", other, Tensor.__truediv__, np.true_divide)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Clip to [min, max] in place."""
         return I.clamp(self, min, max)
 
     def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
         return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
+        """Fill with `value` in place."""
         return I.fill(self, self._operand(value))
 
     def copy_(self, src: Any) -> Tensor:
+        """Copy `src` (broadcast to self's shape) into self, in place."""
         return I.copy(self, src if isinstance(src, Tensor) else Tensor(np.asarray(src)))
 
     def __setitem__(self, index: Any, value: Any) -> None:

@@ -64,6 +64,7 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 def tanh(x: Tensor) -> Tensor:
+    """tanh x."""
     return _t(x).tanh()
 
 

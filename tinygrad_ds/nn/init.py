@@ -67,14 +67,17 @@ def _fan(tensor: Tensor, mode: str, what: str) -> int:
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill `tensor` with 0 in place (without recording a graph)."""
     return _fill(tensor, 0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill `tensor` with 1 in place (without recording a graph)."""
     return _fill(tensor, 1)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill `tensor` with `val` in place (without recording a graph)."""
     return _fill(tensor, val)
 
 
