@@ -42,19 +42,21 @@ except Exception:  # noqa: BLE001  (not installed, or a broken install)
     torch = None
 
 BATCH, LR = 64, 0.01
-BLOCK = 5  # timed calls in a row per function and round
+BLOCK, PAUSE = 5, 0.25  # timed calls in a row per function and round; seconds before
 
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
     """Seconds per call of each function. Rounds take the functions in turn (so that a drift in
     the machine's speed hits all of them alike), each for a block of BLOCK back-to-back calls
-    as in a training loop; the first call of a block is not timed, as it may share the CPU with
-    the threads of the function before (PyTorch's OpenMP workers spin for a while)."""
+    as in a training loop. Before a block, a pause lets the worker threads of the function
+    before go to sleep (OpenBLAS's and PyTorch's spin for a while after each call, and would
+    take a core from the next); the block's first call, which wakes its own, is not timed."""
     for f in fns.values():
         f()
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, f in fns.items():
+            time.sleep(PAUSE)
             f()
             block = []
             for _ in range(BLOCK):

@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -245,6 +246,26 @@ def test_saved_arrays_are_freed_after_backward():
     y.sum().backward()
     with pytest.raises(RuntimeError, match="second time"):
         y.sum().backward()
+
+
+def test_threads_convolving_at_once_keep_their_own_work_arrays():
+    """The columns live in reused work arrays; each thread has its own."""
+    xs = [r(4, 3, 12, 12) for _ in range(2)]
+    w = r(5, 3, 3, 3)
+    expected = [conv2d_loops(x, w, padding=1) for x in xs]
+    wrong = []
+
+    def run(k):
+        for _ in range(30):
+            out = F.conv2d(td.Tensor(xs[k]), td.Tensor(w), padding=1).data
+            wrong.append(not np.allclose(out, expected[k], atol=1e-10))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wrong) == 60 and not any(wrong)
 
 
 # ---------------------------------------------------------------------------------------------

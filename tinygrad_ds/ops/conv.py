@@ -18,6 +18,7 @@ the kernel's kh*kw offsets, never over pixels or batch items.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -123,7 +124,9 @@ def _im2col(x: np.ndarray, geo: Geometry) -> np.ndarray:
         strides=(sc, sh * dh, sw * dw, sn, sh * st_h, sw * st_w),
         writeable=False,
     )
-    return np.ascontiguousarray(windows).reshape(geo.groups, -1, n * oh * ow)
+    cols = _work((c, kh, kw, n, oh, ow), xp.dtype)
+    cols[...] = windows
+    return cols.reshape(geo.groups, -1, n * oh * ow)
 
 
 def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
@@ -135,6 +138,28 @@ def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
     for k, (rows, columns) in enumerate(geo.offsets()):
         xp[:, :, rows, columns] += cols[:, k]
     return _crop(xp.transpose(1, 0, 2, 3), geo)
+
+
+_WORK = threading.local()  # per thread, so that models run in parallel threads don't share
+WORK_BYTES = 64 * 2**20
+
+
+def _work(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised array for an intermediate result that never leaves a primitive (the
+    columns), reused from call to call: the first touch of a fresh multi-megabyte array costs a
+    page fault per 4 KB, which on a virtual machine can take a third of a training step. At
+    most WORK_BYTES are kept (per thread), the most recently used shapes first."""
+    kept: dict[tuple, np.ndarray] = _WORK.__dict__.setdefault("arrays", {})
+    key = (tuple(shape), np.dtype(dtype))
+    if key in kept:
+        kept[key] = kept.pop(key)  # most recently used last
+        return kept[key]
+    out = np.empty(shape, dtype=dtype)
+    if out.nbytes <= WORK_BYTES:
+        while kept and sum(a.nbytes for a in kept.values()) + out.nbytes > WORK_BYTES:
+            kept.pop(next(iter(kept)))
+        kept[key] = out
+    return out
 
 
 def _constant(a: np.ndarray) -> Tensor:
@@ -165,17 +190,16 @@ class Conv2d(Function):
     dL/db = sum of g over n, i, j. The bias is optional (a third input).
 
     The output keeps the matrix product's channel-major memory (an (N, F, oh, ow) view of an
-    (F, N, oh, ow) array); the columns are saved for the weight gradient, not rebuilt.
+    (F, N, oh, ow) array). The columns are built in a reused work array, and the weight
+    gradient builds them again rather than keeping them between forward and backward (they
+    are kh*kw times the size of the input).
     """
 
     @staticmethod
     def forward(ctx, x, w, b=None, geo=None):
         ctx.geo = geo
         cols = _im2col(x.data, geo)
-        if w.requires_grad:
-            ctx.save_for_backward(x, w if x.requires_grad else None, _constant(cols))
-        else:
-            ctx.save_for_backward(None, w, None)
+        ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
         f, groups = w.data.shape[0], geo.groups
         out = np.matmul(w.data.reshape(groups, f // groups, -1), cols)
         if b is not None:
@@ -184,10 +208,10 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, w, cols = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         need_x, need_w, *need_b = ctx.needs_input_grad
         dx = Conv2dInputGrad.apply(g, w, geo=ctx.geo) if need_x else None
-        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo, cols=cols.data) if need_w else None
+        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo) if need_w else None
         if not need_b:
             return dx, dw
         return dx, dw, (g.sum(axis=(0, 2, 3)) if need_b[0] else None)
@@ -203,7 +227,10 @@ class Conv2dInputGrad(Function):
         ctx.save_for_backward(g if w.requires_grad else None, w if g.requires_grad else None)
         groups = geo.groups
         w3 = w.data.reshape(groups, w.data.shape[0] // groups, -1)
-        cols = np.matmul(w3.transpose(0, 2, 1), _channels_first(g.data, groups))
+        g3 = _channels_first(g.data, groups)
+        dtype = np.result_type(w3, g3)
+        cols = _work((groups, w3.shape[2], g3.shape[2]), dtype)
+        np.matmul(w3.transpose(0, 2, 1), g3, out=cols)
         return _col2im(cols, geo, g.data.shape[0])
 
     @staticmethod
@@ -218,13 +245,13 @@ class Conv2dInputGrad(Function):
 class Conv2dWeightGrad(Function):
     """dw[f,c,p,q] = sum_{n,i,j} g[n,f,i,j] x_pad[n, ., s i + d p, s j + d q] = g @ cols^T:
     the adjoint of w -> conv2d(x, w). Bilinear in (x, g): d/dx = Conv2dInputGrad(g, h),
-    d/dg = conv2d(x, h). `cols`, when given, are x's columns already built by the forward."""
+    d/dg = conv2d(x, h)."""
 
     @staticmethod
-    def forward(ctx, x, g, geo=None, cols=None):
+    def forward(ctx, x, g, geo=None):
         ctx.geo = geo
         ctx.save_for_backward(x if g.requires_grad else None, g if x.requires_grad else None)
-        cols = _im2col(x.data, geo) if cols is None else cols
+        cols = _im2col(x.data, geo)
         f, c = g.data.shape[1], x.data.shape[1]
         # (cols @ g^T)^T: BLAS is faster with the long axis N*oh*ow inner on both sides
         dw_t = np.matmul(cols, _channels_first(g.data, geo.groups).transpose(0, 2, 1))
