@@ -248,6 +248,25 @@ def test_saved_arrays_are_freed_after_backward():
         y.sum().backward()
 
 
+def test_weight_gradients_when_the_work_arrays_are_overwritten():
+    """Convolutions of one shape share a work array for their columns: a layer's backward must
+    notice that a later layer has overwritten its columns, here and after retain_graph."""
+    ws = [td.Tensor(r(2, 2, 3, 3), requires_grad=True) for _ in range(3)]
+
+    def net(x, w0, w1, w2):
+        return F.conv2d(F.conv2d(F.conv2d(x, w0, padding=1).tanh(), w1, padding=1).tanh(),
+                        w2, padding=1)  # fmt: skip
+
+    x = td.Tensor(r(2, 2, 5, 5), requires_grad=True)
+    assert td.gradcheck(net, [x, *ws])
+    out = net(x, *ws).sum()
+    first = td.grad(out, ws, retain_graph=True)
+    net(td.Tensor(r(2, 2, 5, 5)), *ws).sum().backward()  # overwrites every work array
+    again = td.grad(out, ws)
+    for a, b in zip(first, again):
+        np.testing.assert_allclose(a.data, b.data, atol=1e-12)
+
+
 def test_threads_convolving_at_once_keep_their_own_work_arrays():
     """The columns live in reused work arrays; each thread has its own."""
     xs = [r(4, 3, 12, 12) for _ in range(2)]

@@ -155,9 +155,10 @@ class _CellBase(Module):
         if state is None:
             zeros = _zeros(want, self.weight_ih)
             state = (zeros, zeros) if lstm else zeros
-        parts = state if lstm else (state,)
         if lstm and (not isinstance(state, (tuple, list)) or len(state) != 2):
             raise ValueError(f"{who}: the state must be a pair (h, c)")
+        given = state if lstm else (state,)
+        parts = tuple(p if isinstance(p, Tensor) else Tensor(p) for p in given)
         parts = tuple(p.reshape(want) if unbatched and p.shape == want[1:] else p for p in parts)
         for p in parts:
             if p.shape != want:

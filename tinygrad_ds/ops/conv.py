@@ -14,6 +14,10 @@ adjoint of `WindowScatter` is `WindowGather`, so this pair is also closed under
 differentiation. Average pooling is composed: a convolution with a constant 1/(kh kw)
 kernel. 1-D versions are the 2-D ones on inputs of height 1. The only Python loops are over
 the kernel's kh*kw offsets, never over pixels or batch items.
+
+Arrays made here are channel-major in memory ((C, N, H, W) viewed as NCHW), as the matrix
+products produce them, and the columns live in work arrays reused between calls: both matter
+as much as the arithmetic for speed (see benchmarks/bench_cnn.py).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from ..tensor import Tensor
 __all__ = [
     "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "WindowScatter", "WindowGather",
     "conv2d", "conv1d", "max_pool2d", "max_pool1d", "avg_pool2d", "avg_pool1d", "convolution",
+    "pool",
 ]  # fmt: skip
 
 Pair = tuple[int, int]
@@ -94,6 +99,37 @@ def _channel_major(
     return out.transpose(1, 0, 2, 3)
 
 
+_WORK = threading.local()  # per thread, so that models run in parallel threads don't share
+WORK_BYTES = 64 * 2**20
+
+
+def _work(shape: tuple[int, ...], dtype: np.dtype, owner: object = None) -> np.ndarray:
+    """An uninitialised array for an intermediate result that never leaves a primitive (the
+    columns), reused from call to call: the first touch of a fresh multi-megabyte array costs a
+    page fault per 4 KB, which on a virtual machine can take a third of a training step. At
+    most WORK_BYTES are kept (per thread), the most recently used shapes first. `owner` marks
+    who filled it last (see `_kept`)."""
+    kept: dict[tuple, list] = _WORK.__dict__.setdefault("arrays", {})
+    key = (tuple(shape), np.dtype(dtype))
+    if key in kept:
+        kept[key] = entry = kept.pop(key)  # most recently used last
+        entry[1] = owner
+        return entry[0]
+    out = np.empty(shape, dtype=dtype)
+    if out.nbytes <= WORK_BYTES:
+        while kept and sum(e[0].nbytes for e in kept.values()) + out.nbytes > WORK_BYTES:
+            kept.pop(next(iter(kept)))
+        kept[key] = [out, owner]
+    return out
+
+
+def _kept(shape: tuple[int, ...], dtype: np.dtype, owner: object) -> np.ndarray | None:
+    """The work array of that shape if `owner` filled it and nothing has been written to it
+    since (so a backward pass can reuse the forward's columns), else None."""
+    entry = _WORK.__dict__.get("arrays", {}).get((tuple(shape), np.dtype(dtype)))
+    return entry[0] if entry is not None and entry[1] is owner else None
+
+
 def _pad(x: np.ndarray, geo: Geometry, fill: float = 0.0) -> np.ndarray:
     pt, pb, pl, pr = geo.padding
     if not (pt or pb or pl or pr):
@@ -110,12 +146,17 @@ def _crop(xp: np.ndarray, geo: Geometry) -> np.ndarray:
     return xp[:, :, pt : pt + h, pl : pl + w]
 
 
-def _im2col(x: np.ndarray, geo: Geometry) -> np.ndarray:
+def _im2col(x: np.ndarray, geo: Geometry, owner: object = None) -> np.ndarray:
     """Columns (groups, C/groups * kh * kw, N * oh * ow): every window of the padded input,
-    channel-major, copied once from a strided view."""
-    xp = _pad(x, geo)
-    n, c = xp.shape[:2]
+    channel-major, copied once from a strided view into a work array. With an `owner`, the
+    columns that owner built last are returned as they are if no one has overwritten them."""
+    n, c = x.shape[:2]
     (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+    shape = (c, kh, kw, n, oh, ow)
+    cols = _kept(shape, x.dtype, owner) if owner is not None else None
+    if cols is not None:
+        return cols.reshape(geo.groups, -1, n * oh * ow)
+    xp = _pad(x, geo)
     sn, sc, sh, sw = xp.strides
     (st_h, st_w), (dh, dw) = geo.stride, geo.dilation
     windows = as_strided(
@@ -124,7 +165,7 @@ def _im2col(x: np.ndarray, geo: Geometry) -> np.ndarray:
         strides=(sc, sh * dh, sw * dw, sn, sh * st_h, sw * st_w),
         writeable=False,
     )
-    cols = _work((c, kh, kw, n, oh, ow), xp.dtype)
+    cols = _work(shape, xp.dtype, owner)
     cols[...] = windows
     return cols.reshape(geo.groups, -1, n * oh * ow)
 
@@ -138,28 +179,6 @@ def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
     for k, (rows, columns) in enumerate(geo.offsets()):
         xp[:, :, rows, columns] += cols[:, k]
     return _crop(xp.transpose(1, 0, 2, 3), geo)
-
-
-_WORK = threading.local()  # per thread, so that models run in parallel threads don't share
-WORK_BYTES = 64 * 2**20
-
-
-def _work(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """An uninitialised array for an intermediate result that never leaves a primitive (the
-    columns), reused from call to call: the first touch of a fresh multi-megabyte array costs a
-    page fault per 4 KB, which on a virtual machine can take a third of a training step. At
-    most WORK_BYTES are kept (per thread), the most recently used shapes first."""
-    kept: dict[tuple, np.ndarray] = _WORK.__dict__.setdefault("arrays", {})
-    key = (tuple(shape), np.dtype(dtype))
-    if key in kept:
-        kept[key] = kept.pop(key)  # most recently used last
-        return kept[key]
-    out = np.empty(shape, dtype=dtype)
-    if out.nbytes <= WORK_BYTES:
-        while kept and sum(a.nbytes for a in kept.values()) + out.nbytes > WORK_BYTES:
-            kept.pop(next(iter(kept)))
-        kept[key] = out
-    return out
 
 
 def _constant(a: np.ndarray) -> Tensor:
@@ -190,15 +209,16 @@ class Conv2d(Function):
     dL/db = sum of g over n, i, j. The bias is optional (a third input).
 
     The output keeps the matrix product's channel-major memory (an (N, F, oh, ow) view of an
-    (F, N, oh, ow) array). The columns are built in a reused work array, and the weight
-    gradient builds them again rather than keeping them between forward and backward (they
-    are kh*kw times the size of the input).
+    (F, N, oh, ow) array). The columns are built in a reused work array, not saved (they are
+    kh*kw times the size of the input): the weight gradient uses them if no other
+    convolution of that shape has overwritten them since, and builds them again otherwise.
     """
 
     @staticmethod
     def forward(ctx, x, w, b=None, geo=None):
         ctx.geo = geo
-        cols = _im2col(x.data, geo)
+        ctx.cols_owner = object()  # a token: the work array keeps it, not this node
+        cols = _im2col(x.data, geo, owner=ctx.cols_owner)
         ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
         f, groups = w.data.shape[0], geo.groups
         out = np.matmul(w.data.reshape(groups, f // groups, -1), cols)
@@ -211,7 +231,7 @@ class Conv2d(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, *need_b = ctx.needs_input_grad
         dx = Conv2dInputGrad.apply(g, w, geo=ctx.geo) if need_x else None
-        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo) if need_w else None
+        dw = Conv2dWeightGrad.apply(x, g, geo=ctx.geo, built_by=ctx.cols_owner) if need_w else None
         if not need_b:
             return dx, dw
         return dx, dw, (g.sum(axis=(0, 2, 3)) if need_b[0] else None)
@@ -248,10 +268,10 @@ class Conv2dWeightGrad(Function):
     d/dg = conv2d(x, h)."""
 
     @staticmethod
-    def forward(ctx, x, g, geo=None):
+    def forward(ctx, x, g, geo=None, built_by=None):
         ctx.geo = geo
         ctx.save_for_backward(x if g.requires_grad else None, g if x.requires_grad else None)
-        cols = _im2col(x.data, geo)
+        cols = _im2col(x.data, geo, owner=built_by)  # the forward's columns, if still there
         f, c = g.data.shape[1], x.data.shape[1]
         # (cols @ g^T)^T: BLAS is faster with the long axis N*oh*ow inner on both sides
         dw_t = np.matmul(cols, _channels_first(g.data, geo.groups).transpose(0, 2, 1))
@@ -283,15 +303,16 @@ class MaxPool2d(Function):
         (first, *rest), (oh, ow) = geo.offsets(), geo.out_hw
         best = _channel_major(*x.data.shape[:2], oh, ow, x.data.dtype, 0)
         best[...] = xp[(..., *first)]
-        argmax = np.zeros_like(best, dtype=np.min_scalar_type(len(rest)))
-        record = grad_mode.enabled and x.requires_grad
+        record = grad_mode.enabled and x.requires_grad  # else no gradient, no argmax
+        argmax = np.zeros_like(best, dtype=np.min_scalar_type(len(rest))) if record else None
         for k, (rows, columns) in enumerate(rest, start=1):
             candidate = xp[:, :, rows, columns]
             if record:  # offsets come in order, so the last k to improve is the max
                 better = candidate > best  # strict: ties keep the first maximum
                 np.maximum(argmax, better.view(np.uint8) * argmax.dtype.type(k), out=argmax)
             np.maximum(best, candidate, out=best)
-        ctx.save_for_backward(_constant(argmax))
+        if record:
+            ctx.save_for_backward(_constant(argmax))
         return best
 
     @staticmethod
@@ -537,6 +558,8 @@ def pool(
     who: str | None = None,
 ) -> Tensor:
     """Max or average pooling ('max' / 'avg') over 1 or 2 spatial axes; `who` names the caller."""
+    if kind not in ("max", "avg"):
+        raise ValueError(f"pool: kind must be 'max' or 'avg', got {kind!r}")
     who = who or f"{kind}_pool{dims}d"
     x, unbatched = _batched(_as_tensor(input), dims, who)
     geo = _pool_geometry(x, kernel_size, stride, padding, dilation, dims, input.shape, who)
