@@ -187,6 +187,15 @@ def test_padding_same_and_valid():
     np.testing.assert_allclose(valid.data, conv2d_loops(x, w), atol=1e-12)
 
 
+def test_an_empty_batch_goes_through():
+    x = td.Tensor(np.zeros((0, 3, 6, 6)), requires_grad=True)
+    conv = nn.Conv2d(3, 4, 3, padding=1, dtype=np.float64)
+    out = F.avg_pool2d(F.max_pool2d(conv(x), 2), 3)
+    assert out.shape == (0, 4, 1, 1)
+    out.sum().backward()
+    assert x.grad.shape == x.shape and np.all(conv.weight.grad.data == 0)
+
+
 def test_float32_stays_float32():
     x = td.Tensor(r(2, 1, 6, 6).astype(np.float32), requires_grad=True)
     conv = nn.Conv2d(1, 4, 3)

@@ -155,7 +155,7 @@ def _im2col(x: np.ndarray, geo: Geometry, owner: object = None) -> np.ndarray:
     shape = (c, kh, kw, n, oh, ow)
     cols = _kept(shape, x.dtype, owner) if owner is not None else None
     if cols is not None:
-        return cols.reshape(geo.groups, -1, n * oh * ow)
+        return cols.reshape(geo.groups, c // geo.groups * kh * kw, n * oh * ow)
     xp = _pad(x, geo)
     sn, sc, sh, sw = xp.strides
     (st_h, st_w), (dh, dw) = geo.stride, geo.dilation
@@ -167,14 +167,14 @@ def _im2col(x: np.ndarray, geo: Geometry, owner: object = None) -> np.ndarray:
     )
     cols = _work(shape, xp.dtype, owner)
     cols[...] = windows
-    return cols.reshape(geo.groups, -1, n * oh * ow)
+    return cols.reshape(geo.groups, c // geo.groups * kh * kw, n * oh * ow)
 
 
 def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
     """The adjoint of `_im2col`: add every column entry back where it was read from
     (a loop over the kh*kw kernel offsets, each adding one strided slice)."""
     (kh, kw), (oh, ow), (hp, wp) = geo.kernel, geo.out_hw, geo.padded_hw
-    cols = cols.reshape(-1, kh * kw, n, oh, ow)
+    cols = cols.reshape(cols.shape[0] * cols.shape[1] // (kh * kw), kh * kw, n, oh, ow)
     xp = np.zeros((cols.shape[0], n, hp, wp), dtype=cols.dtype)  # channel-major, as cols
     for k, (rows, columns) in enumerate(geo.offsets()):
         xp[:, :, rows, columns] += cols[:, k]
@@ -195,7 +195,8 @@ def _as_channel_major(a: np.ndarray) -> np.ndarray:
 
 def _channels_first(a: np.ndarray, groups: int) -> np.ndarray:
     """(N, F, oh, ow) -> (groups, F/groups, N*oh*ow), free when memory is already channel-major."""
-    return a.transpose(1, 0, 2, 3).reshape(groups, a.shape[1] // groups, -1)
+    n, f, oh, ow = a.shape
+    return a.transpose(1, 0, 2, 3).reshape(groups, f // groups, n * oh * ow)
 
 
 # ---------------------------------------------------------------------------------------------
