@@ -160,7 +160,7 @@ def test_module_names_parameters_and_clusters_operations():
     ops = dict(re.findall(r'(op\d+) \[.*?label="(\w+)"', dot))
     for layer in ("0: Linear", "2: Linear"):
         inside = sorted(ops[n] for n in cl[layer] if n in ops)
-        assert inside == ["Add", "MatMul", "Permute"]  # x @ W.T + b
+        assert inside == ["Add", "MatMul"]  # z = x W^T + b: W enters the MatMul directly
         assert sum(n.startswith("leaf") for n in cl[layer]) == 2  # weight and bias
     assert [ops[n] for n in cl["Sequential"] if n in ops] == ["Sigmoid"]  # between the layers
     assert "Log" in [ops[n] for n in cl[""] if n in ops]  # the loss is outside the model

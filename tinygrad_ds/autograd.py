@@ -149,8 +149,10 @@ def _run(
 
 
 def _base_id(a: np.ndarray) -> int:
-    while a.base is not None and isinstance(a.base, np.ndarray):
-        a = a.base
+    """The id of the array that owns `a`'s memory."""
+    base = a.base
+    while base is not None and type(base) is np.ndarray:
+        a, base = base, base.base
     return id(a)
 
 

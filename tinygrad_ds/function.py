@@ -24,6 +24,7 @@ from . import grad_mode
 __all__ = ["Function"]
 
 _sequence = itertools.count()
+RELEASED = object()  # what a node's saved tensors become after backward without retain_graph
 
 
 class Function:
@@ -45,15 +46,16 @@ class Function:
         "out_shape",
         "out_dtype",
         "out_ref",
-        "_saved",
         "_saved_versions",
-        "_saved_out",
-        "_released",
-        "_retained",
-        "_view_of",
         "seq",
         "__dict__",
     )
+
+    # Defaults read through the class until an instance sets its own (fewer stores per op).
+    _saved: Any = None  # the inputs kept by save_for_backward, or RELEASED
+    _saved_out: Any = None  # True (asked for), then (array, version cell, version), or RELEASED
+    _view_of: Any = None  # (input, index) when the output is a view of that input's memory
+    _retained: Any = None  # a weak reference to the output, after retain_grad()
 
     # -- recording -------------------------------------------------------------------------
 
@@ -61,10 +63,6 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run `forward` on `inputs` and, in grad mode, record the node behind the result."""
         ctx = cls.__new__(cls)
-        ctx._saved = None
-        ctx._saved_out = None
-        ctx._released = False
-        ctx._view_of = None
         try:
             out_data = cls.forward(ctx, *inputs, **options)
         except ValueError as e:
@@ -104,7 +102,6 @@ class Function:
             ctx.out_dtype = out_data.dtype
             ctx.out_ref = weakref.ref(out)
             ctx.seq = next(_sequence)
-            ctx._retained = None
             if ctx._saved_out is True:
                 ctx._saved_out = (out_data, out._version, out._version[0])
             out.requires_grad = True
@@ -165,7 +162,7 @@ class Function:
         return Tensor._make(data, self)
 
     def _check_released(self) -> None:
-        if self._released:
+        if self._saved is RELEASED or self._saved_out is RELEASED:
             raise RuntimeError(
                 f"{self.name()}: trying to backward through the graph a second time (or to use "
                 "saved tensors after they were freed). Pass retain_graph=True to the first "
@@ -175,9 +172,8 @@ class Function:
     def release(self) -> None:
         """Free the saved tensors, keeping the graph's structure (for drawing it)."""
         if self._saved is not None or self._saved_out is not None:
-            self._saved = None
-            self._saved_out = None
-            self._released = True
+            self._saved = RELEASED
+            self._saved_out = RELEASED
 
     # -- description -----------------------------------------------------------------------
 

@@ -182,12 +182,14 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """All axes reversed (NumPy's `.T`)."""
-        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+        return M.Permute.apply(self, dims=tuple(range(self.data.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
         """The last two axes swapped (a batch of matrices transposed)."""
-        return self.transpose(-1, -2)
+        if self.data.ndim < 2:
+            raise ValueError(f"mT: needs at least 2 dims, got shape {self.shape}")
+        return M.Permute.apply(self, dims=M.swap_last_two(self.data.ndim))
 
     def size(self, dim: int | None = None) -> Any:
         """PyTorch's `size()`: the shape, or one axis' length."""
@@ -705,6 +707,9 @@ def matmul(a: Any, b: Any) -> Tensor:
     """NumPy's matmul: 1-D, 2-D and batched N-D with broadcast batch axes."""
     a = a if isinstance(a, Tensor) else Tensor(a)
     b = b if isinstance(b, Tensor) else a._operand(b)
+    sa, sb = a.data.shape, b.data.shape
+    if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0]:  # the common case, checked quickly
+        return L.MatMul.apply(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape})")
     inner_a = a.shape[-1]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
+from ..ops.linalg import MatMul
 from ..rng import generator
 from ..tensor import Tensor
 from .losses import (
@@ -44,7 +45,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape} "
             f"(expected last dim {weight.shape[-1]})"
         )
-    out = x @ weight.T
+    if x.ndim >= 2 and weight.ndim == 2:  # x W^T as one MatMul node, with W itself as input
+        out = MatMul.apply(x, weight, transpose_b=True)
+    else:
+        out = x @ weight.T
     return out if bias is None else out + bias
 
 

@@ -31,6 +31,11 @@ def _view_of(ctx: Function, x: Tensor, out: np.ndarray, index: object = None) ->
     return out
 
 
+def swap_last_two(ndim: int) -> tuple[int, ...]:
+    """The permutation that swaps the last two of `ndim` axes (a matrix transpose)."""
+    return (*range(ndim - 2), ndim - 1, ndim - 2)
+
+
 class Reshape(Function):
     """z = x viewed with another shape;  dz/dx: the gradient reshaped back."""
 
@@ -78,14 +83,16 @@ class SumTo(Function):
 
     @staticmethod
     def forward(ctx, x, shape=()):
-        ctx.in_shape = x.data.shape
-        lead = x.data.ndim - len(shape)
+        in_shape = ctx.in_shape = x.data.shape
+        lead = len(in_shape) - len(shape)
         if lead < 0:
-            raise ValueError(f"sum_to: cannot sum shape {x.data.shape} to {shape}")
+            raise ValueError(f"sum_to: cannot sum shape {in_shape} to {shape}")
+        if in_shape[lead:] == shape:  # only leading axes were added (a bias, say)
+            return x.data.sum(axis=tuple(range(lead)))
         axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and x.data.shape[lead + i] != 1
+            lead + i for i, n in enumerate(shape) if n == 1 and in_shape[lead + i] != 1
         )
-        out = x.data.sum(axis=axes, keepdims=True) if axes else x.data
+        out = x.data.sum(axis=axes, keepdims=True)
         return out.reshape(shape) if lead else out
 
     @staticmethod
