@@ -10,13 +10,19 @@
 
 Each row is the median of `--repeats` runs (after a warm-up), beside a hand-written NumPy
 forward+backward of the same computation (the floor) and, when it is installed, PyTorch eager on
-the CPU. Ratios are to the floor. Quote medians and ratios from one run: machines are noisy.
+the CPU. Ratios are to the floor, round by round. PyTorch is measured in a child process against
+its own floor: loaded beside NumPy, its OpenMP threads and OpenBLAS's spin on the same two cores
+and slow both. Quote medians and ratios from one run: machines are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -25,12 +31,7 @@ import numpy as np
 
 import tinygrad_ds as td
 
-try:  # PyTorch is optional: a row when installed, nothing otherwise
-    import torch
-
-    torch.set_num_threads(2)
-except Exception:  # noqa: BLE001  (not installed, or a broken install)
-    torch = None
+torch = None  # imported only in the child process that measures PyTorch (see `main`)
 
 CHAIN = 100
 SIZES = (784, 256, 128, 10)
@@ -185,49 +186,79 @@ def peak_kib(fn: Callable[[], object], steps: int = 3) -> float:
     return (peak - start) / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="core speed table")
-    parser.add_argument("--repeats", type=int, default=30)
-    args = parser.parse_args()
+def measure(framework: str, repeats: int) -> dict[str, list[float]]:
+    """{row: [floor seconds, framework seconds, median ratio]} for "tinygrad" or "torch"."""
     rng = np.random.default_rng(0)
-    rows = []
-
     x0, w, b = (rng.standard_normal(16).astype(np.float32) for _ in range(3))
-    tx = [td.Tensor(v, requires_grad=True) for v in (x0, w, b)]
-    tt = None if torch is None else [torch.tensor(v, requires_grad=True) for v in (x0, w, b)]
-    rows.append(("small op, forward+backward (us/op)", 1e6 / CHAIN, interleaved([
-        lambda: chain_numpy(x0, w, b),
-        lambda: chain_tinygrad(*tx),
-        None if tt is None else (lambda: chain_torch(*tt)),
-    ], args.repeats)))  # fmt: skip
-
     x = rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)
     y = rng.integers(0, SIZES[-1], BATCH)
     np_params = mlp_weights()
-    td_params = [td.Tensor(p.copy(), requires_grad=True) for p in mlp_weights()]
-    td_opt = td.optim.SGD(td_params, lr=LR)
-    tdx, tdy = td.Tensor(x), td.Tensor(y)
-    if torch is not None:
-        t_params = [torch.tensor(p.copy(), requires_grad=True) for p in mlp_weights()]
-        tx_, ty_ = torch.tensor(x), torch.tensor(y)
-    rows.append(("MLP 784-256-128-10 step, batch 128 (ms)", 1e3, interleaved([
-        lambda: mlp_step_numpy(np_params, x, y),
-        lambda: mlp_step_tinygrad(td_params, td_opt, tdx, tdy),
-        None if torch is None else (lambda: mlp_step_torch(t_params, tx_, ty_)),
-    ], args.repeats)))  # fmt: skip
+    if framework == "tinygrad":
+        tx = [td.Tensor(v, requires_grad=True) for v in (x0, w, b)]
+        params = [td.Tensor(p.copy(), requires_grad=True) for p in mlp_weights()]
+        opt, bx, by = td.optim.SGD(params, lr=LR), td.Tensor(x), td.Tensor(y)
 
+        def chain() -> None:
+            chain_tinygrad(*tx)
+
+        def step() -> None:
+            mlp_step_tinygrad(params, opt, bx, by)
+    else:
+        tx = [torch.tensor(v, requires_grad=True) for v in (x0, w, b)]
+        params = [torch.tensor(p.copy(), requires_grad=True) for p in mlp_weights()]
+        bx, by = torch.tensor(x), torch.tensor(y)
+
+        def chain() -> None:
+            chain_torch(*tx)
+
+        def step() -> None:
+            mlp_step_torch(params, bx, by)
+
+    rows = {}
+    floor, ours = interleaved([lambda: chain_numpy(x0, w, b), chain], repeats)
+    rows["small op, forward+backward (us/op)"] = [floor[0] * 1e6 / CHAIN, ours[0] * 1e6 / CHAIN,
+                                                  ours[1]]  # fmt: skip
+    floor, ours = interleaved([lambda: mlp_step_numpy(np_params, x, y), step], repeats)
+    rows["MLP 784-256-128-10 step, batch 128 (ms)"] = [floor[0] * 1e3, ours[0] * 1e3, ours[1]]
+    if framework == "tinygrad":
+        floor_kib = peak_kib(lambda: mlp_step_numpy(np_params, x, y))
+        rows["MLP step peak memory (KiB, tracemalloc)"] = [floor_kib, peak_kib(step),
+                                                           peak_kib(step) / floor_kib]  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    global torch
+    parser = argparse.ArgumentParser(description="core speed table")
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--torch-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.torch_child:  # measure PyTorch against the floor in this process, print JSON
+        import torch
+
+        torch.set_num_threads(2)
+        print(json.dumps(measure("torch", args.repeats)))
+        return
+
+    ours = measure("tinygrad", args.repeats)
+    theirs: dict[str, list[float]] = {}
+    if importlib.util.find_spec("torch") is not None:
+        child = subprocess.run(
+            [sys.executable, __file__, "--torch-child", "--repeats", str(args.repeats)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if child.returncode == 0:
+            theirs = json.loads(child.stdout.strip().splitlines()[-1])
+        else:
+            print(f"(PyTorch is installed but failed to run: {child.stderr.strip()[-200:]})")
     print(f"{'benchmark':42s} {'numpy':>9s} {'tinygrad_ds':>12s} {'ratio':>7s} "
           f"{'torch':>9s} {'ratio':>7s}")  # fmt: skip
-    for name, unit, (floor, ours, theirs) in rows:
-        torch_cols = f"{theirs[0] * unit:9.2f} {theirs[1]:6.2f}x" if theirs else f"{'-':>9s}"
-        print(f"{name:42s} {floor[0] * unit:9.2f} {ours[0] * unit:12.2f} {ours[1]:6.2f}x "
-              f"{torch_cols}")  # fmt: skip
+    for name, (floor, value, ratio) in ours.items():
+        t = theirs.get(name)
+        torch_cols = f"{t[1]:9.2f} {t[2]:6.2f}x" if t else f"{'-':>9s}"
+        print(f"{name:42s} {floor:9.2f} {value:12.2f} {ratio:6.2f}x {torch_cols}")
     print(f"(medians of {args.repeats} interleaved rounds; ratios to the NumPy floor, round by "
-          "round)")  # fmt: skip
-    floor_kib = peak_kib(lambda: mlp_step_numpy(np_params, x, y))
-    ours_kib = peak_kib(lambda: mlp_step_tinygrad(td_params, td_opt, tdx, tdy))
-    print(f"MLP step peak memory above start (tracemalloc): numpy {floor_kib:.0f} KiB, "
-          f"tinygrad_ds {ours_kib:.0f} KiB ({ours_kib / floor_kib:.2f}x)")  # fmt: skip
+          "round; PyTorch against its own floor in a separate process)")  # fmt: skip
 
 
 if __name__ == "__main__":
