@@ -6,7 +6,7 @@ The rule. A parameter belongs to the module that holds it directly (`0.weight` t
 and so to every module around it. An operation belongs to a module M when it lies on a path
 between two operations that consume M's parameters (or is one of them): it is downstream of one
 and upstream of another. Each operation goes to the innermost such module. So a `Linear`'s
-transpose, matmul and bias add fall in its cluster, while a parameter-free activation between
+matmul and bias add fall in its cluster, while a parameter-free activation between
 two layers falls in the enclosing model's cluster, and the loss, downstream of every parameter,
 in none.
 """
