@@ -322,6 +322,8 @@ class Tensor:
         when this tensor is floating, so `x * 2.0` keeps float32."""
         if isinstance(other, Tensor):
             return other
+        if type(other) is np.ndarray and other.dtype.kind in "biuf":
+            return Tensor._make(other, None)
         if isinstance(other, np.generic) and other.dtype.kind in "biuf":
             other = other.item()  # a NumPy scalar behaves as a Python number, as in PyTorch
         if isinstance(other, (bool, int, float)):

@@ -101,6 +101,8 @@ def _class_layout(x: Tensor, what: str) -> tuple[Tensor, int, tuple[int, ...]]:
         raise ValueError(f"{what}: input must have a class axis, got a 0-d tensor")
     if x.ndim == 1:
         return x.reshape(1, -1), x.shape[0], ()
+    if x.ndim == 2:
+        return x, x.shape[1], x.shape[:1]
     c = x.shape[1]
     target_shape = x.shape[:1] + x.shape[2:]
     if x.ndim > 2:
@@ -124,10 +126,11 @@ def _class_target(
             f"{what}: target of shape {t.shape} does not match input of shape {x_shape}: "
             f"class-index targets must have shape {shape}"
         )
-    flat = t.reshape(-1).astype(np.int64)
-    bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
-    if bad.any():
-        raise ValueError(f"{what}: target class {flat[bad][0]} is out of range for {c} classes")
+    flat = t.reshape(-1).astype(np.int64, copy=False)
+    if flat.size and (flat.min() < 0 or flat.max() >= c):  # look closer only when needed
+        bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
+        if bad.any():
+            raise ValueError(f"{what}: target class {flat[bad][0]} is out of range for {c} classes")
     return flat
 
 

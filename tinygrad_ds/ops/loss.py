@@ -48,17 +48,26 @@ class SoftmaxCrossEntropy(Function):
         total = p.sum(axis=1, keepdims=True)
         logp -= np.log(total)
         p /= total
+        ctx.save_for_backward(z)
+        ctx.probs, ctx.rows, ctx.reduction = p, np.arange(n), reduction
+        ctx.plain = weight is None and not label_smoothing and ignore_index not in target
+        if ctx.plain:  # the common case: softmax(z) - onehot(y) needs only p and y
+            ctx.t = target
+            loss = -logp[ctx.rows, target]
+            if reduction == "none":
+                return loss.astype(x.dtype, copy=False)
+            total_loss = loss.sum() / n if reduction == "mean" else loss.sum()
+            return np.asarray(total_loss, dtype=x.dtype)
         valid = target != ignore_index
         t = np.where(valid, target, 0)
-        rows = np.arange(n)
+        rows = ctx.rows
         w_t = (weight[t] if weight is not None else np.ones(n, x.dtype)) * valid
         loss = -w_t * logp[rows, t]
         if label_smoothing:
             smooth = -(logp @ weight if weight is not None else logp.sum(axis=1)) * valid
             loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
-        ctx.save_for_backward(z)
-        ctx.probs, ctx.rows, ctx.t, ctx.w_t, ctx.valid = p, rows, t, w_t, valid
-        ctx.weight, ctx.smoothing, ctx.reduction = weight, label_smoothing, reduction
+        ctx.t, ctx.w_t, ctx.valid = t, w_t, valid
+        ctx.weight, ctx.smoothing = weight, label_smoothing
         if reduction == "none":
             return loss.astype(x.dtype, copy=False)
         total_loss = loss.sum()
@@ -71,20 +80,13 @@ class SoftmaxCrossEntropy(Function):
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
         n, c = z.shape
-        s = ctx.smoothing
-        # q and its row sums, as arrays: q_ic = (1 - s) w_t[i] 1[c = t_i] + (s / C) w_c valid_i
-        q = np.zeros((n, c), dtype=z.dtype)
-        q[ctx.rows, ctx.t] = (1 - s) * ctx.w_t
-        q_sum = (1 - s) * ctx.w_t
-        if s:
-            w = ctx.weight if ctx.weight is not None else np.ones(c, z.dtype)
-            q += (s / c) * w * ctx.valid[:, None]
-            q_sum = q_sum + (s / c) * w.sum() * ctx.valid
-        scale = 1.0
-        if ctx.reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scale = 1.0 / ctx.w_t.sum()
         g = g.reshape(n, 1) if ctx.reduction == "none" else g
+        if ctx.plain and not grad_mode.enabled:  # softmax(z) - onehot(y), scaled
+            dz = ctx.probs.copy()
+            dz[ctx.rows, ctx.t] -= 1
+            dz *= g.data * z.dtype.type(1.0 / n if ctx.reduction == "mean" else 1.0)
+            return _const(dz)
+        q, q_sum, scale = _class_mix(ctx, n, c, z.dtype)
         if grad_mode.enabled:  # create_graph: keep softmax(z) differentiable
             dz = z.softmax(axis=1) * _const(q_sum[:, None]) - _const(q)
             return g * dz * scale
@@ -92,6 +94,28 @@ class SoftmaxCrossEntropy(Function):
         dz -= q
         dz *= g.data * z.dtype.type(scale)
         return _const(dz.astype(z.dtype, copy=False))
+
+
+def _class_mix(ctx: Function, n: int, c: int, dtype: np.dtype) -> tuple:
+    """q with q_ic = (1 - s) w_t[i] 1[c = t_i] + (s / C) w_c valid_i, its row sums, and the
+    scale of the reduction (1 / sum_i w_t[i] for 'mean')."""
+    if ctx.plain:
+        q = np.zeros((n, c), dtype=dtype)
+        q[ctx.rows, ctx.t] = 1
+        return q, np.ones(n, dtype=dtype), (1.0 / n if ctx.reduction == "mean" else 1.0)
+    s = ctx.smoothing
+    q = np.zeros((n, c), dtype=dtype)
+    q[ctx.rows, ctx.t] = (1 - s) * ctx.w_t
+    q_sum = (1 - s) * ctx.w_t
+    if s:
+        w = ctx.weight if ctx.weight is not None else np.ones(c, dtype)
+        q += (s / c) * w * ctx.valid[:, None]
+        q_sum = q_sum + (s / c) * w.sum() * ctx.valid
+    scale = 1.0
+    if ctx.reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = 1.0 / ctx.w_t.sum()
+    return q, q_sum, scale
 
 
 class BinaryCrossEntropy(Function):
