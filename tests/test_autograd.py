@@ -466,3 +466,26 @@ def test_recorded_inplace_change_of_a_view_is_a_clear_error():
     with td.no_grad():
         x.reshape(2, 2)[0] += 5.0  # without a graph, views write through to the base
     assert x.tolist() == [5.0, 5.0, 0.0, 0.0]
+
+
+def test_backward_releases_every_saved_array():
+    """After backward (without retain_graph) no node holds a data-sized array."""
+    from tinygrad_ds.autograd import graph_nodes
+
+    x = Tensor(np.random.default_rng(0).standard_normal((50, 40)), requires_grad=True)
+    w = Tensor(np.random.default_rng(1).standard_normal((40, 30)), requires_grad=True)
+    h = (x @ w).tanh()
+    y = td.where(h > 0, h.exp(), h * h).max(axis=1) + h.softmax(axis=1).sum(axis=1)
+    labels = np.arange(50) % 30
+    loss = (y.sigmoid() * x[:, 0]).sum() + td.nn.functional.cross_entropy(h, labels)
+    nodes = list(graph_nodes([loss.grad_fn]))
+    loss.backward()
+
+    def big_arrays(node):
+        values = list(vars(node).values()) + [getattr(node, "_saved_versions", None)]
+        return [v for v in values if isinstance(v, np.ndarray) and v.size >= 30]
+
+    assert len(nodes) > 10
+    assert [n.name() for n in nodes if big_arrays(n)] == []
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        loss.backward()

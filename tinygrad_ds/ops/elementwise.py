@@ -275,16 +275,17 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
-        ctx.cond = cond.data
+        ctx.save_for_backward(cond)
         return np.where(cond.data, x.data, y.data)
 
     @staticmethod
     def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
         _, gx, gy = ctx.needs_input_grad
         return (
             None,
-            g * _const(ctx.cond) if gx else None,
-            g * _const(~ctx.cond) if gy else None,
+            g * cond if gx else None,
+            g * _const(~cond.data) if gy else None,
         )
 
 

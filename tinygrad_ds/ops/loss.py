@@ -48,8 +48,8 @@ class SoftmaxCrossEntropy(Function):
         total = p.sum(axis=1, keepdims=True)
         logp -= np.log(total)
         p /= total
-        ctx.save_for_backward(z)
-        ctx.probs, ctx.rows, ctx.reduction = p, np.arange(n), reduction
+        ctx.save_for_backward(z, _const(p))  # softmax(z): freed with the graph after backward
+        ctx.rows, ctx.reduction = np.arange(n), reduction
         ctx.plain = weight is None and not label_smoothing and ignore_index not in target
         if ctx.plain:  # the common case: softmax(z) - onehot(y) needs only p and y
             ctx.t = target
@@ -78,11 +78,11 @@ class SoftmaxCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (z,) = ctx.saved_tensors
+        z, probs = ctx.saved_tensors
         n, c = z.shape
         g = g.reshape(n, 1) if ctx.reduction == "none" else g
         if ctx.plain and not grad_mode.enabled:  # softmax(z) - onehot(y), scaled
-            dz = ctx.probs.copy()
+            dz = probs.data.copy()
             dz[ctx.rows, ctx.t] -= 1
             dz *= g.data * z.dtype.type(1.0 / n if ctx.reduction == "mean" else 1.0)
             return _const(dz)
@@ -90,7 +90,7 @@ class SoftmaxCrossEntropy(Function):
         if grad_mode.enabled:  # create_graph: keep softmax(z) differentiable
             dz = z.softmax(axis=1) * _const(q_sum[:, None]) - _const(q)
             return g * dz * scale
-        dz = ctx.probs * q_sum[:, None]
+        dz = probs.data * q_sum[:, None]
         dz -= q
         dz *= g.data * z.dtype.type(scale)
         return _const(dz.astype(z.dtype, copy=False))

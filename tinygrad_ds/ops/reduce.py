@@ -43,12 +43,12 @@ class Max(Function):
         ctx.in_shape = x.data.shape
         ctx.axis = axis
         out = x.data.max(axis=axis, keepdims=True)
-        ctx.winners = x.data == out
+        ctx.save_for_backward(Tensor._make(x.data == out, None))  # freed after backward
         return out if keepdims else out.reshape(_reduced_shape(x.data.shape, axis))
 
     @staticmethod
     def backward(ctx, g):
-        winners = ctx.winners
+        winners = ctx.saved_tensors[0].data
         share = winners / winners.sum(axis=ctx.axis, keepdims=True)
         g = M.Reshape.apply(g, shape=_keepdims_shape(ctx.in_shape, ctx.axis))
         return g * Tensor._make(share.astype(g.dtype, copy=False), None)
