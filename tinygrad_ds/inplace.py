@@ -21,7 +21,7 @@ from .ops import elementwise as E
 from .ops import movement as M
 from .tensor import Tensor
 
-__all__ = ["change", "binary", "clamp", "fill", "copy", "setitem"]
+__all__ = ["change", "record", "binary", "clamp", "fill", "copy", "setitem"]
 
 
 def change(
@@ -33,16 +33,21 @@ def change(
 ) -> Tensor:
     """Change `t` in place: `in_memory(t.data)` writes (or returns) the new value when nothing
     is recorded; `out_of_place(alias)` computes it as a recorded operation otherwise."""
-    record = grad_mode.enabled and (t.requires_grad or (other is not None and other.requires_grad))
-    if not record:
-        value = in_memory(t.data)
-        if value is not None:
-            if not np.can_cast(np.asarray(value).dtype, t.dtype, "same_kind"):
-                raise TypeError(f"{what}: a value of dtype {np.asarray(value).dtype} can't be "
-                                f"stored in a {t.dtype} tensor")  # fmt: skip
-            t.data[...] = value
-        t._version[0] += 1
-        return t
+    if grad_mode.enabled and (t.requires_grad or (other is not None and other.requires_grad)):
+        return record(t, what, out_of_place)
+    value = in_memory(t.data)
+    if value is not None:
+        if not np.can_cast(np.asarray(value).dtype, t.dtype, "same_kind"):
+            raise TypeError(f"{what}: a value of dtype {np.asarray(value).dtype} can't be "
+                            f"stored in a {t.dtype} tensor")  # fmt: skip
+        t.data[...] = value
+    t._version[0] += 1
+    return t
+
+
+def record(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
+    """The recorded form of an in-place change: `t` is re-pointed at the node that computes
+    `out_of_place(alias)` from an alias keeping t's old value and node."""
     if t.requires_grad and t.grad_fn is None:
         raise RuntimeError(
             f"{what}: a leaf tensor that requires grad is being changed in place; "
@@ -88,18 +93,19 @@ def _through_base(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]
 
 
 def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> Tensor:
-    """t <- op(t, other), e.g. `add_`: in memory by `ufunc(t, other, out=t)`."""
+    """t <- op(t, other), e.g. `add_`: in memory by `ufunc(t, other, out=t)` (the optimisers'
+    path, kept short), or recorded by `change`."""
     o = t._operand(other)
-
-    def in_memory(d: np.ndarray) -> None:
-        try:
-            ufunc(d, o.data, out=d, casting="same_kind")
-        except (TypeError, ValueError) as e:
-            kind = TypeError if isinstance(e, TypeError) else ValueError
-            msg = f"{what}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} "
-            raise kind(f"{msg}with one of shape {o.shape} and dtype {o.dtype}: {e}") from None
-
-    return change(t, what, lambda a: op(a, o), in_memory, o)
+    if grad_mode.enabled and (t.requires_grad or o.requires_grad):
+        return record(t, what, lambda a: op(a, o))
+    try:
+        ufunc(t.data, o.data, out=t.data, casting="same_kind")
+    except (TypeError, ValueError) as e:
+        kind = TypeError if isinstance(e, TypeError) else ValueError
+        msg = f"{what}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} "
+        raise kind(f"{msg}with one of shape {o.shape} and dtype {o.dtype}: {e}") from None
+    t._version[0] += 1
+    return t
 
 
 def clamp(t: Tensor, low: Any, high: Any) -> Tensor:
