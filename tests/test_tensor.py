@@ -173,3 +173,13 @@ def test_broadcast_error_names_the_shapes():
     with pytest.raises(ValueError) as info:
         Tensor.zeros(2) + Tensor.zeros(3)
     assert "(2,)" in str(info.value) and "(3,)" in str(info.value)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import tinygrad_ds.tensor
+
+    for module in (td, tinygrad_ds.tensor):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0

@@ -72,6 +72,16 @@ class Tensor:
     `Tensor(data, requires_grad=False, dtype=None)` takes Python scalars, nested lists, NumPy
     arrays and Tensors. Python floats become float32 (see `set_default_dtype`); NumPy arrays keep
     their dtype; ints become int64. Only floating tensors can require grad.
+
+        >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x * x).sum()          # each operation records a node: y.grad_fn
+        >>> y.backward()               # reverse mode: fills x.grad = dy/dx = 2x
+        >>> x.grad
+        Tensor([2., 4., 6.], dtype=float32)
+
+    Operations broadcast as NumPy does; each method calls one primitive in `ops/` (its forward
+    and backward side by side) or composes a few. In-place methods end in `_`. Factories are
+    static methods (`Tensor.zeros(2, 3)`, `Tensor.randn(...)`).
     """
 
     __slots__ = (
