@@ -489,3 +489,16 @@ def test_backward_releases_every_saved_array():
     assert [n.name() for n in nodes if big_arrays(n)] == []
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         loss.backward()
+
+
+def test_backward_of_several_roots_sums_their_gradients():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    a, b = (x * x).sum(), (x * 3).sum()
+    td.backward([a, b])
+    np.testing.assert_allclose(x.grad.data, 2 * x.data + 3)
+    c, d = x * 2, x * x
+    x.grad = None
+    td.backward([c, d], [np.ones(2), np.array([1.0, 0.0])])
+    np.testing.assert_allclose(x.grad.data, [2 + 2, 2])
+    with pytest.raises(ValueError, match="2 tensors but 1 gradients"):
+        td.backward([x * 2, x * 3], [np.ones(2)])

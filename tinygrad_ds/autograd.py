@@ -191,8 +191,7 @@ def backward(
     `trace`, if given, is called after each node's backward (see `Trace`); `viz.explain` uses it.
     """
     roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor) or len(roots) == 1:
-        grad_tensors = [grad_tensors]
+    grad_tensors = _one_per_root(grad_tensors, len(roots), "backward")
     retain = create_graph if retain_graph is None else retain_graph
     root_grads = []
     for t, g in zip(roots, grad_tensors):
@@ -203,6 +202,18 @@ def backward(
             )
         root_grads.append(_root_grad(t, g, "backward"))
     _run(roots, root_grads, retain, create_graph, trace=trace)
+
+
+def _one_per_root(grads: Any, n: int, what: str) -> list[Any]:
+    """The gradients given for n roots as a list of n (None: each root must be a scalar)."""
+    if grads is None:
+        return [None] * n
+    if isinstance(grads, Tensor) or n == 1:
+        grads = [grads]
+    grads = list(grads)
+    if len(grads) != n:
+        raise ValueError(f"{what}: {n} tensors but {len(grads)} gradients were given")
+    return grads
 
 
 def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
@@ -231,8 +242,7 @@ def grad(
     """
     outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor) or len(outs) == 1:
-        grad_outputs = [grad_outputs] * len(outs) if grad_outputs is None else [grad_outputs]
+    grad_outputs = _one_per_root(grad_outputs, len(outs), "grad")
     for i, t in enumerate(ins):
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
