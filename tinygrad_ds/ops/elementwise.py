@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 
@@ -187,7 +188,9 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         z = ctx.saved_output()
-        return g * (1 - z * z)
+        if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
+            return g * (1 - z * z)
+        return g * _const(1 - z.data * z.data)  # first order: a constant, one op instead of three
 
 
 class Sigmoid(Function):
@@ -202,7 +205,9 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         z = ctx.saved_output()
-        return g * z * (1 - z)
+        if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
+            return g * z * (1 - z)
+        return g * _const(z.data * (1 - z.data))  # first order: a constant, one op
 
 
 class Relu(Function):
