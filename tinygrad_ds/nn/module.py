@@ -23,6 +23,7 @@ __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 # Parameter
 # ---------------------------------------------------------------------------------------------
 
+
 class Parameter(Tensor):
     """A Tensor that is a module's weight: it requires grad and modules register it.
 
