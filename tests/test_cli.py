@@ -181,7 +181,6 @@ def test_train_on_mnist_idx_files(tmp_path, capsys, model):
     assert "mnist: 60 train / 30 test examples, 36 features (6x6 images), 3 classes" in stdout
 
 
-@pytest.mark.skipif(not hasattr(td.nn, "Conv2d"), reason="nn.Conv2d is not available")
 def test_cnn_on_digits(tmp_path, capsys):
     code, stdout, err = run(capsys, "train", "--model", "cnn", "--hidden", "4", "--epochs", "1",
                             "--quiet", "--out", str(tmp_path))  # fmt: skip

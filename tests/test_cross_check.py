@@ -334,7 +334,6 @@ BAD_MODEL_PARAMS = [pytest.param(*case, id=case[0]) for case in BAD_MODELS] + [
         _conv_model,
         r"layer '0' \(Conv1d\) is not supported",
         id="conv",
-        marks=pytest.mark.skipif(not hasattr(nn, "Conv1d"), reason="nn.Conv1d not present"),
     )
 ]
 
