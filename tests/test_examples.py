@@ -56,3 +56,11 @@ def test_examples_run_as_scripts(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.strip()
     assert (tmp_path / "m.png").exists()
+
+
+def test_quickstart_loss_falls(capsys):
+    final_loss = example("quickstart").main(epochs=300)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
+    first_loss = float(lines[0].split("loss")[1].split()[0])
+    accuracy = float(lines[-1].split("accuracy")[1])
+    assert final_loss < 0.5 * first_loss and accuracy >= 0.95
