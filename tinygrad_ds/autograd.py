@@ -62,17 +62,6 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     return SumTo.apply(grad, shape=shape)
 
 
-def _as_grad_tensor(value: Any, like: Tensor, what: str) -> Tensor:
-    if isinstance(value, Tensor):
-        value = value.data
-    g = Tensor._make(np.array(value, dtype=like.dtype), None)
-    if g.shape != like.shape:
-        raise RuntimeError(
-            f"{what}: gradient has shape {g.shape}, but the output has shape {like.shape}"
-        )
-    return g
-
-
 def _run(
     roots: Sequence[Tensor],
     root_grads: Sequence[Tensor],
@@ -193,14 +182,7 @@ def backward(
     roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     grad_tensors = _one_per_root(grad_tensors, len(roots), "backward")
     retain = create_graph if retain_graph is None else retain_graph
-    root_grads = []
-    for t, g in zip(roots, grad_tensors):
-        if not t.requires_grad:
-            raise RuntimeError(
-                "backward: the tensor does not require grad and has no grad_fn (was it made "
-                "under no_grad(), or from tensors that do not require grad?)"
-            )
-        root_grads.append(_root_grad(t, g, "backward"))
+    root_grads = [_root_grad(t, g, "backward") for t, g in zip(roots, grad_tensors)]
     _run(roots, root_grads, retain, create_graph, trace=trace)
 
 
@@ -217,6 +199,13 @@ def _one_per_root(grads: Any, n: int, what: str) -> list[Any]:
 
 
 def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
+    """The gradient to start from at the root `t`: ones for a scalar, else `g` checked (a copy,
+    so that a leaf's .grad never aliases the caller's array)."""
+    if not t.requires_grad:
+        raise RuntimeError(
+            f"{what}: the output (shape {t.shape}) does not require grad and has no grad_fn "
+            "(was it made under no_grad(), or from tensors that do not require grad?)"
+        )
     if g is None:
         if t.data.size != 1:
             raise RuntimeError(
@@ -224,7 +213,12 @@ def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
                 f"has shape {t.shape}; pass a gradient of that shape (a vector-Jacobian product)"
             )
         return Tensor._make(np.ones_like(t.data), None)
-    return _as_grad_tensor(g, t, what)
+    data = np.array(g.data if isinstance(g, Tensor) else g, dtype=t.dtype)
+    if data.shape != t.shape:
+        raise RuntimeError(
+            f"{what}: gradient has shape {data.shape}, but the output has shape {t.shape}"
+        )
+    return Tensor._make(data, None)
 
 
 def grad(
@@ -246,9 +240,6 @@ def grad(
     for i, t in enumerate(ins):
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
-    for t in outs:
-        if not t.requires_grad:
-            raise RuntimeError(f"grad: an output (shape {t.shape}) does not require grad")
     keys = [id(t.grad_fn) if t.grad_fn is not None else id(t) for t in ins]
     capture: dict[int, Any] = dict.fromkeys(keys)
     retain = create_graph if retain_graph is None else retain_graph
