@@ -9,6 +9,7 @@ import pytest
 
 import tinygrad_ds as td
 from tinygrad_ds import Tensor
+from tinygrad_ds.ops.linalg import MatMul
 
 
 def f64(*shape, requires_grad=True, seed=0):
@@ -166,6 +167,24 @@ def test_gradcheck_of_gradients_through_matmul_softmax_and_indexing():
         return g
 
     assert td.gradcheck(first_derivative, [w], atol=1e-5)
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_second_order_through_every_transpose_form_of_matmul(ta, tb):
+    """MatMul's backward calls MatMul with other transpose options: gradcheck its gradient
+    (which runs those options' own backward) for each form, batched."""
+    rng = np.random.default_rng(5)
+    a = Tensor(rng.standard_normal((2, 4, 3) if ta else (2, 3, 4)), requires_grad=True)
+    b = Tensor(rng.standard_normal((5, 4) if tb else (4, 5)), requires_grad=True)
+    weight = Tensor(rng.standard_normal((2, 3, 5)))
+
+    def first_derivatives(a, b):
+        out = MatMul.apply(a, b, transpose_a=ta, transpose_b=tb)
+        loss = ((out * weight).tanh()).sum()
+        return td.grad(loss, [a, b], create_graph=True)
+
+    assert td.gradcheck(lambda a, b: first_derivatives(a, b)[0], [a, b], atol=1e-5)
+    assert td.gradcheck(lambda a, b: first_derivatives(a, b)[1], [a, b], atol=1e-5)
 
 
 def test_hessian_vector_product_of_a_small_mlp_against_finite_differences():

@@ -76,6 +76,7 @@ def classes_last(z):
 
 
 Y7 = np.array([7, 1, 2, 7, 0, 0])
+Y_NO3 = np.array([0, 4, 2, 0, 4, 2])  # 3 lies between its least and greatest, yet is absent
 
 CASES = [
     # name, loss of the input tensor, closed form of the input array, input
@@ -85,6 +86,9 @@ CASES = [
     ("ce_weight", lambda z: CE(z, Y, weight=W), lambda z: np_ce(z, Y, W), Z),
     ("ce_ignore", lambda z: CE(z, Y_IGN), lambda z: np_ce(z, Y_IGN), Z),
     ("ce_ignore_7", lambda z: CE(z, Y7, ignore_index=7), lambda z: np_ce(z, Y7, ignore=7), Z),
+    ("ce_ignore_1", lambda z: CE(z, Y, ignore_index=1), lambda z: np_ce(z, Y, ignore=1), Z),
+    ("ce_ignore_in_range_absent", lambda z: CE(z, Y_NO3, ignore_index=3),
+     lambda z: np_ce(z, Y_NO3), Z),
     ("ce_weight_ignore_none", lambda z: CE(z, Y_IGN, W, reduction="none"),
      lambda z: np_ce(z, Y_IGN, W, reduction="none"), Z),
     ("ce_smoothing", lambda z: CE(z, Y, label_smoothing=0.2),

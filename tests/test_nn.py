@@ -271,6 +271,27 @@ def test_linear_computes_x_wT_plus_b_with_gradients():
         lin(td.Tensor.randn(4, 2))
 
 
+def test_linear_adds_the_bias_into_its_own_product_without_changing_results():
+    """linear writes x W^T + b into the memory of its own x W^T: the graph, a second backward
+    and a bias of another dtype (which promotes, so takes the ordinary path) are as before."""
+    rng = np.random.default_rng(1)
+    x = td.Tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    w = td.Tensor(rng.standard_normal((2, 3)).astype(np.float32), requires_grad=True)
+    b = td.Tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
+    out = nn.functional.linear(x, w, b)
+    assert out.grad_fn.name() == "Add" and out.grad_fn.parents[0].name() == "MatMul"
+    np.testing.assert_allclose(out.data, x.data @ w.data.T + b.data, rtol=1e-6)
+    out.sum().backward(retain_graph=True)
+    first = [t.grad.data.copy() for t in (x, w, b)]
+    out.sum().backward()
+    for t, g in zip((x, w, b), first):
+        np.testing.assert_allclose(t.grad.data, 2 * g, rtol=1e-6)
+    b64 = td.Tensor(b.data.astype(np.float64))
+    wide = nn.functional.linear(x, w, b64)
+    assert wide.dtype == np.float64
+    np.testing.assert_allclose(wide.data, x.data @ w.data.T + b64.data, rtol=1e-6)
+
+
 def test_linear_default_init_is_pytorchs_uniform():
     lin = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)

@@ -10,6 +10,8 @@ import pytest
 from helpers import away_from, check_op
 
 import tinygrad_ds as td
+from tinygrad_ds.ops.linalg import MatMul
+from tinygrad_ds.ops.nn import max_keepdims
 
 R = np.random.default_rng(7)
 
@@ -20,6 +22,11 @@ def r(*shape):
 
 def pos(*shape):
     return R.uniform(0.5, 2.0, shape)
+
+
+def mm(a, b, ta=False, tb=False):
+    """The MatMul primitive with its transpose options (A^T and B^T without transpose nodes)."""
+    return MatMul.apply(a, b, transpose_a=ta, transpose_b=tb)
 
 
 def np_sigmoid(x):
@@ -162,6 +169,16 @@ BINARY = [
     ("matmul_batched", lambda a, b: td.matmul(a, b), np.matmul, r(2, 3, 4), r(2, 4, 5)),
     ("matmul_broadcast_batch", lambda a, b: a @ b, np.matmul, r(2, 1, 3, 4), r(3, 4, 2)),
     ("matmul_batch_vec", lambda a, b: a @ b, np.matmul, r(2, 3, 4), r(4)),
+    ("matmul_a_transposed", lambda a, b: mm(a, b, ta=True), lambda a, b: a.T @ b, r(4, 3), r(4, 2)),
+    ("matmul_b_transposed", lambda a, b: mm(a, b, tb=True), lambda a, b: a @ b.T, r(3, 4), r(2, 4)),
+    (
+        "matmul_both_transposed_batched",
+        lambda a, b: mm(a, b, ta=True, tb=True),
+        lambda a, b: np.swapaxes(a, -1, -2) @ np.swapaxes(b, -1, -2),
+        r(2, 4, 3),
+        r(1, 5, 4),
+    ),
+    ("matmul_of_a_transposed_view", lambda a, b: a @ b.T, lambda a, b: a @ b.T, r(3, 4), r(2, 4)),
     (
         "cat",
         lambda a, b: td.cat([a, b], axis=1),
@@ -281,3 +298,15 @@ def test_mixed_precision_gradient_keeps_input_dtype():
     c = td.Tensor([1.0, 2.0], requires_grad=True)
     c.double().sum().backward()
     assert c.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "shape,axis", [((128, 10), 1), ((5, 40), -1), ((7, 3), 0), ((2, 3, 4), -1)]
+)
+def test_max_keepdims_shortcut_for_short_rows_equals_numpys_max(shape, axis):
+    """The softmax shift reduces short rows through a transposed copy: same values, NaN too."""
+    x = R.standard_normal(shape).astype(np.float32)
+    x.flat[3] = np.nan
+    np.testing.assert_array_equal(max_keepdims(x, axis), x.max(axis=axis, keepdims=True))
+    empty = np.zeros((0, 4), np.float32)
+    assert max_keepdims(empty, 1).shape == (0, 1)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import grad_mode
 from .function import Function
-from .ops.movement import SumTo
+from .ops.movement import SumTo, sum_to
 from .tensor import Tensor
 
 __all__ = ["backward", "grad", "unbroadcast", "graph_nodes"]
@@ -115,7 +115,7 @@ def _run(
                 else:
                     shape, dtype = parent.out_shape, parent.out_dtype
                 if gi.data.shape != shape:
-                    gi = unbroadcast(gi, shape)
+                    gi = unbroadcast(gi, shape) if create_graph else _const(sum_to(gi.data, shape))
                 if gi.data.dtype != dtype:
                     gi = gi.astype(dtype)
                 old = table.get(parent)
@@ -126,7 +126,7 @@ def _run(
                 elif create_graph:
                     table[parent] = old + gi
                 else:
-                    table[parent] = Tensor._make(old.data + gi.data, None)
+                    table[parent] = _const(old.data + gi.data)
 
     # What is left in the table are the leaves, each with its complete gradient.
     for leaf, g in table.items():
@@ -135,6 +135,10 @@ def _run(
                 capture[id(leaf)] = g
         else:
             _accumulate(leaf, g, create_graph, used_bases)
+
+
+def _const(array: np.ndarray) -> Tensor:
+    return Tensor._make(array, None)
 
 
 def _base_id(a: np.ndarray) -> int:
@@ -212,7 +216,7 @@ def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
                 f"{what}: grad can be implicitly created only for scalar outputs, but the output "
                 f"has shape {t.shape}; pass a gradient of that shape (a vector-Jacobian product)"
             )
-        return Tensor._make(np.ones_like(t.data), None)
+        return _const(np.ones(t.data.shape, t.data.dtype))
     data = np.array(g.data if isinstance(g, Tensor) else g, dtype=t.dtype)
     if data.shape != t.shape:
         raise RuntimeError(

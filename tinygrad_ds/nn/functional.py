@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
+from ..ops.elementwise import Add
 from ..ops.linalg import MatMul
 from ..rng import generator
 from ..tensor import Tensor
@@ -45,11 +46,17 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape} "
             f"(expected last dim {weight.shape[-1]})"
         )
-    if x.ndim >= 2 and weight.ndim == 2:  # x W^T as one MatMul node, with W itself as input
-        out = MatMul.apply(x, weight, transpose_b=True)
-    else:
+    if x.ndim < 2 or weight.ndim != 2:
         out = x @ weight.T
-    return out if bias is None else out + bias
+        return out if bias is None else out + bias
+    out = MatMul.apply(x, weight, transpose_b=True)  # x W^T: one node, with W itself as input
+    if bias is None:
+        return out
+    if isinstance(bias, Tensor) and bias.dtype == out.dtype and bias.shape == out.shape[-1:]:
+        # The product is this function's own temporary, which nothing has saved: the sum
+        # can go into its memory (one allocation and one pass over fresh memory fewer).
+        return Add.apply(out, bias, into_x=True)
+    return out + bias
 
 
 def relu(x: Tensor) -> Tensor:

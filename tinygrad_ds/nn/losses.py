@@ -113,8 +113,9 @@ def _class_layout(x: Tensor, what: str) -> tuple[Tensor, int, tuple[int, ...]]:
 def _class_target(
     target: Any, x_shape: tuple[int, ...], shape: tuple[int, ...], c: int, ignore_index: int,
     what: str,
-) -> np.ndarray:  # fmt: skip
-    """Class indices as a flat int array, checked for dtype, shape and range."""
+) -> tuple[np.ndarray, bool]:  # fmt: skip
+    """Class indices as a flat int array, checked for dtype, shape and range; and whether
+    `ignore_index` may be among them (False when it lies outside their range)."""
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         hint = (
@@ -127,11 +128,14 @@ def _class_target(
             f"class-index targets must have shape {shape}"
         )
     flat = t.reshape(-1).astype(np.int64, copy=False)
-    if flat.size and (flat.min() < 0 or flat.max() >= c):  # look closer only when needed
+    if not flat.size:
+        return flat, False
+    low, high = flat.min(), flat.max()
+    if low < 0 or high >= c:  # look closer only when needed
         bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
         if bad.any():
             raise ValueError(f"{what}: target class {flat[bad][0]} is out of range for {c} classes")
-    return flat
+    return flat, bool(low <= ignore_index <= high)
 
 
 def _per_example(loss: Tensor, shape: tuple[int, ...], reduction: str) -> Tensor:
@@ -223,12 +227,12 @@ def cross_entropy(
     t_dtype = np.asarray(target.data if isinstance(target, Tensor) else target).dtype
     if t_dtype.kind == "f" and np.shape(target) == z.shape:
         return _cross_entropy_probs(z, target, w, reduction, label_smoothing, what)
-    t = _class_target(target, z.shape, shape, c, ignore_index, what)
+    t, may_ignore = _class_target(target, z.shape, shape, c, ignore_index, what)
     loss = SoftmaxCrossEntropy.apply(
         z2,
         target=t,
         weight=w,
-        ignore_index=ignore_index,
+        ignore_index=ignore_index if may_ignore else None,
         label_smoothing=float(label_smoothing),
         reduction=reduction,
     )
@@ -266,7 +270,7 @@ def nll_loss(
     x = _input(input, what)
     x2, c, shape = _class_layout(x, what)
     w = _class_weight(weight, c, x.dtype, what)
-    t = _class_target(target, x.shape, shape, c, ignore_index, what)
+    t, _ = _class_target(target, x.shape, shape, c, ignore_index, what)
     valid = t != ignore_index
     t0 = np.where(valid, t, 0)
     w_t = (w[t0] if w is not None else np.ones(t.shape, x.dtype)) * valid

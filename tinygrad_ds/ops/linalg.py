@@ -18,32 +18,40 @@ def _mT(x):
 
 
 class MatMul(Function):
-    """Z = A @ B over the last two axes (batch axes broadcast);
-    dL/dA = G @ B^T,  dL/dB = A^T @ G  (the engine sums broadcast batch axes away).
+    """Z = A' @ B' over the last two axes (batch axes broadcast), where A' is A or, with
+    `transpose_a`, A^T (and B' likewise), so that no transpose node is needed around it.
 
-    With `transpose_b=True` it is Z = A @ B^T (a layer's x W^T, with W kept as it is: no
-    transpose node in the graph), and dL/dA = G @ B, dL/dB = G^T @ A.
-    When B is a transposed view (as in `x @ W.T`), dL/dB is computed as (G^T A)^T, so that the
-    gradient that reaches W is contiguous, as W is (and an optimiser's update stays fast).
+    dL/dA' = G @ B'^T and dL/dB' = A'^T @ G (the engine sums broadcast batch axes away); so
+    dL/dA = G @ B'^T, or B' @ G^T when A was transposed, and dL/dB = A'^T @ G, or G^T @ A'.
+    A layer's x W^T is `transpose_b=True` with W kept as it is. When B is a transposed view (as
+    in `x @ W.T`), dL/dB is computed as (G^T A)^T, so that the gradient that reaches W is
+    contiguous, as W is (and an optimiser's update stays fast).
     """
 
     @staticmethod
-    def forward(ctx, a, b, transpose_b=False):
+    def forward(ctx, a, b, transpose_a=False, transpose_b=False):
         ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
-        ctx.transpose_b = transpose_b
-        ctx.b_transposed = b.requires_grad and not transpose_b and _is_transposed_view(b)
-        return a.data @ (b.data.swapaxes(-1, -2) if transpose_b else b.data)
+        ctx.transpose_a, ctx.transpose_b = transpose_a, transpose_b
+        ctx.b_transposed = (
+            b.requires_grad and not (transpose_a or transpose_b) and _is_transposed_view(b)
+        )
+        x = a.data.swapaxes(-1, -2) if transpose_a else a.data
+        return x @ (b.data.swapaxes(-1, -2) if transpose_b else b.data)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         ga, gb = ctx.needs_input_grad
-        if ctx.transpose_b:
-            grad_a = MatMul.apply(g, b) if ga else None
-            return grad_a, (MatMul.apply(_mT(g), a) if gb else None)
-        grad_a = MatMul.apply(g, b, transpose_b=True) if ga else None
-        if not gb:
-            return grad_a, None
-        if ctx.b_transposed:
-            return grad_a, _mT(MatMul.apply(_mT(g), a))
-        return grad_a, MatMul.apply(_mT(a), g)
+        ta, tb = ctx.transpose_a, ctx.transpose_b
+        grad_a = grad_b = None
+        if ga and ta:  # B' @ G^T
+            grad_a = MatMul.apply(b, g, transpose_a=tb, transpose_b=True)
+        elif ga:  # G @ B'^T
+            grad_a = MatMul.apply(g, b, transpose_b=not tb)
+        if gb and ctx.b_transposed:  # (G^T @ A)^T: contiguous where W = B^T is
+            grad_b = _mT(MatMul.apply(g, a, transpose_a=True))
+        elif gb and tb:  # G^T @ A'
+            grad_b = MatMul.apply(g, a, transpose_a=True, transpose_b=ta)
+        elif gb:  # A'^T @ G
+            grad_b = MatMul.apply(a, g, transpose_a=not ta)
+        return grad_a, grad_b

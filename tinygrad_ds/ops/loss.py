@@ -13,6 +13,7 @@ import numpy as np
 from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
+from .nn import max_keepdims
 
 __all__ = ["SoftmaxCrossEntropy", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits"]
 
@@ -31,7 +32,8 @@ class SoftmaxCrossEntropy(Function):
     """Cross-entropy of softmax(z) against class indices y, for logits z of shape (N, C).
 
     With q_ic = (1 - s) w_yi 1[c = y_i] + (s / C) w_c (label smoothing s, class weights w, and
-    q_i = 0 for a target equal to `ignore_index`), the per-example loss is
+    q_i = 0 for a target equal to `ignore_index`, None when no target is to be ignored), the
+    per-example loss is
     l_i = -sum_c q_ic log softmax(z_i)_c, and 'mean' divides the sum by sum_i w_yi.
     dl_i/dz_ic = (sum_c' q_ic') softmax(z_i)_c - q_ic, which is softmax(z) - onehot(y) in the
     plain case. log-softmax is computed once, with the max subtracted (stable at any logit).
@@ -43,14 +45,15 @@ class SoftmaxCrossEntropy(Function):
     ):
         x = z.data
         n, c = x.shape
-        logp = x - x.max(axis=1, keepdims=True)
+        logp = x - max_keepdims(x, 1)
         p = np.exp(logp)
         total = p.sum(axis=1, keepdims=True)
         logp -= np.log(total)
         p /= total
         ctx.save_for_backward(z, _const(p))  # softmax(z): freed with the graph after backward
         ctx.rows, ctx.reduction = np.arange(n), reduction
-        ctx.plain = weight is None and not label_smoothing and ignore_index not in target
+        ignores = ignore_index is not None and ignore_index in target
+        ctx.plain = weight is None and not label_smoothing and not ignores
         if ctx.plain:  # the common case: softmax(z) - onehot(y) needs only p and y
             ctx.t = target
             loss = -logp[ctx.rows, target]
@@ -58,7 +61,7 @@ class SoftmaxCrossEntropy(Function):
                 return loss.astype(x.dtype, copy=False)
             total_loss = loss.sum() / n if reduction == "mean" else loss.sum()
             return np.asarray(total_loss, dtype=x.dtype)
-        valid = target != ignore_index
+        valid = target != ignore_index if ignores else np.ones(n, dtype=bool)
         t = np.where(valid, target, 0)
         rows = ctx.rows
         w_t = (weight[t] if weight is not None else np.ones(n, x.dtype)) * valid

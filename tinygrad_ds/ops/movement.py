@@ -78,22 +78,28 @@ class Expand(Function):
         return SumTo.apply(g, shape=ctx.in_shape)
 
 
+def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`x` summed over the axes that broadcasting `shape` to x.shape added or stretched."""
+    in_shape = x.shape
+    lead = len(in_shape) - len(shape)
+    if lead < 0:
+        raise ValueError(f"sum_to: cannot sum shape {in_shape} to {shape}")
+    if in_shape[lead:] == shape:  # only leading axes were added (a bias, say)
+        return x.sum(axis=tuple(range(lead)))
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and in_shape[lead + i] != 1
+    )
+    out = x.sum(axis=axes, keepdims=True)
+    return out.reshape(shape) if lead else out
+
+
 class SumTo(Function):
     """z = x summed down to `shape` (the adjoint of broadcasting);  dz/dx = expand(g)."""
 
     @staticmethod
     def forward(ctx, x, shape=()):
-        in_shape = ctx.in_shape = x.data.shape
-        lead = len(in_shape) - len(shape)
-        if lead < 0:
-            raise ValueError(f"sum_to: cannot sum shape {in_shape} to {shape}")
-        if in_shape[lead:] == shape:  # only leading axes were added (a bias, say)
-            return x.data.sum(axis=tuple(range(lead)))
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and in_shape[lead + i] != 1
-        )
-        out = x.data.sum(axis=axes, keepdims=True)
-        return out.reshape(shape) if lead else out
+        ctx.in_shape = x.data.shape
+        return sum_to(x.data, shape)
 
     @staticmethod
     def backward(ctx, g):

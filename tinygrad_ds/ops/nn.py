@@ -6,7 +6,22 @@ import numpy as np
 
 from ..function import Function
 
-__all__ = ["Softmax", "LogSoftmax"]
+__all__ = ["Softmax", "LogSoftmax", "max_keepdims"]
+
+SHORT_ROW = 32
+"""Rows at most this long are reduced column by column in `max_keepdims`."""
+
+
+def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
+    """x.max(axis, keepdims=True), the shift that keeps exp from overflowing.
+
+    NumPy reduces a short contiguous last axis slowly, one tiny reduction per row (10 us for
+    128 rows of 10 logits); so a 2-D array of short rows is copied transposed and reduced over
+    its first axis instead, element-wise across rows (2.5 us for the same).
+    """
+    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= SHORT_ROW:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return x.max(axis=axis, keepdims=True)
 
 
 class LogSoftmax(Function):
@@ -17,7 +32,7 @@ class LogSoftmax(Function):
     def forward(ctx, x, axis=-1):
         ctx.axis = axis
         ctx.save_output()
-        shifted = x.data - x.data.max(axis=axis, keepdims=True)
+        shifted = x.data - max_keepdims(x.data, axis)
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
@@ -33,7 +48,7 @@ class Softmax(Function):
     def forward(ctx, x, axis=-1):
         ctx.axis = axis
         ctx.save_output()
-        e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
+        e = np.exp(x.data - max_keepdims(x.data, axis))
         return e / e.sum(axis=axis, keepdims=True)
 
     @staticmethod
