@@ -144,6 +144,7 @@ def mlp_step_numpy(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> fl
 
 
 def mlp_step_tinygrad(params: list[td.Tensor], opt: td.optim.SGD, x: td.Tensor, y: td.Tensor):
+    opt.zero_grad()  # first, as everywhere in the project: last step's gradients go now
     a = x
     n_layers = len(params) // 2
     for layer in range(n_layers):
@@ -151,7 +152,6 @@ def mlp_step_tinygrad(params: list[td.Tensor], opt: td.optim.SGD, x: td.Tensor, 
         if layer < n_layers - 1:
             a = a.relu()
     loss = td.nn.functional.cross_entropy(a, y)
-    opt.zero_grad()
     loss.backward()
     opt.step()
     return loss.item()

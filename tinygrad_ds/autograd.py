@@ -162,10 +162,11 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, used_bases: set[int
             leaf.grad = g
             return
         base = _base_id(g.data)
-        shared = base in used_bases or not g.data.flags.writeable  # (a broadcast view)
-        data = g.data.copy() if shared else g.data
-        used_bases.add(base if data is g.data else id(data))
-        leaf.grad = Tensor._make(data, None)
+        if base in used_bases or not g.data.flags.writeable:  # shared, or a broadcast view
+            g = Tensor._make(g.data.copy(), None)
+            base = id(g.data)
+        used_bases.add(base)
+        leaf.grad = g
     elif create_graph:
         leaf.grad = leaf.grad + g
     else:

@@ -41,18 +41,20 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out, in) and b of shape (out,) (the course's
     z = W a + b, one example per row)."""
     x = _t(x)
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+    x_shape, w_shape = x.data.shape, weight.data.shape
+    if not x_shape or x_shape[-1] != w_shape[-1]:
         raise ValueError(
-            f"linear: input of shape {x.shape} does not match weight of shape {weight.shape} "
-            f"(expected last dim {weight.shape[-1]})"
+            f"linear: input of shape {x_shape} does not match weight of shape {w_shape} "
+            f"(expected last dim {w_shape[-1]})"
         )
-    if x.ndim < 2 or weight.ndim != 2:
+    if len(x_shape) < 2 or len(w_shape) != 2:
         out = x @ weight.T
         return out if bias is None else out + bias
     out = MatMul.apply(x, weight, transpose_b=True)  # x W^T: one node, with W itself as input
     if bias is None:
         return out
-    if isinstance(bias, Tensor) and bias.dtype == out.dtype and bias.shape == out.shape[-1:]:
+    b = bias.data if isinstance(bias, Tensor) else None
+    if b is not None and b.dtype == out.data.dtype and b.shape == w_shape[:1]:
         # The product is this function's own temporary, which nothing has saved: the sum
         # can go into its memory (one allocation and one pass over fresh memory fewer).
         return Add.apply(out, bias, into_x=True)

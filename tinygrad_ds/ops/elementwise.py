@@ -227,7 +227,10 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * _const(ctx.saved_output().data > 0)
+        mask = ctx.saved_output().data > 0
+        if grad_mode.enabled:  # create_graph: a recorded product with the constant mask
+            return g * _const(mask)
+        return _const(g.data * mask)  # first order: the product alone, no node to build
 
 
 class LeakyRelu(Function):

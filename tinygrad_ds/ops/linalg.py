@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from .. import grad_mode
 from ..function import Function
+from ..tensor import Tensor
 from .movement import Permute, swap_last_two
 
 __all__ = ["MatMul"]
@@ -35,8 +39,7 @@ class MatMul(Function):
         ctx.b_transposed = (
             b.requires_grad and not (transpose_a or transpose_b) and _is_transposed_view(b)
         )
-        x = a.data.swapaxes(-1, -2) if transpose_a else a.data
-        return x @ (b.data.swapaxes(-1, -2) if transpose_b else b.data)
+        return _product(a.data, b.data, transpose_a, transpose_b)
 
     @staticmethod
     def backward(ctx, g):
@@ -45,13 +48,27 @@ class MatMul(Function):
         ta, tb = ctx.transpose_a, ctx.transpose_b
         grad_a = grad_b = None
         if ga and ta:  # B' @ G^T
-            grad_a = MatMul.apply(b, g, transpose_a=tb, transpose_b=True)
+            grad_a = _matmul(b, g, tb, True)
         elif ga:  # G @ B'^T
-            grad_a = MatMul.apply(g, b, transpose_b=not tb)
+            grad_a = _matmul(g, b, False, not tb)
         if gb and ctx.b_transposed:  # (G^T @ A)^T: contiguous where W = B^T is
-            grad_b = _mT(MatMul.apply(g, a, transpose_a=True))
+            grad_b = _mT(_matmul(g, a, True, False))
         elif gb and tb:  # G^T @ A'
-            grad_b = MatMul.apply(g, a, transpose_a=True, transpose_b=ta)
+            grad_b = _matmul(g, a, True, ta)
         elif gb:  # A'^T @ G
-            grad_b = MatMul.apply(a, g, transpose_a=not ta)
+            grad_b = _matmul(a, g, not ta, False)
         return grad_a, grad_b
+
+
+def _product(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) -> np.ndarray:
+    """op(a) @ op(b), op a transpose of the last two axes where asked (a view: BLAS reads it
+    transposed, nothing is copied)."""
+    return (a.swapaxes(-1, -2) if transpose_a else a) @ (b.swapaxes(-1, -2) if transpose_b else b)
+
+
+def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+    """A product inside MatMul's backward: a recorded MatMul under create_graph, else the plain
+    product (first order records nothing, so the node's bookkeeping is skipped)."""
+    if grad_mode.enabled:
+        return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    return Tensor._make(_product(a.data, b.data, transpose_a, transpose_b), None)
