@@ -310,3 +310,26 @@ def test_max_keepdims_shortcut_for_short_rows_equals_numpys_max(shape, axis):
     np.testing.assert_array_equal(max_keepdims(x, axis), x.max(axis=axis, keepdims=True))
     empty = np.zeros((0, 4), np.float32)
     assert max_keepdims(empty, 1).shape == (0, 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_exact_to_rounding_far_into_both_tails(dtype):
+    """Both forms (1 / (1 + e^-x) while e^-x is finite, the blended form when some x would
+    overflow it) against e^x / (1 + e^x) in extended precision."""
+    tame = np.array([-80.0, -30.0, -1.0, 0.0, 1e-3, 2.0, 30.0], dtype=dtype)
+    for x in (tame, np.append(tame, -1000.0).astype(dtype)):
+        exact = np.exp(x.astype(np.longdouble)) / (1 + np.exp(x.astype(np.longdouble)))
+        got = td.Tensor(x).sigmoid().data
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, exact.astype(dtype), rtol=4 * np.finfo(dtype).eps)
+    assert np.isnan(td.Tensor(np.array([np.nan, -1000.0], dtype)).sigmoid().data[0])
+
+
+@pytest.mark.parametrize("slope", [0.1, 1.0, 1.5, -0.2, 0.0])
+def test_leaky_relu_any_slope_value_and_gradient(slope):
+    x = away_from(r(3, 4), [0])
+    check_op(
+        lambda t: t.leaky_relu(slope),
+        lambda a: np.where(a > 0, a, slope * a),
+        [x],
+    )
