@@ -25,6 +25,14 @@ def _const(array: np.ndarray) -> Tensor:
     return Tensor._make(array, None)
 
 
+def _times(g: Tensor, local: np.ndarray) -> Tensor:
+    """g * local, for a local derivative that is a constant array (a mask, 1 - z^2, ...): a
+    recorded product under create_graph, else the plain product (first order builds no node)."""
+    if grad_mode.enabled:
+        return g * _const(local)
+    return _const(g.data * local)
+
+
 @functools.cache
 def _exp_limit(dtype: np.dtype) -> float:
     """A little under the largest y with e^y finite in `dtype` (88.7 for float32)."""
@@ -79,7 +87,9 @@ class Mul(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         gx, gy = ctx.needs_input_grad
-        return (g * y if gx else None), (g * x if gy else None)
+        if grad_mode.enabled:  # create_graph: products with the tensors themselves
+            return (g * y if gx else None), (g * x if gy else None)
+        return (_times(g, y.data) if gx else None), (_times(g, x.data) if gy else None)
 
 
 class Div(Function):
@@ -189,7 +199,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * _const(np.sign(x.data))
+        return _times(g, np.sign(x.data))
 
 
 class Tanh(Function):
@@ -205,7 +215,7 @@ class Tanh(Function):
         z = ctx.saved_output()
         if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
             return g * (1 - z * z)
-        return g * _const(1 - z.data * z.data)  # first order: a constant, one op instead of three
+        return _times(g, 1 - z.data * z.data)  # first order: a constant, one op instead of three
 
 
 class Sigmoid(Function):
@@ -233,7 +243,7 @@ class Sigmoid(Function):
         z = ctx.saved_output()
         if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
             return g * z * (1 - z)
-        return g * _const(z.data * (1 - z.data))  # first order: a constant, one op
+        return _times(g, z.data * (1 - z.data))  # first order: a constant, one op
 
 
 class Relu(Function):
@@ -246,10 +256,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        mask = ctx.saved_output().data > 0
-        if grad_mode.enabled:  # create_graph: a recorded product with the constant mask
-            return g * _const(mask)
-        return _const(g.data * mask)  # first order: the product alone, no node to build
+        return _times(g, ctx.saved_output().data > 0)
 
 
 class LeakyRelu(Function):
@@ -269,7 +276,7 @@ class LeakyRelu(Function):
         (x,) = ctx.saved_tensors
         positive = x.data > 0
         slope = g.dtype.type(ctx.slope)
-        return g * _const(positive + slope * ~positive)  # 1 where x > 0, a elsewhere (exact)
+        return _times(g, positive + slope * ~positive)  # 1 where x > 0, a elsewhere (exact)
 
 
 class Maximum(Function):
@@ -284,9 +291,9 @@ class Maximum(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         share_x = (x.data > y.data) + 0.5 * (x.data == y.data)
-        share_x = _const(share_x.astype(g.dtype, copy=False))
+        share_x = share_x.astype(g.dtype, copy=False)
         gx, gy = ctx.needs_input_grad
-        return (g * share_x if gx else None), (g * (1 - share_x) if gy else None)
+        return (_times(g, share_x) if gx else None), (_times(g, 1 - share_x) if gy else None)
 
 
 class Clip(Function):
@@ -306,7 +313,7 @@ class Clip(Function):
             inside &= x.data >= ctx.low
         if ctx.high is not None:
             inside &= x.data <= ctx.high
-        return g * _const(inside)
+        return _times(g, inside)
 
 
 class Where(Function):
@@ -323,8 +330,8 @@ class Where(Function):
         _, gx, gy = ctx.needs_input_grad
         return (
             None,
-            g * cond if gx else None,
-            g * _const(~cond.data) if gy else None,
+            _times(g, cond.data) if gx else None,
+            _times(g, ~cond.data) if gy else None,
         )
 
 
