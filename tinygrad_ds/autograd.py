@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode
-from .function import Function
+from .function import RELEASED, Function
 from .ops.movement import SumTo, sum_to
 from .tensor import Tensor
 
@@ -105,7 +105,7 @@ def _run(
             if trace is not None:
                 trace(node, g, grads)
             if not retain_graph and (node._saved is not None or node._saved_out is not None):
-                node.release()
+                node._saved = node._saved_out = RELEASED  # free what backward needed
             for parent, gi in zip(node.parents, grads):
                 if parent is None or gi is None:
                     continue
@@ -114,10 +114,9 @@ def _run(
                     shape, dtype = parent.data.shape, parent.data.dtype
                 else:
                     shape, dtype = parent.out_shape, parent.out_dtype
-                if gi.data.shape != shape:
-                    gi = unbroadcast(gi, shape) if create_graph else _const(sum_to(gi.data, shape))
-                if gi.data.dtype != dtype:
-                    gi = gi.astype(dtype)
+                data = gi.data
+                if data.shape != shape or data.dtype != dtype:
+                    gi = _fit(gi, shape, dtype, create_graph)
                 old = table.get(parent)
                 if old is None:
                     table[parent] = gi
@@ -135,6 +134,14 @@ def _run(
                 capture[id(leaf)] = g
         else:
             _accumulate(leaf, g, create_graph, used_bases)
+
+
+def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype, create_graph: bool) -> Tensor:
+    """The gradient `g` of a broadcast value summed down to the input's shape (undoing the
+    broadcast) and cast to its dtype (a float32 input used with a float64 one gets float32)."""
+    if g.data.shape != shape:
+        g = unbroadcast(g, shape) if create_graph else _const(sum_to(g.data, shape))
+    return g if g.data.dtype == dtype else g.astype(dtype)
 
 
 def _const(array: np.ndarray) -> Tensor:
