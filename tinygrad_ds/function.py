@@ -174,12 +174,6 @@ class Function:
                 "backward() or grad() call if you need to backward through it again."
             )
 
-    def release(self) -> None:
-        """Free the saved tensors, keeping the graph's structure (for drawing it)."""
-        if self._saved is not None or self._saved_out is not None:
-            self._saved = RELEASED
-            self._saved_out = RELEASED
-
     # -- description -----------------------------------------------------------------------
 
     @classmethod
