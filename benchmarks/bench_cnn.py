@@ -17,20 +17,19 @@ through state_dict (PyTorch's names and shapes), and their first losses are chec
 Threads: NumPy's BLAS and PyTorch both take OMP_NUM_THREADS at start-up (default: all cores);
 `OMP_NUM_THREADS=1` compares single-threaded, steadier on a busy machine.
 
-Each row is the median over `--repeats` interleaved rounds (after a warm-up) of each round's
-median of 5 back-to-back steps, with the median round-by-round ratio to PyTorch (when installed)
-and to the NumPy reference. Quote medians and ratios from one run: machines are noisy.
+Each row is the median over `--repeats` interleaved rounds of each round's median of 5
+back-to-back steps (see `timing.py`), with the median round-by-round ratio to PyTorch (when
+installed) and to the NumPy reference. Quote medians and ratios from one run: machines are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
+from timing import median, ratio, rounds
 
 import tinygrad_ds as td
 from tinygrad_ds import nn
@@ -42,29 +41,6 @@ except Exception:  # noqa: BLE001  (not installed, or a broken install)
     torch = None
 
 BATCH, LR = 64, 0.01
-BLOCK, PAUSE = 5, 0.25  # timed calls in a row per function and round; seconds before
-
-
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Seconds per call of each function. Rounds take the functions in turn (so that a drift in
-    the machine's speed hits all of them alike), each for a block of BLOCK back-to-back calls
-    as in a training loop. Before a block, a pause lets the worker threads of the function
-    before go to sleep (OpenBLAS's and PyTorch's spin for a while after each call, and would
-    take a core from the next); the block's first call, which wakes its own, is not timed."""
-    for f in fns.values():
-        f()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, f in fns.items():
-            time.sleep(PAUSE)
-            f()
-            block = []
-            for _ in range(BLOCK):
-                start = time.perf_counter()
-                f()
-                block.append(time.perf_counter() - start)
-            times[name].append(statistics.median(block))
-    return times
 
 
 def report(title: str, times: dict[str, list[float]]) -> None:
@@ -72,11 +48,11 @@ def report(title: str, times: dict[str, list[float]]) -> None:
     print(f"\n{title}")
     print(f"{'':22s}{'median ms':>11s}{'/ PyTorch':>11s}{'/ NumPy':>10s}")
     for name, ts in times.items():
-        row = f"{name:22s}{statistics.median(ts) * 1e3:11.2f}"
+        row = f"{name:22s}{median(ts) * 1e3:11.2f}"
         for base in ("PyTorch eager", "NumPy (careful)"):
             if base in times:
-                ratio = statistics.median(t / b for t, b in zip(ts, times[base]))
-                row += f"{ratio:{11 if base.startswith('Py') else 10}.2f}"
+                r = ratio(ts, times[base])
+                row += f"{r:{11 if base.startswith('Py') else 10}.2f}"
             else:
                 row += f"{'-':>{11 if base.startswith('Py') else 10}s}"
         print(row)
@@ -234,7 +210,7 @@ def bench_cnn(repeats: int) -> None:
         first.append(fns["PyTorch eager"]())
     assert np.allclose(first, first[0], rtol=1e-4), f"first losses differ: {first}"
     report(f"CNN training step, batch {BATCH}, 1x28x28 (first losses agree: {first[0]:.5f})",
-           interleaved(fns, repeats))  # fmt: skip
+           rounds(fns, repeats))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,7 +307,7 @@ def bench_rnn(repeats: int) -> None:
         first.append(fns["PyTorch eager"]())
     assert np.allclose(first, first[0], rtol=1e-4), f"first losses differ: {first}"
     title = f"RNN training step, batch {BATCH}, {STEPS} steps of {INPUT} -> {HIDDEN} (tanh)"
-    report(f"{title} (first losses agree: {first[0]:.5f})", interleaved(fns, repeats))
+    report(f"{title} (first losses agree: {first[0]:.5f})", rounds(fns, repeats))
 
 
 def main() -> None:

@@ -8,11 +8,13 @@
    cross-entropy and plain SGD (`nn.functional.linear`, `cross_entropy`, `optim.SGD`):
    milliseconds per step.
 
-Each row is the median of `--repeats` runs (after a warm-up), beside a hand-written NumPy
-forward+backward of the same computation (the floor) and, when it is installed, PyTorch eager on
-the CPU. Ratios are to the floor, round by round. PyTorch is measured in a child process against
-its own floor: loaded beside NumPy, its OpenMP threads and OpenBLAS's spin on the same two cores
-and slow both. Quote medians and ratios from one run: machines are noisy.
+Each row is the median over `--repeats` rounds (see `timing.py`: in each round every function
+runs a block of back-to-back calls, as in a training loop, after a pause that lets the threads
+of the one before go to sleep), beside a hand-written NumPy forward+backward of the same
+computation (the floor) and, when it is installed, PyTorch eager on the CPU. Ratios are to the
+floor, round by round. PyTorch is measured in a child process against its own floor (loaded
+in one process, PyTorch's OpenMP threads and OpenBLAS's would spin on the same two cores).
+Quote medians and ratios from one run: machines are noisy.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import statistics
 import subprocess
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
+from timing import BLOCK, median, ratio, rounds
 
 import tinygrad_ds as td
 
@@ -37,31 +38,6 @@ CHAIN = 100
 SIZES = (784, 256, 128, 10)
 BATCH = 128
 LR = 0.01
-
-
-def interleaved(fns: list[Callable[[], object] | None], repeats: int) -> list[tuple | None]:
-    """Run the functions in turn, `repeats` rounds after a warm-up round, so that a drift in the
-    machine's speed hits all of them alike. For each: (median seconds, median ratio to the first,
-    taken round by round)."""
-    live = [f for f in fns if f is not None]
-    for f in live:
-        f()
-    times: list[list[float]] = [[] for _ in live]
-    for _ in range(repeats):
-        for k, f in enumerate(live):
-            start = time.perf_counter()
-            f()
-            times[k].append(time.perf_counter() - start)
-    results = []
-    it = iter(range(len(live)))
-    for f in fns:
-        if f is None:
-            results.append(None)
-            continue
-        k = next(it)
-        ratio = statistics.median(t / t0 for t, t0 in zip(times[k], times[0]))
-        results.append((statistics.median(times[k]), ratio))
-    return results
 
 
 # -- 1. chain of small operations ----------------------------------------------------------------
@@ -215,11 +191,12 @@ def measure(framework: str, repeats: int) -> dict[str, list[float]]:
             mlp_step_torch(params, bx, by)
 
     rows = {}
-    floor, ours = interleaved([lambda: chain_numpy(x0, w, b), chain], repeats)
-    rows["small op, forward+backward (us/op)"] = [floor[0] * 1e6 / CHAIN, ours[0] * 1e6 / CHAIN,
-                                                  ours[1]]  # fmt: skip
-    floor, ours = interleaved([lambda: mlp_step_numpy(np_params, x, y), step], repeats)
-    rows["MLP 784-256-128-10 step, batch 128 (ms)"] = [floor[0] * 1e3, ours[0] * 1e3, ours[1]]
+    t = rounds({"floor": lambda: chain_numpy(x0, w, b), "ours": chain}, repeats)
+    rows["small op, forward+backward (us/op)"] = [median(t["floor"]) * 1e6 / CHAIN,
+        median(t["ours"]) * 1e6 / CHAIN, ratio(t["ours"], t["floor"])]  # fmt: skip
+    t = rounds({"floor": lambda: mlp_step_numpy(np_params, x, y), "ours": step}, repeats)
+    rows["MLP 784-256-128-10 step, batch 128 (ms)"] = [median(t["floor"]) * 1e3,
+        median(t["ours"]) * 1e3, ratio(t["ours"], t["floor"])]  # fmt: skip
     if framework == "tinygrad":
         floor_kib = peak_kib(lambda: mlp_step_numpy(np_params, x, y))
         rows["MLP step peak memory (KiB, tracemalloc)"] = [floor_kib, peak_kib(step),
@@ -253,12 +230,13 @@ def main() -> None:
             print(f"(PyTorch is installed but failed to run: {child.stderr.strip()[-200:]})")
     print(f"{'benchmark':42s} {'numpy':>9s} {'tinygrad_ds':>12s} {'ratio':>7s} "
           f"{'torch':>9s} {'ratio':>7s}")  # fmt: skip
-    for name, (floor, value, ratio) in ours.items():
+    for name, (floor, value, to_floor) in ours.items():
         t = theirs.get(name)
         torch_cols = f"{t[1]:9.2f} {t[2]:6.2f}x" if t else f"{'-':>9s}"
-        print(f"{name:42s} {floor:9.2f} {value:12.2f} {ratio:6.2f}x {torch_cols}")
-    print(f"(medians of {args.repeats} interleaved rounds; ratios to the NumPy floor, round by "
-          "round; PyTorch against its own floor in a separate process)")  # fmt: skip
+        print(f"{name:42s} {floor:9.2f} {value:12.2f} {to_floor:6.2f}x {torch_cols}")
+    print(f"(medians of {args.repeats} interleaved rounds of {BLOCK} back-to-back calls each; "
+          "ratios to the NumPy floor, round by round; PyTorch against its own floor, in a "
+          "separate process)")  # fmt: skip
 
 
 if __name__ == "__main__":
