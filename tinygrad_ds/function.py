@@ -128,7 +128,10 @@ class Function:
         if not grad_mode.enabled:
             return
         self._saved = tensors
-        self._saved_versions = [None if t is None else t._version[0] for t in tensors]
+        versions = []
+        for t in tensors:  # (a plain loop: a comprehension is a function call of its own)
+            versions.append(None if t is None else t._version[0])
+        self._saved_versions = versions
 
     def save_output(self) -> None:
         """Ask `apply` to keep this node's own output for backward (see `saved_output`)."""

@@ -255,9 +255,7 @@ class Tensor:
         The graph's saved tensors are freed afterwards unless `retain_graph=True`;
         `create_graph=True` records the backward pass for higher derivatives.
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph)
+        A.backward(self, gradient, retain_graph, create_graph)
 
     def draw(self, **options: Any) -> Any:
         """The graph that computed this tensor as a graphviz.Digraph (`viz.draw_graph`)."""
@@ -740,6 +738,7 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 
 # The operations are bound explicitly above; their modules import Tensor, so they come last.
+from . import autograd as A  # noqa: E402
 from . import creation as C  # noqa: E402
 from . import inplace as I  # noqa: E402
 from .ops import elementwise as E  # noqa: E402
