@@ -521,3 +521,24 @@ def test_backward_of_several_roots_sums_their_gradients():
     np.testing.assert_allclose(x.grad.data, [2 + 2, 2])
     with pytest.raises(ValueError, match="2 tensors but 1 gradients"):
         td.backward([x * 2, x * 3], [np.ones(2)])
+
+
+def test_many_gradient_parts_sum_correctly_without_touching_shared_ones():
+    """A leaf reached first through an Add (which hands the same gradient to both of its inputs)
+    and then three more times: the walk sums the later parts into memory of its own, never into
+    the shared first part, which the Add's other input still needs."""
+    x = f64(3, seed=1)
+    w = f64(3, seed=2)
+    a, b, c = (Tensor(np.array([1.0, -2.0, 0.5]) * k) for k in (1, 2, 3))
+
+    def f(x, w):
+        y = x + w  # dL/dy reaches x and w as one array
+        return (y * y).sum() + (w * a).sum() + (w * b).sum() + (w * c).sum() + (y.tanh()).sum()
+
+    assert td.gradcheck(f, [x, w])
+    f(x, w).backward()
+    y = x.data + w.data
+    dy = 2 * y + (1 - np.tanh(y) ** 2)
+    np.testing.assert_allclose(x.grad.data, dy)
+    np.testing.assert_allclose(w.grad.data, dy + a.data + b.data + c.data)
+    assert not np.shares_memory(x.grad.data, w.grad.data)

@@ -78,6 +78,7 @@ def _run(
     table: dict[Any, Tensor] = {}  # node or leaf -> its gradient so far
     heap: list[tuple[int, Function]] = []  # nodes with a gradient, latest-created first
     used_bases: set[int] = set()  # memory already stored in some .grad during this pass
+    sums: set[Any] = set()  # the keys whose table entry is a sum this walk made (its own memory)
 
     for t, g in zip(roots, root_grads):
         target = t.grad_fn if t.grad_fn is not None else t
@@ -124,8 +125,11 @@ def _run(
                         heappush(heap, (-parent.seq, parent))
                 elif create_graph:
                     table[parent] = old + gi
-                else:
+                elif parent in sums:  # a third or later part: added into the walk's own sum
+                    old.data += gi.data
+                else:  # a second part: a new array, which later parts can be added into
                     table[parent] = _const(old.data + gi.data)
+                    sums.add(parent)
 
     # What is left in the table are the leaves, each with its complete gradient.
     for leaf, g in table.items():
