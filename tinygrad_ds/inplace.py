@@ -95,15 +95,22 @@ def _through_base(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]
 def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> Tensor:
     """t <- op(t, other), e.g. `add_`: in memory by `ufunc(t, other, out=t)` (the optimisers'
     path, kept short), or recorded by `change`."""
-    o = t._operand(other)
-    if grad_mode.enabled and (t.requires_grad or o.requires_grad):
+    if grad_mode.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
+        o = t._operand(other)
         return record(t, what, lambda a: op(a, o))
+    if isinstance(other, Tensor):
+        value = other.data
+    elif isinstance(other, np.generic):
+        value = other.item()  # a NumPy scalar acts as a Python number (as in _operand)
+    else:
+        value = other  # an array, a number or a list: NumPy's rules
     try:
-        ufunc(t.data, o.data, out=t.data, casting="same_kind")
+        ufunc(t.data, value, out=t.data, casting="same_kind")
     except (TypeError, ValueError) as e:
         kind = TypeError if isinstance(e, TypeError) else ValueError
+        v = np.asarray(value)
         msg = f"{what}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} "
-        raise kind(f"{msg}with one of shape {o.shape} and dtype {o.dtype}: {e}") from None
+        raise kind(f"{msg}with one of shape {v.shape} and dtype {v.dtype}: {e}") from None
     t._version[0] += 1
     return t
 
