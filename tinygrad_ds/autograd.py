@@ -6,7 +6,8 @@ processing the nodes that received a gradient latest-first (a heap keyed by sequ
 PyTorch's engine does) visits each node only once all of its consumers have sent their part.
 For each node: call the op's `backward`, undo broadcasting on each edge (`unbroadcast`, the one
 place this happens) and add the result into the gradient table (keyed by node), or, for a
-leaf, into its `.grad` at the end.
+leaf, into its `.grad` at the end. From a gradient's third part on, parts are added into the
+sum the walk made itself (never into an array an op handed out, which another edge may hold).
 
 Each node's saved tensors are released right after its backward runs, unless
 `retain_graph=True`.
@@ -56,10 +57,13 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum `grad` down to `shape`: the adjoint of NumPy broadcasting.
 
     If y = broadcast_to(x, grad.shape) then dL/dx = sum of dL/dy over the broadcast axes.
+    A SumTo node when the graph is being recorded (create_graph), else the plain sum.
     """
-    if grad.shape == shape:
+    if grad.data.shape == shape:
         return grad
-    return SumTo.apply(grad, shape=shape)
+    if grad_mode.enabled:
+        return SumTo.apply(grad, shape=shape)
+    return _const(sum_to(grad.data, shape))
 
 
 def _run(
@@ -117,7 +121,7 @@ def _run(
                     shape, dtype = parent.out_shape, parent.out_dtype
                 data = gi.data
                 if data.shape != shape or data.dtype != dtype:
-                    gi = _fit(gi, shape, dtype, create_graph)
+                    gi = _fit(gi, shape, dtype)
                 old = table.get(parent)
                 if old is None:
                     table[parent] = gi
@@ -140,11 +144,10 @@ def _run(
             _accumulate(leaf, g, create_graph, used_bases)
 
 
-def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype, create_graph: bool) -> Tensor:
-    """The gradient `g` of a broadcast value summed down to the input's shape (undoing the
-    broadcast) and cast to its dtype (a float32 input used with a float64 one gets float32)."""
-    if g.data.shape != shape:
-        g = unbroadcast(g, shape) if create_graph else _const(sum_to(g.data, shape))
+def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
+    """The gradient `g` summed down to its input's shape (`unbroadcast`) and cast to its dtype
+    (a float32 input used with a float64 one gets a float32 gradient)."""
+    g = unbroadcast(g, shape)
     return g if g.data.dtype == dtype else g.astype(dtype)
 
 
