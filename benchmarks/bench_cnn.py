@@ -170,14 +170,12 @@ class NumpyCNN:
         return float(loss)
 
 
-def torch_cnn(state: dict[str, np.ndarray]) -> tuple[object, Callable[[], float]]:
-    model = torch.nn.Sequential(
+def torch_cnn() -> object:
+    return torch.nn.Sequential(
         torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(784, 10),
     )  # fmt: skip
-    model.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
-    return model, torch.optim.SGD(model.parameters(), lr=LR)
 
 
 def torch_step(model: object, opt: object, x: object, y: object) -> float:
@@ -188,29 +186,44 @@ def torch_step(model: object, opt: object, x: object, y: object) -> float:
     return loss.item()
 
 
-def bench_cnn(repeats: int) -> None:
-    rng = np.random.default_rng(0)
-    x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
-    y = rng.integers(0, 10, BATCH)
-    td.manual_seed(0)
-    model = cnn_model()
+def compare(
+    title: str,
+    model: nn.Module,
+    reference: Callable[[dict[str, np.ndarray]], object],
+    torch_model: Callable[[], object],
+    x: np.ndarray,
+    y: np.ndarray,
+    repeats: int,
+) -> None:
+    """Time one training step of `model`, of the NumPy `reference` and of PyTorch (when it is
+    installed), all from `model`'s initial weights, after checking that their first losses
+    agree; then print the table."""
     state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     opt = td.optim.SGD(model.parameters(), lr=LR)
-    ref = NumpyCNN(state)
+    ref = reference(state)
     xt = td.Tensor(x)
     fns = {
         "tinygrad_ds": lambda: step_td(model, opt, xt, y),
         "NumPy (careful)": lambda: ref.step(x, y),
     }
-    first = [f() for f in fns.values()]
     if torch is not None:
-        tmodel, topt = torch_cnn(state)
+        tmodel = torch_model()
+        tmodel.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+        topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
         tx, ty = torch.tensor(x), torch.tensor(y)
         fns["PyTorch eager"] = lambda: torch_step(tmodel, topt, tx, ty)
-        first.append(fns["PyTorch eager"]())
+    first = [f() for f in fns.values()]
     assert np.allclose(first, first[0], rtol=1e-4), f"first losses differ: {first}"
-    report(f"CNN training step, batch {BATCH}, 1x28x28 (first losses agree: {first[0]:.5f})",
-           rounds(fns, repeats))  # fmt: skip
+    report(f"{title} (first losses agree: {first[0]:.5f})", rounds(fns, repeats))
+
+
+def bench_cnn(repeats: int) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, BATCH)
+    td.manual_seed(0)
+    title = f"CNN training step, batch {BATCH}, 1x28x28"
+    compare(title, cnn_model(), NumpyCNN, torch_cnn, x, y, repeats)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,41 +286,26 @@ class NumpyRNN:
         return float(loss)
 
 
+def torch_rnn() -> object:
+    class TorchRowRNN(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.RNN(INPUT, HIDDEN, batch_first=True)
+            self.head = torch.nn.Linear(HIDDEN, 10)
+
+        def forward(self, x: object) -> object:
+            return self.head(self.rnn(x)[1][-1])
+
+    return TorchRowRNN()
+
+
 def bench_rnn(repeats: int) -> None:
     rng = np.random.default_rng(1)
     x = rng.random((BATCH, STEPS, INPUT), dtype=np.float32)
     y = rng.integers(0, 10, BATCH)
     td.manual_seed(0)
-    model = RowRNN()
-    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
-    opt = td.optim.SGD(model.parameters(), lr=LR)
-    ref = NumpyRNN(state)
-    xt = td.Tensor(x)
-    fns = {
-        "tinygrad_ds": lambda: step_td(model, opt, xt, y),
-        "NumPy (careful)": lambda: ref.step(x, y),
-    }
-    first = [f() for f in fns.values()]
-    if torch is not None:
-
-        class TorchRowRNN(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.rnn = torch.nn.RNN(INPUT, HIDDEN, batch_first=True)
-                self.head = torch.nn.Linear(HIDDEN, 10)
-
-            def forward(self, x: object) -> object:
-                return self.head(self.rnn(x)[1][-1])
-
-        tmodel = TorchRowRNN()
-        tmodel.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
-        topt = torch.optim.SGD(tmodel.parameters(), lr=LR)
-        tx, ty = torch.tensor(x), torch.tensor(y)
-        fns["PyTorch eager"] = lambda: torch_step(tmodel, topt, tx, ty)
-        first.append(fns["PyTorch eager"]())
-    assert np.allclose(first, first[0], rtol=1e-4), f"first losses differ: {first}"
     title = f"RNN training step, batch {BATCH}, {STEPS} steps of {INPUT} -> {HIDDEN} (tanh)"
-    report(f"{title} (first losses agree: {first[0]:.5f})", rounds(fns, repeats))
+    compare(title, RowRNN(), NumpyRNN, torch_rnn, x, y, repeats)
 
 
 def main() -> None:
