@@ -145,12 +145,14 @@ class Function:
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The saved inputs; a clear error if the graph was released or they were modified."""
-        self._check_released()
         saved = self._saved
+        if saved is RELEASED or self._saved_out is RELEASED:
+            self._check_released()
         if saved is None:
             return ()
-        for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
+        for t, version in zip(saved, self._saved_versions):
             if t is not None and t._version[0] != version:
+                i = next(k for k, other in enumerate(saved) if other is t)
                 raise RuntimeError(
                     f"{self.name()}: one of the tensors needed for its gradient (saved input {i}, "
                     f"shape {t.shape}) has been modified by an in-place operation: it is at "
