@@ -162,8 +162,10 @@ class Function:
 
     def saved_output(self) -> Tensor:
         """This node's output as a Tensor (whose grad_fn is this node), checked for changes."""
-        self._check_released()
-        data, cell, version = self._saved_out
+        saved = self._saved_out
+        if saved is RELEASED or self._saved is RELEASED:
+            self._check_released()
+        data, cell, version = saved
         if cell[0] != version:
             raise RuntimeError(
                 f"{self.name()}: its output (shape {data.shape}), needed for its gradient, has "
