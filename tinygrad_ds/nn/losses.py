@@ -224,10 +224,10 @@ def cross_entropy(
     z = _input(input, what)
     z2, c, shape = _class_layout(z, what)
     w = _class_weight(weight, c, z.dtype, what)
-    t_dtype = np.asarray(target.data if isinstance(target, Tensor) else target).dtype
-    if t_dtype.kind == "f" and np.shape(target) == z.shape:
+    values = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if values.dtype.kind == "f" and values.shape == z.shape:  # probabilities (may need grad)
         return _cross_entropy_probs(z, target, w, reduction, label_smoothing, what)
-    t, may_ignore = _class_target(target, z.shape, shape, c, ignore_index, what)
+    t, may_ignore = _class_target(values, z.shape, shape, c, ignore_index, what)
     loss = SoftmaxCrossEntropy.apply(
         z2,
         target=t,
