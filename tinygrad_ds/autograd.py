@@ -25,6 +25,7 @@ from . import grad_mode
 from .function import RELEASED, Function
 from .ops.movement import SumTo, sum_to
 from .tensor import Tensor
+from .tensor import constant as _const
 
 __all__ = ["backward", "grad", "unbroadcast", "graph_nodes"]
 
@@ -149,10 +150,6 @@ def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
     (a float32 input used with a float64 one gets a float32 gradient)."""
     g = unbroadcast(g, shape)
     return g if g.data.dtype == dtype else g.astype(dtype)
-
-
-def _const(array: np.ndarray) -> Tensor:
-    return Tensor._make(array, None)
 
 
 def _base_id(a: np.ndarray) -> int:

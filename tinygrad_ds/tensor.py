@@ -713,6 +713,12 @@ def _count(shape: Shape, axes: tuple[int, ...] | None) -> int:
     return int(np.prod(shape if axes is None else [shape[a] for a in axes]))
 
 
+def constant(array: np.ndarray) -> Tensor:
+    """`array` as a Tensor outside any graph (a local derivative, a mask, an array saved for
+    backward), wrapped without a copy."""
+    return Tensor._make(array, None)
+
+
 def matmul(a: Any, b: Any) -> Tensor:
     """NumPy's matmul: 1-D, 2-D and batched N-D with broadcast batch axes."""
     a = a if isinstance(a, Tensor) else Tensor(a)

@@ -32,6 +32,7 @@ from numpy.lib.stride_tricks import as_strided
 from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
+from ..tensor import constant as _constant
 
 __all__ = [
     "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "WindowScatter", "WindowGather",
@@ -179,11 +180,6 @@ def _col2im(cols: np.ndarray, geo: Geometry, n: int) -> np.ndarray:
     for k, (rows, columns) in enumerate(geo.offsets()):
         xp[:, :, rows, columns] += cols[:, k]
     return _crop(xp.transpose(1, 0, 2, 3), geo)
-
-
-def _constant(a: np.ndarray) -> Tensor:
-    """An array kept for backward as a Tensor, so that it is freed with the saved inputs."""
-    return Tensor._make(a, None)
 
 
 def _as_channel_major(a: np.ndarray) -> np.ndarray:

@@ -14,15 +14,12 @@ import numpy as np
 from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
+from ..tensor import constant as _const
 
 __all__ = [
     "Add", "Sub", "Mul", "Div", "Neg", "Reciprocal", "Pow", "Exp", "Log", "Abs", "Tanh", "Sigmoid",
     "Relu", "LeakyRelu", "Maximum", "Clip", "Where", "Cast",
 ]  # fmt: skip
-
-
-def _const(array: np.ndarray) -> Tensor:
-    return Tensor._make(array, None)
 
 
 def _times(g: Tensor, local: np.ndarray) -> Tensor:

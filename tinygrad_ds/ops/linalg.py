@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, constant
 from .movement import Permute, swap_last_two
 
 __all__ = ["MatMul"]
@@ -71,4 +71,4 @@ def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tenso
     product (first order records nothing, so the node's bookkeeping is skipped)."""
     if grad_mode.enabled:
         return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
-    return Tensor._make(_product(a.data, b.data, transpose_a, transpose_b), None)
+    return constant(_product(a.data, b.data, transpose_a, transpose_b))

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import constant as _const
 from .nn import max_keepdims
 
 __all__ = ["SoftmaxCrossEntropy", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits"]
@@ -22,10 +22,6 @@ LOG_FLOOR = -100.0
 
 EPSILON = 1e-12
 """The floor of p (1 - p) in binary cross-entropy's gradient, as PyTorch's."""
-
-
-def _const(array: np.ndarray) -> Tensor:
-    return Tensor._make(array, None)
 
 
 class SoftmaxCrossEntropy(Function):
