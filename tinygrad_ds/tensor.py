@@ -105,14 +105,12 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, grad_fn: Any) -> Tensor:
         """Wrap an ndarray without copying or converting (the operations' fast path)."""
-        t = cls.__new__(cls)
+        t = _new(cls)
         t.data = data
-        t.grad = None
+        t.grad = t.name = t._base = None
         t.grad_fn = grad_fn
         t.requires_grad = grad_fn is not None
-        t.name = None
         t._version = [0]
-        t._base = None
         return t
 
     # -- factories (creation.py) ---------------------------------------------------------
@@ -715,8 +713,17 @@ def _count(shape: Shape, axes: tuple[int, ...] | None) -> int:
 
 def constant(array: np.ndarray) -> Tensor:
     """`array` as a Tensor outside any graph (a local derivative, a mask, an array saved for
-    backward), wrapped without a copy."""
-    return Tensor._make(array, None)
+    backward), wrapped without a copy. (`Tensor._make(array, None)`, spelled out: it runs
+    for most gradients of a first-order backward pass.)"""
+    t = _new(Tensor)
+    t.data = array
+    t.grad = t.grad_fn = t.name = t._base = None
+    t.requires_grad = False
+    t._version = [0]
+    return t
+
+
+_new = object.__new__
 
 
 def matmul(a: Any, b: Any) -> Tensor:

@@ -97,17 +97,16 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, what: str) -> np
 def _class_layout(x: Tensor, what: str) -> tuple[Tensor, int, tuple[int, ...]]:
     """Logits or log-probabilities of shape (C,), (N, C) or (N, C, d1, ...) as (M, C), with
     the class axis last; also the number of classes and the shape of a class-index target."""
-    if x.ndim == 0:
+    shape = x.data.shape
+    if len(shape) == 2:
+        return x, shape[1], shape[:1]
+    if not shape:
         raise ValueError(f"{what}: input must have a class axis, got a 0-d tensor")
-    if x.ndim == 1:
-        return x.reshape(1, -1), x.shape[0], ()
-    if x.ndim == 2:
-        return x, x.shape[1], x.shape[:1]
-    c = x.shape[1]
-    target_shape = x.shape[:1] + x.shape[2:]
-    if x.ndim > 2:
-        x = x.permute((0,) + tuple(range(2, x.ndim)) + (1,))
-    return x.reshape(-1, c), c, target_shape
+    if len(shape) == 1:
+        return x.reshape(1, -1), shape[0], ()
+    c = shape[1]
+    x = x.permute((0,) + tuple(range(2, len(shape))) + (1,))
+    return x.reshape(-1, c), c, shape[:1] + shape[2:]
 
 
 def _class_target(
