@@ -9,6 +9,20 @@ Tensor([2., 4., 6.], dtype=float32)
 
 from . import data, datasets, nn, optim
 from .autograd import backward, grad
+from .creation import (
+    arange,
+    eye,
+    full,
+    full_like,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .function import Function
 from .functions import (
@@ -18,11 +32,13 @@ from .functions import (
     concatenate,
     exp,
     log,
+    log_softmax,
     matmul,
     maximum,
     minimum,
     relu,
     sigmoid,
+    softmax,
     sqrt,
     stack,
     tanh,
@@ -41,6 +57,8 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     "float32", "float64", "int32", "int64", "bool_", "set_default_dtype", "get_default_dtype",
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack",
-    "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "clip",
+    "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "clip", "softmax", "log_softmax",
+    "tensor", "zeros", "ones", "full", "randn", "rand", "arange", "eye", "zeros_like",
+    "ones_like", "full_like", "randn_like",
 ]  # fmt: skip
 __all__ += ["nn", "optim", "data", "datasets", "save", "load"]

@@ -1,4 +1,5 @@
 """Factories: `Tensor.zeros`, `ones`, `full`, `randn`, `rand`, `uniform`, `arange`, `eye`, ...
+and `tensor(data)`, PyTorch's copying constructor. (The package exports them: `td.zeros(2, 3)`.)
 
 A shape is given as varargs or as one tuple; every factory takes `dtype` and `requires_grad`.
 Floats default to `get_default_dtype()`; randomness comes from the package generator
@@ -16,7 +17,7 @@ from .rng import generator
 from .tensor import Tensor, _shape_args
 
 __all__ = [
-    "zeros", "ones", "full", "randn", "rand", "uniform", "arange", "eye", "zeros_like",
+    "tensor", "zeros", "ones", "full", "randn", "rand", "uniform", "arange", "eye", "zeros_like",
     "ones_like", "full_like", "randn_like",
 ]  # fmt: skip
 
@@ -24,6 +25,17 @@ __all__ = [
 def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
     dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
     return Tensor(data.astype(dtype, copy=False), requires_grad=requires_grad)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """PyTorch's `torch.tensor`: a new leaf holding a copy of `data`, by `Tensor`'s dtype rules
+    (Python floats become the default float dtype). `Tensor(array)` shares a NumPy array's
+    memory instead; a Tensor given here is copied and cut from its graph."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        data = data.copy()
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -13,7 +13,7 @@ from .tensor import Tensor, _axis1, matmul
 
 __all__ = [
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "log",
-    "sqrt", "tanh", "sigmoid", "relu", "abs", "clip",
+    "sqrt", "tanh", "sigmoid", "relu", "abs", "clip", "softmax", "log_softmax",
 ]  # fmt: skip
 
 
@@ -116,3 +116,17 @@ def abs(x: Any) -> Tensor:  # noqa: A001
 def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """x clipped to [min, max], as the method `x.clip(min, max)`."""
     return _t(x).clip(min, max)
+
+
+def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor:
+    """e^x_i / sum_j e^x_j along `dim` (stable), as `x.softmax(dim=dim)`; `dtype` casts x
+    first, as in `torch.softmax`."""
+    x = _t(x)
+    return (x if dtype is None else x.astype(dtype)).softmax(dim=dim)
+
+
+def log_softmax(x: Any, dim: int, dtype: Any = None) -> Tensor:
+    """x_i - log sum_j e^x_j along `dim` (stable), as `x.log_softmax(dim=dim)`; `dtype` casts
+    x first, as in `torch.log_softmax`."""
+    x = _t(x)
+    return (x if dtype is None else x.astype(dtype)).log_softmax(dim=dim)

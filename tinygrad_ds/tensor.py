@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import as_array, get_default_dtype
+from .torch_names import TorchNames
 
 __all__ = ["Tensor"]
 
@@ -66,7 +67,7 @@ def _index(index: Any) -> Any:
     return index
 
 
-class Tensor:
+class Tensor(TorchNames):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     `Tensor(data, requires_grad=False, dtype=None)` takes Python scalars, nested lists, NumPy
