@@ -433,6 +433,17 @@ def test_gradcheck_raises_naming_input_and_element():
     assert td.gradcheck(lambda a, b: (a * a) * b, [x, w])
 
 
+def test_gradcheck_perturbs_inputs_of_any_memory_layout():
+    # A transposed view (Fortran-ordered) and a strided slice: each finite difference must
+    # reach the function, so a right gradient passes and a wrong one is caught.
+    base = np.arange(12.0).reshape(3, 4) / 7 - 0.5
+    for data in (base.T, base[:, ::2]):
+        x = Tensor(data, requires_grad=True)
+        assert td.gradcheck(lambda a: (a * a).sum(axis=0), [x])
+        with pytest.raises(td.GradcheckError, match=r"input 0"):
+            td.gradcheck(lambda a: WrongSquare.apply(a).sum(axis=0), [x])
+
+
 def test_custom_function_works_end_to_end():
     class Cube(td.Function):
         """z = x^3;  dz/dx = 3 x^2."""

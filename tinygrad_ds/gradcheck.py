@@ -43,7 +43,9 @@ def gradcheck(
     xs: list[Tensor] = []
     for x in inputs:
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            xs.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+            # a C-ordered copy: its flat view below is the array itself, whatever x's layout
+            copy = np.array(x.data, dtype=np.float64, order="C")
+            xs.append(Tensor(copy, requires_grad=x.requires_grad))
         else:
             xs.append(x)
     wrt = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
