@@ -29,6 +29,28 @@ def test_construction_and_dtype_rules():
         Tensor(["a", "b"])
 
 
+def test_casting_to_an_integer_dtype_leaves_the_graph():
+    x = Tensor([1.5, -2.5], requires_grad=True)
+    for cast in (x.astype(np.int64), x.astype(bool), x.long()):
+        assert not cast.requires_grad and cast.grad_fn is None
+    assert x.astype(np.int64).tolist() == [1, -2]
+    y = x.astype(np.float64)  # between float dtypes the cast stays differentiable
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, -5.0])
+
+
+def test_a_0d_tensor_reduces_over_axis_0_or_minus_1_as_in_pytorch():
+    x = Tensor(np.float64(3.0), requires_grad=True)
+    for reduce in ("sum", "mean", "max", "min"):
+        for axis in (0, -1):
+            out = getattr(x, reduce)(axis)
+            assert out.shape == () and out.item() == 3.0
+            assert td.gradcheck(lambda a, r=reduce, ax=axis: getattr(a, r)(ax), [x])
+    assert x.sum(dim=0, keepdim=True).shape == ()
+    with pytest.raises(IndexError, match="sum: axis 1 is out of range for a tensor of 0 dims"):
+        x.sum(1)
+
+
 def test_default_dtype_is_settable():
     td.set_default_dtype(td.float64)
     assert Tensor([1.0]).dtype == np.float64

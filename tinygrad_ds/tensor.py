@@ -42,12 +42,12 @@ def _axes(axis: Any, dim: Any, ndim: int, what: str) -> tuple[int, ...] | None:
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):
             raise IndexError(f"{what}: axis {a} is out of range for a tensor of {ndim} dims")
         out.append(int(a) % max(ndim, 1))
     if len(set(out)) != len(out):
         raise ValueError(f"{what}: repeated axis in {axis}")
-    return tuple(sorted(out))
+    return tuple(sorted(out)) if ndim else ()  # a 0-d tensor's axis 0 (or -1) reduces nothing
 
 
 def _axis1(axis: int, ndim: int, what: str) -> int:
@@ -263,9 +263,14 @@ class Tensor(TorchNames):
         return draw_graph(self, **options)
 
     def astype(self, dtype: Any) -> Tensor:
-        """Convert to `dtype` (differentiable between float dtypes)."""
+        """Convert to `dtype`: differentiable to a float dtype; to an integer or bool dtype
+        a constant, cut from the graph (as PyTorch's `x.long()`)."""
         dtype = np.dtype(dtype)
-        return self if dtype == self.dtype else E.Cast.apply(self, dtype=dtype)
+        if dtype == self.dtype:
+            return self
+        if dtype.kind != "f":  # integer and bool tensors take no part in autograd
+            return constant(self.data.astype(dtype))
+        return E.Cast.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:  # noqa: A003 (PyTorch's name)
         """Converted to float32 (differentiable)."""

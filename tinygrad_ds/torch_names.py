@@ -131,7 +131,7 @@ class TorchNames:
 
     def long(self) -> Tensor:
         """Converted to int64 (no gradient: integer tensors take no part in autograd)."""
-        return self._cast(np.dtype(np.int64))
+        return self.astype(np.int64)
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
         """PyTorch's `to`: `to(dtype)`, `to("cpu")`, `to("cpu", dtype)`, `to(other_tensor)`
@@ -158,17 +158,11 @@ class TorchNames:
             dtype = np.dtype(dtype)
         except TypeError:
             raise TypeError(f"to: expected a dtype, a device or a tensor, got {dtype!r}") from None
-        return self._cast(dtype)
+        return self.astype(dtype)
 
     def cpu(self) -> Tensor:
         """Self: every tensor lives in CPU memory already."""
         return self
-
-    def _cast(self, dtype: np.dtype) -> Tensor:
-        """`astype`, differentiable to a float dtype; a constant (detached) otherwise."""
-        if dtype == self.dtype:
-            return self
-        return self.astype(dtype) if dtype.kind == "f" else self.detach().astype(dtype)
 
     # -- masking and logical reductions --------------------------------------------------
 
@@ -217,8 +211,6 @@ class TorchNames:
 
         axes = _axes(axis, dim, self.ndim, what)
         keep = keepdims if keepdim is None else keepdim
-        if self.ndim == 0:
-            axes = None  # a 0-d tensor's axis 0 (allowed, as in PyTorch) reduces nothing
         return constant(np.asarray(fn(self.data, axis=axes, keepdims=keep)))
 
     def amax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
