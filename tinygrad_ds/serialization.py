@@ -217,7 +217,7 @@ def _read(file: BinaryIO) -> tuple[Any, dict[str, np.ndarray]]:
 def load(path: str | os.PathLike, as_tensor: bool = True) -> Any:
     """Load a state dict written by ``save``, rebuilding its exact nesting and scalar types.
 
-    Numeric and bool array leaves come back as ``tinygrad_ds.tensor.Tensor`` (with
+    Numeric and bool array leaves come back as ``tinygrad_ds.Tensor`` (with
     ``as_tensor=True``) or as NumPy arrays, other arrays (strings) as NumPy arrays, all with
     their saved dtype and values. A missing file raises FileNotFoundError; a
     truncated or foreign file raises ValueError naming ``path``. Never unpickles.
