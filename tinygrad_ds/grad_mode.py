@@ -19,10 +19,11 @@ def is_grad_enabled() -> bool:
     return enabled
 
 
-class set_grad_enabled:
-    """Context manager (and decorator) that sets grad mode to `mode` and restores it on exit."""
+class _GradMode:
+    """Context manager (and decorator) that sets grad mode to `mode` on entry and restores the
+    previous mode on exit."""
 
-    def __init__(self, mode: bool = True) -> None:
+    def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
         self.prev: list[bool] = []
 
@@ -36,33 +37,55 @@ class set_grad_enabled:
         enabled = self.prev.pop()
 
     def __call__(self, fn: F) -> F:
+        mode = self.mode
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(self.mode):
+            with _GradMode(mode):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(set_grad_enabled):
+class set_grad_enabled(_GradMode):
+    """Set grad mode to `mode`, as PyTorch's: at once when called (`set_grad_enabled(False)`
+    turns recording off until it is turned back on); as a context manager or a decorator, only
+    inside, and the previous mode is restored after."""
+
+    def __init__(self, mode: bool = True) -> None:
+        global enabled
+        super().__init__(mode)
+        self.before = enabled
+        enabled = self.mode
+
+    def __enter__(self) -> None:  # the mode was set by the call; restore what came before it
+        self.prev.append(self.before)
+
+    def __call__(self, fn: F) -> F:  # a decorator: the call itself changes nothing
+        global enabled
+        enabled = self.before
+        return super().__call__(fn)
+
+
+class no_grad(_GradMode):
     """`with no_grad():` (or `@no_grad()` / `@no_grad`) runs operations without recording."""
 
     def __new__(cls, fn: Any = None) -> Any:
         if fn is not None:  # used bare, as `@no_grad`
-            return set_grad_enabled(False)(fn)
+            return _GradMode(False)(fn)
         return super().__new__(cls)
 
     def __init__(self, fn: Any = None) -> None:
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradMode):
     """`with enable_grad():` (or `@enable_grad()` / `@enable_grad`) records the graph again
     inside a `no_grad` block."""
 
     def __new__(cls, fn: Any = None) -> Any:
         if fn is not None:
-            return set_grad_enabled(True)(fn)
+            return _GradMode(True)(fn)
         return super().__new__(cls)
 
     def __init__(self, fn: Any = None) -> None:

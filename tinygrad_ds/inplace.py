@@ -35,6 +35,7 @@ def change(
     is recorded; `out_of_place(alias)` computes it as a recorded operation otherwise."""
     if grad_mode.enabled and (t.requires_grad or (other is not None and other.requires_grad)):
         return record(t, what, out_of_place)
+    _check_writeable(t, what)
     value = in_memory(t.data)
     if value is not None:
         if not np.can_cast(np.asarray(value).dtype, t.dtype, "same_kind"):
@@ -45,9 +46,22 @@ def change(
     return t
 
 
+def _check_writeable(t: Tensor, what: str) -> None:
+    if not t.data.flags.writeable:
+        raise ValueError(
+            f"{what}: this tensor (shape {t.shape}) is a read-only view, a broadcast made by "
+            "expand whose elements share memory; change a copy (clone()) instead"
+        )
+
+
 def record(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
     """The recorded form of an in-place change: `t` is re-pointed at the node that computes
     `out_of_place(alias)` from an alias keeping t's old value and node."""
+    if t.data.dtype.kind != "f":
+        raise TypeError(
+            f"{what}: the result needs a gradient, which a {t.dtype} tensor can't hold "
+            "(only floating tensors take part in autograd); convert it first, e.g. t.float()"
+        )
     if t.requires_grad and t.grad_fn is None:
         raise RuntimeError(
             f"{what}: a leaf tensor that requires grad is being changed in place; "
@@ -107,6 +121,7 @@ def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> T
     try:
         ufunc(t.data, value, out=t.data, casting="same_kind")
     except (TypeError, ValueError) as e:
+        _check_writeable(t, what)
         kind = TypeError if isinstance(e, TypeError) else ValueError
         v = np.asarray(value)
         msg = f"{what}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} "
@@ -117,6 +132,8 @@ def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> T
 
 def clamp(t: Tensor, low: Any, high: Any) -> Tensor:
     """t <- clip(t, low, high)."""
+    if low is None and high is None:
+        raise ValueError("clamp_: give at least one of min and max")
     return change(t, "clamp_", lambda a: a.clip(low, high), lambda d: np.clip(d, low, high, out=d))
 
 

@@ -63,7 +63,8 @@ def _index(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        index = np.asarray(index)
+        return index if index.size else index.astype(np.intp)  # [] is no position, not 0.0
     return index
 
 
@@ -467,7 +468,7 @@ class Tensor(TorchNames):
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope * x."""
-        return E.LeakyRelu.apply(self, negative_slope=negative_slope)
+        return E.LeakyRelu.apply(self._float(), negative_slope=negative_slope)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """Clamp to [min, max]; the gradient passes where min <= x <= max."""
@@ -482,8 +483,13 @@ class Tensor(TorchNames):
         return E.Maximum.apply(self, self._operand(other))
 
     def minimum(self, other: Any) -> Tensor:
-        """Elementwise min with `other` (composed: -max(-x, -other))."""
-        return -E.Maximum.apply(-self, -self._operand(other))
+        """Elementwise min with `other` (composed: -max(-x, -other)); for integer and bool
+        tensors, where -x would wrap or fail, NumPy's minimum (they have no gradient)."""
+        other = self._operand(other)
+        dtype = np.result_type(self.data, other.data)
+        if dtype.kind != "f":
+            return constant(np.minimum(self.data, other.data))
+        return -E.Maximum.apply(-self.astype(dtype), -other.astype(dtype))
 
     def sign(self) -> Tensor:
         """The sign, as a constant (its derivative is zero almost everywhere)."""
@@ -503,7 +509,8 @@ class Tensor(TorchNames):
         axes = _axes(axis, dim, self.ndim, "mean")
         keep = keepdims if keepdim is None else keepdim
         x = self._float()
-        return R.Sum.apply(x, axis=axes, keepdims=keep) * (1.0 / _count(self.shape, axes))
+        n = _count(self.shape, axes)
+        return R.Sum.apply(x, axis=axes, keepdims=keep) * (1.0 / n if n else float("nan"))
 
     def var(
         self,
@@ -514,12 +521,15 @@ class Tensor(TorchNames):
         keepdim: bool | None = None,
         correction: int = 1,
         ddof: int | None = None,
+        unbiased: bool | None = None,
     ) -> Tensor:
         """sum (x - mean)^2 / (n - correction); PyTorch's correction=1 by default (`ddof` is
-        NumPy's name for it)."""
+        NumPy's name for it, `unbiased=False` PyTorch's older one for correction=0)."""
         axes = _axes(axis, dim, self.ndim, "var")
         keep = keepdims if keepdim is None else keepdim
         correction = correction if ddof is None else ddof
+        if unbiased is not None:
+            correction = int(unbiased)
         x = self._float()
         centred = x - x.mean(axis=axes, keepdims=True)
         n = _count(self.shape, axes)
@@ -527,8 +537,16 @@ class Tensor(TorchNames):
         return (centred * centred).sum(axis=axes, keepdims=keep) * scale
 
     def std(self, *args: Any, **kwargs: Any) -> Tensor:
-        """sqrt(var), with var's arguments (axis, keepdims, dim, keepdim, correction, ddof)."""
-        return self.var(*args, **kwargs).sqrt()
+        """sqrt(var), with var's arguments (axis, keepdims, dim, keepdim, correction, ddof,
+        unbiased). Where the variance is 0 the gradient is 0, as PyTorch's (not 0 * inf):
+        there sqrt is taken of 1 instead and its result replaced by 0."""
+        v = self.var(*args, **kwargs)
+        flat = Tensor._make(v.data == 0, None)
+        if not flat.data.any():
+            return v.sqrt()
+        return E.Where.apply(
+            flat, _scalar(0.0, v.dtype), E.Where.apply(flat, _scalar(1.0, v.dtype), v).sqrt()
+        )
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
@@ -538,7 +556,17 @@ class Tensor(TorchNames):
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
-        """The smallest values (composed: -max(-x)); ties share the gradient equally."""
+        """The smallest values (composed: -max(-x)); ties share the gradient equally. For
+        integer and bool tensors (no gradient; -x would wrap or fail) NumPy's min."""
+        if self.data.dtype.kind != "f":
+            axes = _axes(axis, dim, self.ndim, "min")
+            keep = keepdims if keepdim is None else keepdim
+            try:
+                return constant(np.asarray(self.data.min(axis=axes, keepdims=keep)))
+            except ValueError:  # NumPy: "zero-size array to reduction operation minimum"
+                raise ValueError(
+                    f"min: cannot reduce over an empty axis of shape {self.shape}"
+                ) from None
         return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
@@ -566,11 +594,19 @@ class Tensor(TorchNames):
         axis = _axis1(axis if dim is None else dim, self.ndim, "log_softmax")
         return N.LogSoftmax.apply(self._float(), axis=axis)
 
-    def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
-        """log sum exp x, stably: max + log sum exp(x - max)."""
-        m = Tensor._make(self.data.max(axis=axis, keepdims=True), None)
-        out = (self - m).exp().sum(axis=axis, keepdims=True).log() + m
-        return out if keepdims else out.squeeze(axis)
+    def logsumexp(self, axis: Any = -1, keepdims: bool = False, *, dim: Any = None,
+                  keepdim: bool | None = None) -> Tensor:  # fmt: skip
+        """log sum exp x over `axis`/`dim`, stably: m + log sum exp(x - m) with m the max
+        (or 0 where the max is infinite, so that all -inf gives -inf and +inf gives +inf)."""
+        axes = _axes(axis if dim is None else dim, None, self.ndim, "logsumexp")
+        keep = keepdims if keepdim is None else keepdim
+        x = self._float()
+        m = x.data.max(axis=axes, keepdims=True) if x.data.size else np.zeros((1,) * x.ndim)
+        m = constant(np.where(np.isfinite(m), m, 0).astype(x.dtype))
+        out = (x - m).exp().sum(axis=axes, keepdims=True).log() + m
+        if keep:
+            return out
+        return out.reshape(()) if axes is None else out.squeeze(axes)
 
     # -- movement ------------------------------------------------------------------------
 
@@ -593,7 +629,8 @@ class Tensor(TorchNames):
     def permute(self, *dims: Any) -> Tensor:
         """Axes reordered: `t.permute(2, 0, 1)` or `t.permute((2, 0, 1))`."""
         dims = _shape_args(dims, "permute")
-        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+        n = self.ndim
+        if not all(-n <= d < n for d in dims) or sorted(d % n for d in dims) != list(range(n)):
             raise ValueError(f"permute: {dims} is not a permutation of the axes of {self.shape}")
         return M.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
 
@@ -609,6 +646,8 @@ class Tensor(TorchNames):
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _axis1(start_dim, self.ndim, "flatten"), _axis1(end_dim, self.ndim, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
 
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
@@ -631,6 +670,8 @@ class Tensor(TorchNames):
         lead = len(shape) - self.ndim
         if lead < 0:
             raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {shape}")
+        if -1 in shape[:lead]:
+            raise ValueError(f"expand: -1 is not allowed for a new leading dim in {shape}")
         full = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         if any(m != 1 and m != n for m, n in zip(self.shape, full[lead:])):
             raise ValueError(f"expand: cannot broadcast shape {self.shape} to {full}")

@@ -170,8 +170,8 @@ class TorchNames:
         """`value` where `mask` is True, self elsewhere: where(mask, value, self).
 
         `mask` is a bool tensor or array that broadcasts to self's shape; `value` a number or a
-        0-d tensor. The gradient flows to self where the mask is False (and to a tensor
-        `value` from every filled place)."""
+        0-d tensor, converted to self's dtype. The gradient flows to self where the mask is
+        False (and to a tensor `value` from every filled place)."""
         from .functions import where
         from .tensor import Tensor
 
@@ -191,6 +191,11 @@ class TorchNames:
             raise ValueError(
                 f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}"
             )
+        # the result keeps self's dtype, as PyTorch's (2.5 in an int64 tensor is 2)
+        if isinstance(value, Tensor):
+            value = value.astype(self.dtype)
+        else:
+            value = Tensor(np.asarray(value).astype(self.dtype))
         return where(m, value, self)
 
     def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,

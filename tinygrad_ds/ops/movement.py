@@ -71,7 +71,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape=()):
         ctx.in_shape = x.data.shape
-        return np.broadcast_to(x.data, shape)
+        return _view_of(ctx, x, np.broadcast_to(x.data, shape))  # read-only, x's memory
 
     @staticmethod
     def backward(ctx, g):
@@ -126,7 +126,9 @@ class GetItem(Function):
         ctx.in_shape = x.data.shape
         ctx.index = index
         out = x.data[index]
-        return _view_of(ctx, x, out, index) if type(out) is np.ndarray else out
+        if type(out) is not np.ndarray:  # one element picked by ints: NumPy gives a copy;
+            out = x.data[(index if isinstance(index, tuple) else (index,)) + (...,)]  # a view
+        return _view_of(ctx, x, out, index)
 
     @staticmethod
     def backward(ctx, g):

@@ -38,8 +38,9 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        if x.data.size == 0:
-            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+        shape = x.data.shape
+        if x.data.size == 0 and (axis is None or 0 in [shape[a] for a in axis]):
+            raise ValueError(f"max: cannot reduce over an empty axis of shape {x.shape}")
         ctx.in_shape = x.data.shape
         ctx.axis = axis
         out = x.data.max(axis=axis, keepdims=True)

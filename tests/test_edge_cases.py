@@ -1,0 +1,156 @@
+"""Edge cases found by comparing the Tensor with PyTorch: views and in-place changes, special
+values, integer and empty tensors, grad mode. Expected values are closed forms (they are also
+what PyTorch 2.13 gives)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_ds as td
+from tinygrad_ds import Tensor
+
+# -- views and in-place changes ---------------------------------------------------------------
+
+
+def test_an_expanded_tensor_shares_its_inputs_version():
+    # Changing w after w.expand(...) was saved for backward is an error, not a stale gradient.
+    w = td.tensor([1.0, 2.0], requires_grad=True)
+    x = td.ones(3, 2, requires_grad=True)
+    y = (w.expand(3, 2) * x).sum()
+    with td.no_grad():
+        w.add_(10)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+
+
+def test_one_element_picked_by_ints_is_a_view_that_in_place_changes_reach():
+    x = td.zeros(2, 3)
+    x[1, 2].add_(5)
+    x[0].mul_(2)
+    assert x.tolist() == [[0, 0, 0], [0, 0, 5]]
+    a = td.tensor([1.0, 2.0], requires_grad=True)
+    c = a * 1
+    c[0].mul_(3)  # recorded through c: c = [3, 2]
+    (c * c).sum().backward()
+    assert c.tolist() == [3.0, 2.0]
+    np.testing.assert_allclose(a.grad.data, [18.0, 4.0])  # d(9 a0^2 + a1^2)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        a[0].mul_(3)
+
+
+def test_in_place_on_a_broadcast_view_is_a_clear_error():
+    e = td.tensor([1.0, 2.0]).expand(3, 2)
+    for change, what in [(lambda: e.add_(1), "add_"), (lambda: e.zero_(), "fill_"),
+                         (lambda: e.__setitem__(0, td.tensor([5.0, 5.0])), "setitem")]:  # fmt: skip
+        with pytest.raises(ValueError, match=f"{what}: .* read-only view"):
+            change()
+
+
+def test_an_integer_tensor_cannot_take_a_result_that_needs_a_gradient():
+    w = td.tensor([1.0, 1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="add_: the result needs a gradient, which a int64"):
+        td.tensor([1, 2]).add_(w)
+
+
+def test_clamp_in_place_needs_a_bound():
+    with pytest.raises(ValueError, match="clamp_: give at least one of min and max"):
+        td.ones(2).clamp_()
+
+
+# -- special values ---------------------------------------------------------------------------
+
+
+def test_std_of_constant_values_has_a_zero_gradient():
+    x = td.tensor([[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]], dtype=td.float64, requires_grad=True)
+    x.std(dim=1).sum().backward()
+    assert x.grad.data[0].tolist() == [0.0, 0.0, 0.0]
+    assert np.isfinite(x.grad.data).all()
+    row = x.data[1]  # d std / dx_i = (x_i - mean) / ((n - 1) std)
+    np.testing.assert_allclose(x.grad.data[1], (row - row.mean()) / (2 * row.std(ddof=1)))
+    assert td.gradcheck(lambda a: a.std(dim=1), [Tensor(np.array([[1.0, 2.0, 4.0]]),
+                                                        requires_grad=True)])  # fmt: skip
+
+
+def test_logsumexp_takes_infinities_and_pytorchs_keywords():
+    assert td.tensor([-np.inf, -np.inf]).logsumexp(0).item() == -np.inf
+    assert td.tensor([np.inf, 1.0]).logsumexp(0).item() == np.inf
+    a = np.array([[1.0, 2.0], [3.0, 5.0]])
+    x = Tensor(a, requires_grad=True)
+    out = x.logsumexp(dim=1, keepdim=True)
+    assert out.shape == (2, 1)
+    np.testing.assert_allclose(out.data[:, 0], np.log(np.exp(a).sum(axis=1)))
+    np.testing.assert_allclose(x.logsumexp(axis=None).item(), np.log(np.exp(a).sum()))
+    assert td.gradcheck(lambda t: t.logsumexp(dim=0), [x])
+    with pytest.raises(IndexError, match="logsumexp: axis 2 is out of range"):
+        x.logsumexp(2)
+
+
+def test_var_and_std_take_pytorchs_unbiased():
+    x = td.tensor([[1.0, 2.0, 4.0]])
+    assert x.var(1, unbiased=False).item() == pytest.approx(np.var([1, 2, 4]))
+    assert x.std(1, unbiased=True).item() == pytest.approx(np.std([1, 2, 4], ddof=1))
+
+
+# -- integer, bool and empty tensors ----------------------------------------------------------
+
+
+def test_min_and_minimum_of_bool_and_unsigned_tensors():
+    assert td.tensor([True, False]).min().item() is False
+    u = Tensor(np.array([3, 0, 2], dtype=np.uint8))
+    assert u.min().item() == 0 and u.min().dtype == np.uint8
+    assert u.minimum(1).tolist() == [1, 0, 1] and u.minimum(1).dtype == np.uint8
+    f = td.tensor([1.0, 2.0], requires_grad=True)
+    f.minimum(Tensor(np.array([2, 0], dtype=np.uint8))).sum().backward()
+    assert f.grad.tolist() == [1.0, 0.0]
+
+
+def test_masked_fill_keeps_the_tensors_dtype():
+    out = td.tensor([1, 2, 3]).masked_fill(td.tensor([True, False, True]), 2.5)
+    assert out.dtype == np.int64 and out.tolist() == [2, 2, 2]
+    x = td.tensor([1.0, 2.0], requires_grad=True)
+    v = td.tensor(0.5, dtype=td.float64, requires_grad=True)
+    y = x.masked_fill(np.array([True, False]), v)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0] and v.grad.item() == 1.0 and v.grad.dtype == np.float64
+
+
+def test_leaky_relu_of_an_integer_tensor_computes_in_float():
+    out = td.tensor([-100, 5]).leaky_relu(0.5)
+    assert out.dtype == np.float32 and out.tolist() == [-50.0, 5.0]
+
+
+def test_empty_tensors_reduce_and_index_as_in_pytorch():
+    assert np.isnan(td.ones(0, 3).mean(0).data).all() and td.ones(0, 3).mean(0).shape == (3,)
+    assert td.ones(0, 3).max(dim=1).shape == (0,)
+    x = td.tensor([1.0, 2.0], requires_grad=True)
+    picked = x[[]]
+    assert picked.shape == (0,)
+    (picked.sum() + x.sum()).backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
+# -- grad mode --------------------------------------------------------------------------------
+
+
+def test_set_grad_enabled_called_as_a_function_takes_effect_at_once():
+    try:
+        td.set_grad_enabled(False)
+        assert not td.is_grad_enabled()
+        assert not (td.ones(2, requires_grad=True) * 2).requires_grad
+    finally:
+        td.set_grad_enabled(True)
+    assert td.is_grad_enabled()
+    with td.set_grad_enabled(False):
+        assert not td.is_grad_enabled()
+        with td.enable_grad():
+            assert td.is_grad_enabled()
+        assert not td.is_grad_enabled()
+    assert td.is_grad_enabled()
+
+    @td.set_grad_enabled(False)
+    def mode() -> bool:
+        return td.is_grad_enabled()
+
+    assert td.is_grad_enabled() and mode() is False and td.is_grad_enabled()
