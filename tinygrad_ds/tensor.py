@@ -603,7 +603,8 @@ class Tensor(TorchNames):
         x = self._float()
         m = x.data.max(axis=axes, keepdims=True) if x.data.size else np.zeros((1,) * x.ndim)
         m = constant(np.where(np.isfinite(m), m, 0).astype(x.dtype))
-        out = (x - m).exp().sum(axis=axes, keepdims=True).log() + m
+        with np.errstate(divide="ignore"):  # log 0 = -inf, the right answer for all -inf
+            out = (x - m).exp().sum(axis=axes, keepdims=True).log() + m
         if keep:
             return out
         return out.reshape(()) if axes is None else out.squeeze(axes)
