@@ -7,7 +7,7 @@ batch, stochastic or mini-batch gradient descent.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -83,14 +83,80 @@ def _fetch(dataset: Any, indices: np.ndarray) -> Any:
     return [dataset[int(i)] for i in indices]
 
 
-def default_collate(batch: Any) -> tuple[Tensor, ...]:
-    """A batch as a tuple of Tensors: arrays from `__getitems__` are wrapped, a list of
-    examples is stacked field by field (an example that is not a tuple is one field)."""
+def default_collate(batch: Any) -> Any:
+    """A batch of examples as Tensors, field by field, as PyTorch's `default_collate`.
+
+    Arrays already batched by `__getitems__` (a tuple, from `TensorDataset`) are wrapped one
+    Tensor each. Otherwise the examples are combined recursively: numbers, NumPy arrays and
+    Tensors stack into one Tensor (a new first axis), dicts per key into a dict, tuples and
+    lists position by position into a tuple (a namedtuple keeps its type), and strings pass
+    through as a list. An example that is not a tuple, list or dict is one field, so the batch
+    is still a tuple: `(Tensor,)`. Anything else (None, other objects, object or string
+    arrays) raises TypeError.
+    """
     if isinstance(batch, tuple):
-        return tuple(Tensor(np.ascontiguousarray(a)) for a in batch)
-    if not isinstance(batch[0], (tuple, list)):
-        return (Tensor(np.stack([_array(x) for x in batch])),)
-    return tuple(Tensor(np.stack([_array(x) for x in field])) for field in zip(*batch))
+        return tuple(Tensor(np.ascontiguousarray(_numeric(a))) for a in batch)
+    batch = list(batch)
+    if not batch:
+        raise ValueError("default_collate: the batch is empty")
+    out = _collate(batch)
+    return out if isinstance(out, (tuple, dict)) else (out,)
+
+
+def _collate(batch: list[Any]) -> Any:
+    """Combine one field of every example (see `default_collate`)."""
+    first = batch[0]
+    if isinstance(first, (str, bytes)):
+        _same_kind(batch, (str, bytes), "strings")
+        return list(batch)
+    if isinstance(first, Mapping):
+        _same_kind(batch, Mapping, "dicts")
+        keys = list(first)
+        for i, example in enumerate(batch):
+            if set(example) != set(keys):
+                raise ValueError(
+                    f"default_collate: example {i} has keys {list(example)}, example 0 has {keys}"
+                )
+        return {key: _collate([example[key] for example in batch]) for key in keys}
+    if isinstance(first, (tuple, list)):
+        _same_kind(batch, (tuple, list), "tuples or lists")
+        lengths = [len(example) for example in batch]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"default_collate: examples have different lengths {lengths}")
+        fields = [_collate(list(field)) for field in zip(*batch)]
+        return type(first)(*fields) if hasattr(first, "_fields") else tuple(fields)
+    if isinstance(first, (Tensor, np.ndarray, np.generic, int, float)):
+        _same_kind(batch, (Tensor, np.ndarray, np.generic, int, float), "numbers or arrays")
+        arrays = [_numeric(x) for x in batch]
+        shapes = [a.shape for a in arrays]
+        if len(set(shapes)) != 1:
+            raise ValueError(f"default_collate: cannot stack arrays of shapes {shapes}")
+        return Tensor(np.stack(arrays))
+    raise TypeError(
+        "default_collate: a batch must contain Tensors, NumPy arrays, numbers, strings, dicts, "
+        f"tuples or lists; found {type(first).__name__}"
+    )
+
+
+def _same_kind(batch: list[Any], kinds: Any, what: str) -> None:
+    """Raise TypeError unless every example's field is one of `kinds` (like example 0's)."""
+    for i, example in enumerate(batch):
+        if not isinstance(example, kinds):
+            raise TypeError(
+                f"default_collate: example 0 has {what} but example {i} has "
+                f"{type(example).__name__}"
+            )
+
+
+def _numeric(x: Any) -> np.ndarray:
+    """`x` as an ndarray of numbers or bools; object and string arrays raise TypeError."""
+    array = _array(x)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(
+            f"default_collate: cannot stack an array of dtype {array.dtype} into a Tensor "
+            "(only numbers and bools)"
+        )
+    return array
 
 
 def _check_seed(seed: Any, what: str) -> None:
@@ -99,7 +165,8 @@ def _check_seed(seed: Any, what: str) -> None:
 
 
 class DataLoader:
-    """Iterate over `dataset` in batches, yielding tuples of Tensors.
+    """Iterate over `dataset` in batches, each made by `collate_fn` (by default
+    `default_collate`: a tuple of Tensors, string fields as lists; a dict for dict examples).
 
     With `shuffle=True` every epoch (every `iter()`) has a new order: epoch e's order depends
     only on (`seed`, e), so runs are reproducible; with `seed=None` it comes from the package

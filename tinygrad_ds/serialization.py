@@ -2,12 +2,18 @@
 
 A state dict is any nesting of dicts (str or int keys), lists and tuples whose leaves are
 arrays (or array-likes with ``__array__``, such as ``Tensor``), ``int``, ``float``, ``bool``,
-``str`` or ``None``. ``save`` writes one ``.npy`` entry per array, named by its dotted path
-(``layers.0.weight``), plus an entry ``__structure__``: UTF-8 JSON stored as a uint8 array,
-which records the exact nesting, every key, and every scalar with its type, and points each
-array leaf at its entry. Keys are kept in the JSON, never split on dots, so ``{"a.b": x}`` and
-``{"a": {"b": y}}`` both round trip. Any NumPy can read the arrays back with ``np.load``;
-``load`` reads with ``allow_pickle=False``, so an untrusted file cannot run code.
+``str`` or ``None``. ``save`` writes one ``.npy`` entry per array plus an entry
+``__structure__``: UTF-8 JSON stored as a uint8 array, which records the exact nesting, every
+key, and every scalar with its type, and points each array leaf at its entry. Keys live only in
+the JSON, so any key round trips (``"a.b"`` beside ``{"a": {"b": ...}}``, ``"w.npy"``,
+``"__structure__"``, ``"a/b"``, any unicode). An array's entry is named by its dotted path
+(``layers.0.weight``) when that path is plain ASCII, new and cannot be confused with another
+entry; otherwise by its position (``arr_7``, as ``np.savez`` names positional arrays). So any
+NumPy reads the arrays back with ``np.load``, every name finding its own entry. ``load`` opens
+exactly the zip entry ``<name>.npy`` the structure names (never NumPy's guess between ``name``
+and ``name.npy``), so files from earlier versions, which named every entry by its path, load
+right even where that guess went wrong; it reads with ``allow_pickle=False``, so an untrusted
+file cannot run code.
 
 Saving writes a temporary file beside ``path`` and renames it onto ``path`` with
 ``os.replace``, so a crash mid-save leaves any previous file intact.
@@ -18,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import uuid
 import zipfile
 import zlib
@@ -30,6 +37,8 @@ __all__ = ["save", "load"]
 FORMAT = "tinygrad_ds.state"
 VERSION = 1
 STRUCTURE_KEY = "__structure__"
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")  # ASCII, dot-separated, no ""
+_POSITIONAL_NAME = re.compile(r"arr_[0-9]+")
 
 
 # ---------------------------------------------------------------- flatten (save side)
@@ -49,12 +58,18 @@ def _flatten(obj: Any) -> tuple[dict, dict[str, np.ndarray]]:
     open_containers: list[int] = []
 
     def array_name(path: str) -> str:
-        base = path or "value"
-        name, n = base, 0
-        while name in arrays or name == STRUCTURE_KEY:
-            n += 1
-            name = f"{base}~{n}"
-        return name
+        """``path`` if it is a plain dotted name, else ``arr_<position>``. Plain names never end
+        in ``.npy`` nor look like ``arr_<n>`` or ``__structure__``, so no two names collide,
+        even under NumPy's lookup that also finds entry ``<name>.npy`` by ``<name>``."""
+        plain = (
+            len(path) <= 200
+            and _PLAIN_NAME.fullmatch(path)
+            and not _POSITIONAL_NAME.fullmatch(path)
+            and not path.endswith(".npy")
+            and path != STRUCTURE_KEY
+            and path not in arrays
+        )
+        return path if plain else f"arr_{len(arrays)}"
 
     def visit(value: Any, path: str) -> dict:
         where = repr(path) if path else "the root object"
@@ -193,14 +208,25 @@ def _array_keys(node: Any) -> list[str]:
 
 
 def _read(file: BinaryIO) -> tuple[Any, dict[str, np.ndarray]]:
-    """Read the structure root and the referenced arrays from an open ``.npz`` file."""
+    """Read the structure root and the referenced arrays from an open ``.npz`` file.
+
+    Each array is read from exactly the entry ``<name>.npy``, not through ``np.load``'s
+    lookup, which also accepts an entry named ``<name>`` itself: in a file from an earlier
+    version that held keys ``w`` and ``w.npy``, that lookup returned ``w`` for ``w.npy``.
+    """
     if not zipfile.is_zipfile(file):
         raise ValueError("not an .npz (zip) file, or truncated")
     file.seek(0)
-    with np.load(file, allow_pickle=False) as npz:
-        if STRUCTURE_KEY not in npz.files:
+    with zipfile.ZipFile(file) as zf:
+        names = set(zf.namelist())
+
+        def entry(name: str) -> np.ndarray:
+            with zf.open(name + ".npy") as member:
+                return np.lib.format.read_array(member, allow_pickle=False)
+
+        if STRUCTURE_KEY + ".npy" not in names:
             raise ValueError(f"no {STRUCTURE_KEY!r} entry: not saved by tinygrad_ds.save")
-        structure = json.loads(bytes(npz[STRUCTURE_KEY]).decode("utf-8"))
+        structure = json.loads(entry(STRUCTURE_KEY).tobytes().decode("utf-8"))
         if not isinstance(structure, dict) or structure.get("format") != FORMAT:
             raise ValueError(f"{STRUCTURE_KEY!r} entry is not a {FORMAT} structure")
         if not isinstance(structure.get("version"), int) or structure["version"] > VERSION:
@@ -208,9 +234,9 @@ def _read(file: BinaryIO) -> tuple[Any, dict[str, np.ndarray]]:
         root = structure.get("root")
         arrays = {}
         for key in _array_keys(root):
-            if not isinstance(key, str) or key not in npz.files:
+            if not isinstance(key, str) or key + ".npy" not in names:
                 raise ValueError(f"missing array entry {key!r}")
-            arrays[key] = np.asarray(npz[key])
+            arrays[key] = entry(key)
     return root, arrays
 
 
