@@ -39,6 +39,32 @@ def test_one_element_picked_by_ints_is_a_view_that_in_place_changes_reach():
         a[0].mul_(3)
 
 
+def test_views_taken_before_a_recorded_in_place_change_see_it():
+    a = td.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = a * 1
+    v = c[0:2]
+    u = v[1:]  # a view of a view
+    c.mul_(10)
+    assert v.tolist() == [10.0, 20.0] and u.tolist() == [20.0]
+    v.add_(1)  # through c: c = [11, 21, 30]
+    assert c.tolist() == [11.0, 21.0, 30.0] and u.tolist() == [21.0]
+    (c.sum() + 5 * u.sum()).backward()
+    np.testing.assert_allclose(a.grad.data, [10.0, 60.0, 10.0])  # c' = 10, plus 5 * 10 for u
+
+
+def test_a_recorded_in_place_change_of_a_saved_output_is_an_error_at_backward():
+    a = td.tensor([1.0, 2.0], requires_grad=True)
+    z = a.exp()  # exp saves its output for backward
+    z.add_(1)
+    with pytest.raises(RuntimeError, match="Exp: its output .* modified by an in-place"):
+        z.sum().backward()
+    b = td.tensor([1.0, 2.0], requires_grad=True)
+    c = b + 0  # add saves nothing: changing c is fine, as in PyTorch
+    c += c * 2
+    c.sum().backward()
+    assert b.grad.tolist() == [3.0, 3.0]
+
+
 def test_in_place_on_a_broadcast_view_is_a_clear_error():
     e = td.tensor([1.0, 2.0]).expand(3, 2)
     for change, what in [(lambda: e.add_(1), "add_"), (lambda: e.zero_(), "fill_"),

@@ -111,6 +111,9 @@ class Function:
             ctx._saved_out = (out_data, out._version, out._version[0])
         out.requires_grad = True
         out.grad_fn = ctx
+        if view is not None and view[0].grad_fn is not None:
+            ctx.view_options = options  # to make the view again from a changed base
+            _register_view(view[0], out)
         return out
 
     @staticmethod
@@ -189,6 +192,15 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} node>"
+
+
+def _register_view(base: Tensor, view: Tensor) -> None:
+    """Let `base` (a non-leaf) find `view`, a recorded view of its memory, when an in-place
+    change is recorded on it (`inplace.record` then makes the view again from the new base)."""
+    views = getattr(base, "_views", None)
+    if views is None:
+        views = base._views = []
+    views.append(weakref.ref(view))
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)

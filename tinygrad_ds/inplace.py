@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode
+from .function import _register_view
 from .ops import elementwise as E
 from .ops import movement as M
 from .tensor import Tensor
@@ -55,8 +56,11 @@ def _check_writeable(t: Tensor, what: str) -> None:
 
 
 def record(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
-    """The recorded form of an in-place change: `t` is re-pointed at the node that computes
-    `out_of_place(alias)` from an alias keeping t's old value and node."""
+    """The recorded form of an in-place change, as PyTorch's: the new value is computed by
+    `out_of_place(old)` from a copy of t's old value and node (which the graph keeps), then
+    written into t's own memory, so that every view of t sees it; t takes the new node, and
+    its version counter (shared with its views) moves on, so that whatever saved t's old
+    value is a clear error at backward. Recorded views of t are then made again from t."""
     if t.data.dtype.kind != "f":
         raise TypeError(
             f"{what}: the result needs a gradient, which a {t.dtype} tensor can't hold "
@@ -69,25 +73,50 @@ def record(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Te
         )
     if t._base is not None:
         return _through_base(t, what, out_of_place)
-    alias = _alias(t)
-    out = out_of_place(alias).astype(t.dtype)
-    t.data, t.grad_fn, t.requires_grad = out.data, out.grad_fn, True
-    t.grad_fn.out_ref = weakref.ref(t)
-    t._version = [alias._version[0] + 1]  # the alias keeps the old counter (and old memory)
+    _check_writeable(t, what)
+    new = out_of_place(_snapshot(t)).astype(t.dtype)
+    t.data[...] = new.data
+    _take_node(t, new)
+    t._version[0] += 1
+    _remake_views(t)
     return t
 
 
-def _alias(t: Tensor) -> Tensor:
-    """A second handle on t's current value and node, which later changes to t leave alone."""
-    alias = Tensor._make(t.data, t.grad_fn)
-    alias.requires_grad = t.requires_grad
-    alias._version = t._version
-    return alias
+def _snapshot(t: Tensor) -> Tensor:
+    """t's value now (a copy, which the coming write leaves alone) and node."""
+    old = Tensor._make(t.data.copy(), t.grad_fn)
+    old.requires_grad = t.requires_grad
+    return old
+
+
+def _take_node(t: Tensor, new: Tensor) -> None:
+    """Make `t` the output of `new`'s node (t keeps its own memory, which holds new's value)."""
+    t.grad_fn, t.requires_grad = new.grad_fn, new.requires_grad
+    if t.grad_fn is not None:
+        t.grad_fn.out_ref = weakref.ref(t)
+
+
+def _remake_views(base: Tensor) -> None:
+    """After an in-place change of `base`, give each of its live recorded views the node of
+    the same view taken of the new base (their memory is base's, so their values are already
+    new); and so on for views of those views."""
+    refs = getattr(base, "_views", None)
+    if not refs:
+        return
+    base._views = None
+    views = [v for v in (ref() for ref in refs) if v is not None and v._base is not None]
+    for v in views:
+        node = v.grad_fn
+        again = type(node).apply(v._base[0], **node.view_options)
+        _take_node(v, again)
+        _remake_views(v)
+    base._views = [weakref.ref(v) for v in views]
 
 
 def _through_base(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
-    """A recorded change of the view `base[index]`, as PyTorch does it: write the new value into
-    the base (`base[index] = new`, itself recorded), then make `t` be `base[index]` again.
+    """A recorded change of the view `base[index]`, as PyTorch does it: `base[index] = new`,
+    itself a recorded in-place change of the base, which writes into the memory t shares and
+    makes t (with every other view of the base) again from the new base.
     Views made otherwise (reshape, permute, detach) are refused with a clear error."""
     base, index = t._base
     if index is None:
@@ -97,12 +126,10 @@ def _through_base(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]
             "for autograd would not reach it. Change the base instead (base[index] = ...) "
             "or use an out-of-place operation"
         )
-    base[index] = out_of_place(_alias(t))
-    view = base[index]
-    t.data, t.grad_fn, t.requires_grad = view.data, view.grad_fn, view.requires_grad
-    t._version, t._base = view._version, view._base
-    if t.grad_fn is not None:
-        t.grad_fn.out_ref = weakref.ref(t)
+    base[index] = out_of_place(_snapshot(t))
+    if not any(ref() is t for ref in getattr(base, "_views", None) or ()):  # not remade
+        _take_node(t, base[index])
+        _register_view(base, t)
     return t
 
 

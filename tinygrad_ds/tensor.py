@@ -87,8 +87,11 @@ class Tensor(TorchNames):
     """
 
     __slots__ = (
-        "data", "grad", "requires_grad", "grad_fn", "name", "_version", "_base", "__weakref__",
+        "data", "grad", "requires_grad", "grad_fn", "name", "_version", "_base", "_views",
+        "__weakref__",
     )  # fmt: skip
+    # `_views` (set only on a non-leaf that has recorded views): weak references to them, so
+    # that an in-place change recorded on this tensor re-derives them (see inplace.py).
     __array_priority__ = 1000  # so that `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
