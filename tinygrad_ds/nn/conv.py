@@ -13,19 +13,12 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..ops.conv import Size, convolution, pool
+from ..ops.conv import Size, _ints, _unsupported_pool_options, convolution, pool
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"]
-
-
-def _tuple(value: Any, dims: int, what: str, who: str) -> tuple[int, ...]:
-    values = (value,) * dims if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(values) != dims or not all(isinstance(v, (int, np.integer)) for v in values):
-        raise ValueError(f"{who}: {what} must be an int or {dims} ints, got {value!r}")
-    return tuple(int(v) for v in values)
 
 
 def _short(values: tuple[int, ...]) -> Any:
@@ -70,12 +63,12 @@ class _ConvNd(Module):
         if d.kind != "f":
             raise TypeError(f"{kind}: layers hold floating parameters; dtype {d} is not floating")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _tuple(kernel_size, self.dims, "kernel_size", kind)
-        self.stride = _tuple(stride, self.dims, "stride", kind)
+        self.kernel_size = _ints(kernel_size, self.dims, "kernel_size", kind, 1)
+        self.stride = _ints(stride, self.dims, "stride", kind, 1)
         self.padding = (
-            padding if isinstance(padding, str) else _tuple(padding, self.dims, "padding", kind)
+            padding if isinstance(padding, str) else _ints(padding, self.dims, "padding", kind, 0)
         )
-        self.dilation = _tuple(dilation, self.dims, "dilation", kind)
+        self.dilation = _ints(dilation, self.dims, "dilation", kind, 1)
         self.groups = int(groups)
         self.padding_mode = padding_mode
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
@@ -150,15 +143,24 @@ class _PoolNd(Module):
 
     kind, dims = "max", 2
 
-    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0) -> None:
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None,
+        padding: Size,
+        ceil_mode: bool,
+        return_indices: bool = False,
+    ) -> None:
         super().__init__()
         kind = type(self).__name__
+        _unsupported_pool_options(kind, ceil_mode, return_indices)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        _tuple(kernel_size, self.dims, "kernel_size", kind)
-        _tuple(self.stride, self.dims, "stride", kind)
-        _tuple(padding, self.dims, "padding", kind)
+        self.ceil_mode = False
+        _ints(kernel_size, self.dims, "kernel_size", kind, 1)
+        _ints(self.stride, self.dims, "stride", kind, 1)
+        _ints(padding, self.dims, "padding", kind, 0)
 
     def _pool(self, x: Tensor, dilation: Size = 1, count_include_pad: bool = True) -> Tensor:
         return pool(
@@ -169,16 +171,24 @@ class _PoolNd(Module):
 
 class MaxPool2d(_PoolNd):
     """The maximum of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults
-    to kernel_size, padding is -inf. The gradient goes to each window's first maximum."""
+    to kernel_size, padding is -inf. The gradient goes to each window's first maximum.
+    PyTorch's arguments, in its order; return_indices and ceil_mode must stay False."""
 
     kind, dims = "max", 2
 
     def __init__(
-        self, kernel_size: Size, stride: Size | None = None, padding: Size = 0, dilation: Size = 1
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Size = 0,
+        dilation: Size = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
     ) -> None:
-        super().__init__(kernel_size, stride, padding)
-        _tuple(dilation, self.dims, "dilation", type(self).__name__)
+        super().__init__(kernel_size, stride, padding, ceil_mode, return_indices)
+        _ints(dilation, self.dims, "dilation", type(self).__name__, 1)
         self.dilation = dilation
+        self.return_indices = False
 
     def forward(self, x: Tensor) -> Tensor:
         return self._pool(x, self.dilation)
@@ -196,7 +206,8 @@ class MaxPool1d(MaxPool2d):
 
 class AvgPool2d(_PoolNd):
     """The mean of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults to
-    kernel_size; padded zeros count in the mean unless count_include_pad=False."""
+    kernel_size; padded zeros count in the mean unless count_include_pad=False.
+    PyTorch's arguments, in its order; ceil_mode must stay False."""
 
     kind, dims = "avg", 2
 
@@ -205,9 +216,10 @@ class AvgPool2d(_PoolNd):
         kernel_size: Size,
         stride: Size | None = None,
         padding: Size = 0,
+        ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__(kernel_size, stride, padding)
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
 
     def forward(self, x: Tensor) -> Tensor:

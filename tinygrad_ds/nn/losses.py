@@ -263,7 +263,10 @@ def nll_loss(
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities: L_i = -w_yi input[i, y_i], with the same
     shapes, weights, `ignore_index` and weighted mean as `cross_entropy`
-    (cross_entropy(z, y) = nll_loss(log_softmax(z), y))."""
+    (cross_entropy(z, y) = nll_loss(log_softmax(z), y)).
+
+    'mean' weighs each example by w_yi / sum_j w_yj. A total weight of 0 makes the mean 0/0 =
+    nan; as in PyTorch, the gradient is then nan for the examples kept and 0 for the ignored."""
     what = "nll_loss"
     _check_reduction(reduction, what)
     x = _input(input, what)
@@ -273,11 +276,15 @@ def nll_loss(
     valid = t != ignore_index
     t0 = np.where(valid, t, 0)
     w_t = (w[t0] if w is not None else np.ones(t.shape, x.dtype)) * valid
-    loss = -x2[np.arange(t.shape[0]), t0] * Tensor._make(w_t.astype(x.dtype), None)
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return loss.sum() * x.dtype.type(1.0 / w_t.sum())
-    return _per_example(_reduce(loss, reduction), shape, reduction)
+        total = w_t.sum()
+        w_t = w_t / total if total else np.where(valid, np.nan, 0.0)
+    loss = -x2[np.arange(t.shape[0]), t0] * Tensor._make(w_t.astype(x.dtype), None)
+    if reduction != "mean":
+        return _per_example(_reduce(loss, reduction), shape, reduction)
+    if total:
+        return loss.sum()  # the weights are divided by their sum already
+    return loss.sum() + Tensor._make(np.asarray(np.nan, dtype=x.dtype), None)  # 0/0, no gradient
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+from ..torch_names import _is_dtype
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 
@@ -258,12 +259,35 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    # -- dtype -----------------------------------------------------------------------------
+    # -- dtype and device ------------------------------------------------------------------
 
-    def to(self, dtype: Any) -> Module:
-        """Convert floating parameters and buffers (and their grads) to `dtype`, in place, so
-        that optimisers holding the parameters keep working."""
-        dtype = np.dtype(dtype)
+    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
+        """PyTorch's `to`, with the arguments `Tensor.to` takes: `to(dtype)`, `to("cpu")`,
+        `to("cpu", dtype)`, `to(tensor)` (its dtype), or the keywords `dtype=` and `device=`.
+
+        Floating parameters and buffers (and their grads) are converted to a floating `dtype`
+        in place, so that optimisers holding the parameters keep working. Everything lives on
+        the CPU: "cpu" is a no-op, any other device an error."""
+        for a in args:  # read as Tensor.to reads them (torch_names.py)
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) and not _is_dtype(a):
+                device = a
+            else:
+                dtype = a
+        if device is not None and str(device) != "cpu":
+            raise ValueError(
+                f"Module.to: device {device!r} is not available; tinygrad_ds runs on the CPU "
+                "only (the one device is 'cpu')"
+            )
+        if dtype is None:
+            return self
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(
+                f"Module.to: expected a dtype, a device or a tensor, got {dtype!r}"
+            ) from None
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a floating dtype, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
@@ -272,6 +296,10 @@ class Module:
                 t._version[0] += 1
                 if t.grad is not None:
                     t.grad = Tensor._make(t.grad.data.astype(dtype), None)
+        return self
+
+    def cpu(self) -> Module:
+        """Self: every parameter and buffer lives in CPU memory already."""
         return self
 
     def double(self) -> Module:

@@ -5,6 +5,7 @@ Both are composed from Tensor operations, so their gradients need no code of the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,16 +56,32 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Normalise each channel (axis 1) of an (N, C) or (N, C, L) input.
+    """Normalise each channel (axis 1) of an (N, C, *) input: (N, C), (N, C, L), (N, C, H, W)...
 
-    Training (or without running statistics): by the batch's mean and biased variance over N
-    (and L), and, under no_grad, running = (1 - momentum) running + momentum * batch, with
-    the unbiased variance (n / (n - 1)) as PyTorch keeps. Evaluation: by the running statistics.
+    Training (or without running statistics): by the batch's mean and biased variance over
+    every axis but the channel's, and, under no_grad, running = (1 - momentum) running +
+    momentum * batch, with the unbiased variance (n / (n - 1)) as PyTorch keeps. Evaluation:
+    by the running statistics. running_mean and running_var have shape (C,), weight and bias
+    C values.
     """
-    axes = (0,) if x.ndim == 2 else (0, 2)
-    shape = (-1,) if x.ndim == 2 else (-1, 1)
+    if x.ndim < 2:
+        raise ValueError(
+            f"batch_norm: expected an input of shape (N, C, *) with at least 2 dims, got shape "
+            f"{x.shape}"
+        )
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.shape != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},), one value per channel "
+                             f"of the input of shape {x.shape}, got {t.shape}")  # fmt: skip
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and math.prod(t.shape) != c:
+            raise ValueError(f"batch_norm: {name} must have {c} values, one per channel of the "
+                             f"input of shape {x.shape}, got shape {t.shape}")  # fmt: skip
+    axes = (0, *range(2, x.ndim))
+    shape = (-1,) + (1,) * (x.ndim - 2)  # a per-channel value, broadcast over the other axes
     if training:
-        n = x.shape[0] * (1 if x.ndim == 2 else x.shape[2])
+        n = math.prod(x.shape[a] for a in axes)
         if n <= 1:
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, got input "

@@ -290,7 +290,9 @@ class Conv2dWeightGrad(Function):
 
 class MaxPool2d(Function):
     """y[n,c,i,j] = max over the window of x_pad (padding is -inf); the gradient goes to the
-    first maximum of each window, as in PyTorch: dL/dx = WindowScatter(g, argmax)."""
+    first maximum of each window, as in PyTorch: dL/dx = WindowScatter(g, argmax). A NaN
+    beats every number (the window's max is NaN), and then, as in PyTorch, the last NaN of the
+    window takes the gradient."""
 
     @staticmethod
     def forward(ctx, x, geo=None):
@@ -307,7 +309,9 @@ class MaxPool2d(Function):
             if record:  # offsets come in order, so the last k to improve is the max
                 better = candidate > best  # strict: ties keep the first maximum
                 np.maximum(argmax, better.view(np.uint8) * argmax.dtype.type(k), out=argmax)
-            np.maximum(best, candidate, out=best)
+            np.maximum(best, candidate, out=best)  # NaN propagates
+        if record and best.size and np.isnan(best.max()):  # one cheap pass when there's none
+            _nan_winners(argmax, best, xp, geo)
         if record:
             ctx.save_for_backward(_constant(argmax))
         return best
@@ -316,6 +320,14 @@ class MaxPool2d(Function):
     def backward(ctx, g):
         (argmax,) = ctx.saved_tensors
         return WindowScatter.apply(g, argmax=argmax.data, geo=ctx.geo)
+
+
+def _nan_winners(argmax: np.ndarray, best: np.ndarray, xp: np.ndarray, geo: Geometry) -> None:
+    """Point argmax at the last NaN of each window whose max is NaN (`candidate > best` is never
+    true for a NaN, so the loop in MaxPool2d.forward left it at the largest number before it)."""
+    nan_windows = np.isnan(best)
+    for k, (rows, columns) in enumerate(geo.offsets()):  # in order: the last NaN stays
+        argmax[nan_windows & np.isnan(xp[:, :, rows, columns])] = k
 
 
 class WindowScatter(Function):
@@ -461,6 +473,7 @@ def convolution(
 ) -> Tensor:
     """conv1d or conv2d, chosen by the weight's rank; `who` names the caller in errors."""
     x, weight = _as_tensor(input), _as_tensor(weight)
+    shape = x.shape  # as the caller gave it, for messages
     dims = weight.ndim - 2
     who = who or f"conv{dims}d"
     if dims not in (1, 2):
@@ -483,10 +496,13 @@ def convolution(
     if bias is not None and _as_tensor(bias).shape != (f,):
         raise ValueError(f"{who}: bias must have shape ({f},), got {_as_tensor(bias).shape}")
     kernel = weight.shape[2:]
+    if min(kernel) < 1:
+        raise ValueError(f"{who}: kernel size must be >= 1, got {kernel} (weight shape "
+                         f"{weight.shape})")  # fmt: skip
     stride = _ints(stride, dims, "stride", who, 1)
     dilation = _ints(dilation, dims, "dilation", who, 1)
     pads = _pads(padding, kernel, stride, dilation, who)
-    geo = _geometry(x, kernel, stride, pads, dilation, groups, input.shape, who)
+    geo = _geometry(x, kernel, stride, pads, dilation, groups, shape, who)
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
     if bias is None:
@@ -558,8 +574,10 @@ def pool(
     if kind not in ("max", "avg"):
         raise ValueError(f"pool: kind must be 'max' or 'avg', got {kind!r}")
     who = who or f"{kind}_pool{dims}d"
-    x, unbatched = _batched(_as_tensor(input), dims, who)
-    geo = _pool_geometry(x, kernel_size, stride, padding, dilation, dims, input.shape, who)
+    x = _as_tensor(input)
+    shape = x.shape  # as the caller gave it, for messages
+    x, unbatched = _batched(x, dims, who)
+    geo = _pool_geometry(x, kernel_size, stride, padding, dilation, dims, shape, who)
     if dims == 1:
         x = x.unsqueeze(2)
     if kind == "max":
@@ -576,14 +594,28 @@ def pool(
     return _finish(out, dims, unbatched)
 
 
+def _unsupported_pool_options(who: str, ceil_mode: bool, return_indices: bool = False) -> None:
+    """The options of PyTorch's pooling that are not implemented, as errors naming `who`."""
+    if ceil_mode:
+        raise NotImplementedError(
+            f"{who}: ceil_mode=True is not supported (output sizes follow the floor rule)"
+        )
+    if return_indices:
+        raise NotImplementedError(f"{who}: return_indices=True is not supported")
+
+
 def max_pool2d(
     input: Tensor,
     kernel_size: Size,
     stride: Size | None = None,
     padding: Size = 0,
     dilation: Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> Tensor:
-    """The maximum of each (dilated) window; stride defaults to kernel_size, padding is -inf."""
+    """The maximum of each (dilated) window; stride defaults to kernel_size, padding is -inf.
+    PyTorch's arguments, in its order; ceil_mode and return_indices must stay False."""
+    _unsupported_pool_options("max_pool2d", ceil_mode, return_indices)
     return pool("max", input, kernel_size, stride, padding, dilation, dims=2)
 
 
@@ -592,9 +624,12 @@ def avg_pool2d(
     kernel_size: Size,
     stride: Size | None = None,
     padding: Size = 0,
+    ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """The mean of each window; padded zeros count unless count_include_pad=False."""
+    """The mean of each window; padded zeros count unless count_include_pad=False.
+    PyTorch's arguments, in its order; ceil_mode must stay False."""
+    _unsupported_pool_options("avg_pool2d", ceil_mode)
     return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=2)
 
 
@@ -604,8 +639,11 @@ def max_pool1d(
     stride: Size | None = None,
     padding: Size = 0,
     dilation: Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> Tensor:
     """max_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    _unsupported_pool_options("max_pool1d", ceil_mode, return_indices)
     return pool("max", input, kernel_size, stride, padding, dilation, dims=1)
 
 
@@ -614,7 +652,9 @@ def avg_pool1d(
     kernel_size: Size,
     stride: Size | None = None,
     padding: Size = 0,
+    ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
     """avg_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    _unsupported_pool_options("avg_pool1d", ceil_mode)
     return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=1)

@@ -33,6 +33,9 @@ class SoftmaxCrossEntropy(Function):
     l_i = -sum_c q_ic log softmax(z_i)_c, and 'mean' divides the sum by sum_i w_yi.
     dl_i/dz_ic = (sum_c' q_ic') softmax(z_i)_c - q_ic, which is softmax(z) - onehot(y) in the
     plain case. log-softmax is computed once, with the max subtracted (stable at any logit).
+    A 'mean' over a total weight of 0 (every target ignored, or of weight 0) is 0/0 = nan, as
+    in PyTorch, whose gradient is likewise nan for the examples kept and exactly 0 for the
+    ignored ones.
     """
 
     @staticmethod
@@ -49,7 +52,8 @@ class SoftmaxCrossEntropy(Function):
         ctx.save_for_backward(z, _const(p))  # softmax(z): freed with the graph after backward
         ctx.rows, ctx.reduction = np.arange(n), reduction
         ignores = ignore_index is not None and ignore_index in target
-        ctx.plain = weight is None and not label_smoothing and not ignores
+        # (an empty batch, whose mean is 0/0, takes the general path)
+        ctx.plain = weight is None and not label_smoothing and not ignores and n > 0
         if ctx.plain:  # the common case: softmax(z) - onehot(y) needs only p and y
             ctx.t = target
             loss = -logp[ctx.rows, target]
@@ -71,8 +75,8 @@ class SoftmaxCrossEntropy(Function):
             return loss.astype(x.dtype, copy=False)
         total_loss = loss.sum()
         if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
-                total_loss = total_loss / w_t.sum()
+            total = w_t.sum()
+            total_loss = total_loss / total if total else np.nan  # 0/0, as PyTorch
         return np.asarray(total_loss, dtype=x.dtype)
 
     @staticmethod
@@ -88,7 +92,7 @@ class SoftmaxCrossEntropy(Function):
         q, q_sum, scale = _class_mix(ctx, n, c, z.dtype)
         if grad_mode.enabled:  # create_graph: keep softmax(z) differentiable
             dz = z.softmax(axis=1) * _const(q_sum[:, None]) - _const(q)
-            return g * dz * scale
+            return g * dz * _const(np.asarray(scale, dtype=z.dtype))
         dz = probs.data * q_sum[:, None]
         dz -= q
         dz *= g.data * z.dtype.type(scale)
@@ -97,7 +101,8 @@ class SoftmaxCrossEntropy(Function):
 
 def _class_mix(ctx: Function, n: int, c: int, dtype: np.dtype) -> tuple:
     """q with q_ic = (1 - s) w_t[i] 1[c = t_i] + (s / C) w_c valid_i, its row sums, and the
-    scale of the reduction (1 / sum_i w_t[i] for 'mean')."""
+    scale of the reduction (1 / sum_i w_t[i] for 'mean'; a column of nan for the examples kept
+    and 0 for the ignored ones when that sum is 0)."""
     if ctx.plain:
         q = np.zeros((n, c), dtype=dtype)
         q[ctx.rows, ctx.t] = 1
@@ -112,8 +117,10 @@ def _class_mix(ctx: Function, n: int, c: int, dtype: np.dtype) -> tuple:
         q_sum = q_sum + (s / c) * w.sum() * ctx.valid
     scale = 1.0
     if ctx.reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = 1.0 / ctx.w_t.sum()
+        total = ctx.w_t.sum()
+        # 1 / 0 would make an ignored example's zero gradient 0 * inf = nan: as in PyTorch,
+        # only the examples kept get the nan of the 0/0 mean
+        scale = 1.0 / total if total else np.where(ctx.valid, np.nan, 0.0)[:, None]
     return q, q_sum, scale
 
 
