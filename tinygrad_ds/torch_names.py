@@ -24,6 +24,31 @@ if TYPE_CHECKING:
 __all__ = ["TorchNames"]
 
 
+def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtype | None:
+    """The dtype asked for by PyTorch's `to(*args, dtype=, device=)` (None for none): args may
+    be a dtype, a device string or a tensor (its dtype). Only the device "cpu" exists."""
+    from .tensor import Tensor
+
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, str) and not _is_dtype(a):
+            device = a
+        else:
+            dtype = a
+    if device is not None and str(device) != "cpu":
+        raise ValueError(
+            f"{what}: device {device!r} is not available; tinygrad_ds runs on the CPU only "
+            "(the one device is 'cpu')"
+        )
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{what}: expected a dtype, a device or a tensor, got {dtype!r}") from None
+
+
 def _is_dtype(name: str) -> bool:
     """Whether NumPy reads the string `name` as a dtype ("float64" is one, "cpu" is not)."""
     try:
@@ -138,26 +163,9 @@ class TorchNames:
         (its dtype), or the keywords `dtype=` and `device=`. A dtype is anything `np.dtype`
         takes (`td.float64`, "float64"); a cast between float dtypes is differentiable.
         This framework runs on the CPU only: "cpu" is a no-op, any other device an error."""
-        from .tensor import Tensor
-
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and not _is_dtype(a):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device) != "cpu":
-            raise ValueError(
-                f"to: device {device!r} is not available; tinygrad_ds runs on the CPU only "
-                "(the one device is 'cpu')"
-            )
+        dtype = to_dtype(args, dtype, device, "to")
         if dtype is None:
             return self
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"to: expected a dtype, a device or a tensor, got {dtype!r}") from None
         return self.astype(dtype)
 
     def cpu(self) -> Tensor:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from ..torch_names import _is_dtype
+from ..torch_names import to_dtype
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 
@@ -268,26 +268,9 @@ class Module:
         Floating parameters and buffers (and their grads) are converted to a floating `dtype`
         in place, so that optimisers holding the parameters keep working. Everything lives on
         the CPU: "cpu" is a no-op, any other device an error."""
-        for a in args:  # read as Tensor.to reads them (torch_names.py)
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and not _is_dtype(a):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device) != "cpu":
-            raise ValueError(
-                f"Module.to: device {device!r} is not available; tinygrad_ds runs on the CPU "
-                "only (the one device is 'cpu')"
-            )
+        dtype = to_dtype(args, dtype, device, "Module.to")  # read as Tensor.to reads them
         if dtype is None:
             return self
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(
-                f"Module.to: expected a dtype, a device or a tensor, got {dtype!r}"
-            ) from None
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a floating dtype, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
