@@ -474,10 +474,29 @@ class Tensor(TorchNames):
         return E.LeakyRelu.apply(self._float(), negative_slope=negative_slope)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        """Clamp to [min, max]; the gradient passes where min <= x <= max."""
+        """Clamp to [min, max], each a number or a Tensor (or array) broadcasting with x. The
+        gradient goes to x where min <= x <= max, to min where x < min, to max where x > max;
+        where min > max the result is max, as in PyTorch."""
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
-        return E.Clip.apply(self, low=min, high=max)
+        if isinstance(min, np.generic):  # a NumPy scalar behaves as a Python number, as in
+            min = min.item()  # PyTorch (np.float64(0.5) keeps a float32 tensor float32)
+        if isinstance(max, np.generic):
+            max = max.item()
+        numbers = (int, float, type(None))
+        if isinstance(min, numbers) and isinstance(max, numbers):
+            return E.Clip.apply(self, low=min, high=max)  # one node: the losses' fast path
+        low = None if min is None else self._operand(min)
+        high = None if max is None else self._operand(max)
+        operands = {"x": self, "min": low, "max": high}
+        shapes = {n: t.shape for n, t in operands.items() if t is not None}
+        try:
+            np.broadcast_shapes(*shapes.values())
+        except ValueError:
+            named = ", ".join(f"{n} {shape}" for n, shape in shapes.items())
+            raise ValueError(f"clip: shapes {named} do not broadcast together") from None
+        out = self if low is None else E.ClipBound.apply(self, low)
+        return out if high is None else E.ClipBound.apply(out, high, upper=True)
 
     clamp = clip
 

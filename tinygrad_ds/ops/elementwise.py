@@ -18,7 +18,7 @@ from ..tensor import constant as _const
 
 __all__ = [
     "Add", "Sub", "Mul", "Div", "Neg", "Reciprocal", "Pow", "Exp", "Log", "Abs", "Tanh", "Sigmoid",
-    "Relu", "LeakyRelu", "Maximum", "Clip", "Where", "Cast",
+    "Relu", "LeakyRelu", "Maximum", "Clip", "ClipBound", "Where", "Cast",
 ]  # fmt: skip
 
 
@@ -135,7 +135,14 @@ class Reciprocal(Function):
 
 
 class Pow(Function):
-    """z = x ** y;  dz/dx = y x^(y-1), dz/dy = z log x."""
+    """z = x ** y;  dz/dx = y x^(y-1), dz/dy = z log x.
+
+    At x = 0 the formulas meet 0 inf and 0 log 0; their limits are used instead, as PyTorch:
+    dz/dx = 0 where y = 0, and dz/dy = 0 where x = 0 and y >= 0. Those entries are computed
+    with x replaced by 1 (elsewhere 0 x^-1 is 0 as it stands) rather than masked afterwards, so
+    that under create_graph their own derivatives are finite too, never 0 inf = nan: the 2nd
+    derivative of x^1 at 0 is 0, the 3rd of x^2 too.
+    """
 
     @staticmethod
     def forward(ctx, x, y):
@@ -148,9 +155,46 @@ class Pow(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         gx, gy = ctx.needs_input_grad
-        dx = g * y * x ** (y - 1) if gx else None
-        dy = g * ctx.saved_output() * x.log() if gy else None
+        if grad_mode.enabled:  # create_graph: Tensor operations, differentiable again
+            dx = g * _pow_dx(x, y) if gx else None
+            dy = g * _pow_dy(x, y, ctx.saved_output()) if gy else None
+            return dx, dy
+        xd, yd = x.data, y.data  # first order: the local derivatives as arrays
+        dx = dy = None
+        if gx:
+            if yd.ndim == 0 and yd != 0:  # x ** 2, the common case: no 0 x^-1 to mask
+                dx = _times(g, yd * xd ** (yd - 1))
+            else:
+                dx = _times(g, yd * _one_at(xd, (xd == 0) & (yd == 0)) ** (yd - 1))
+        if gy:
+            z = ctx.saved_output().data  # 0^y is 0 or 1 where x becomes 1: z log 1 = 0 there
+            dy = _times(g, z * np.log(_one_at(xd, (xd == 0) & (yd >= 0))))
         return dx, dy
+
+
+def _one_at(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """x with 1 where `mask` (broadcast), or x itself when the mask is empty."""
+    return np.where(mask, 1, x) if mask.any() else x
+
+
+def _pow_dx(x: Tensor, y: Tensor) -> Tensor:
+    """y x^(y-1) as Tensor operations, with x = 1 where x = y = 0 (there 0 1^-1 = 0, the
+    limit, and the factor's own derivatives are finite: Where sends x none of them)."""
+    at0 = (x.data == 0) & (y.data == 0)
+    if at0.any():
+        x = Where.apply(_const(at0), x._operand(1), x)
+    return y * x ** (y - 1)
+
+
+def _pow_dy(x: Tensor, y: Tensor, z: Tensor) -> Tensor:
+    """z log x as Tensor operations, with x = 1 where x = 0 and y >= 0 (there 1^y log 1 = 0,
+    the limit). z is recomputed from that x, as z's own derivative at x = 0 is inf for
+    0 < y < 1 and would meet the 0 that Where sends it: 0 inf = nan."""
+    at0 = (x.data == 0) & (y.data >= 0)
+    if at0.any():
+        x = Where.apply(_const(at0), x._operand(1), x)
+        z = x**y
+    return z * x.log()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +338,10 @@ class Maximum(Function):
 
 
 class Clip(Function):
-    """z = min(max(x, low), high);  dz/dx = 1[low <= x <= high]."""
+    """z = min(max(x, low), high) for number bounds;  dz/dx = 1[low <= x <= high].
+
+    (Tensor bounds, which get gradients, go through `ClipBound`; numbers stay this one node.)
+    """
 
     @staticmethod
     def forward(ctx, x, low=None, high=None):
@@ -311,6 +358,31 @@ class Clip(Function):
         if ctx.high is not None:
             inside &= x.data <= ctx.high
         return _times(g, inside)
+
+
+class ClipBound(Function):
+    """One Tensor bound of clip, ties going to x (Maximum splits them):
+    z = max(x, b), dz/dx = 1[x >= b], dz/db = 1[x < b]   (a lower bound), or
+    z = min(x, b), dz/dx = 1[x <= b], dz/db = 1[x > b]   (`upper=True`).
+
+    `Tensor.clip` applies the lower bound, then the upper one: where min > max that gives max
+    and its gradient everywhere, as PyTorch; where min = max and x < min, min gets it (PyTorch
+    gives it to nobody). A NaN in x or b gives NaN and no gradient.
+    """
+
+    @staticmethod
+    def forward(ctx, x, b, upper=False):
+        ctx.save_for_backward(x, b)
+        ctx.upper = upper
+        return np.minimum(x.data, b.data) if upper else np.maximum(x.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, b = ctx.saved_tensors
+        gx, gb = ctx.needs_input_grad
+        x, b = x.data, b.data
+        x_wins, b_wins = ((x <= b), (x > b)) if ctx.upper else ((x >= b), (x < b))
+        return (_times(g, x_wins) if gx else None), (_times(g, b_wins) if gb else None)
 
 
 class Where(Function):
