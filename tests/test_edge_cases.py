@@ -79,6 +79,18 @@ def test_an_integer_tensor_cannot_take_a_result_that_needs_a_gradient():
         td.tensor([1, 2]).add_(w)
 
 
+def test_clamp_in_place_with_a_tensor_bound_that_requires_grad_is_recorded():
+    x = td.tensor([1.0, 5.0, 9.0])
+    low = td.tensor([2.0, 2.0, 2.0], requires_grad=True)
+    x.clamp_(min=low)
+    assert x.tolist() == [2.0, 5.0, 9.0] and x.requires_grad
+    x.sum().backward()
+    assert low.grad.tolist() == [1.0, 0.0, 0.0]
+    for bound in (td.ones(2, 3), td.ones(2)):
+        with pytest.raises(ValueError, match="clamp_: a bound of shape .* does not broadcast"):
+            td.ones(3).clamp_(min=bound)
+
+
 def test_clamp_in_place_needs_a_bound():
     with pytest.raises(ValueError, match="clamp_: give at least one of min and max"):
         td.ones(2).clamp_()

@@ -158,10 +158,23 @@ def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> T
 
 
 def clamp(t: Tensor, low: Any, high: Any) -> Tensor:
-    """t <- clip(t, low, high)."""
+    """t <- clip(t, low, high); the bounds may be Tensors (a bound that requires grad gets
+    its gradient, so the change is recorded)."""
     if low is None and high is None:
         raise ValueError("clamp_: give at least one of min and max")
-    return change(t, "clamp_", lambda a: a.clip(low, high), lambda d: np.clip(d, low, high, out=d))
+    bounds = [b for b in (low, high) if isinstance(b, Tensor)]
+    for b in bounds:
+        try:
+            fits = np.broadcast_shapes(b.shape, t.shape) == t.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"clamp_: a bound of shape {b.shape} does not broadcast to the "
+                             f"tensor's shape {t.shape}")  # fmt: skip
+    graded = next((b for b in bounds if b.requires_grad), None)
+    low_v, high_v = (b.data if isinstance(b, Tensor) else b for b in (low, high))
+    return change(t, "clamp_", lambda a: a.clip(low, high),
+                  lambda d: np.clip(d, low_v, high_v, out=d), graded)  # fmt: skip
 
 
 def _replaced(old: Tensor, new: Tensor) -> Tensor:
