@@ -154,8 +154,10 @@ def test_perceptron_and_other_models(tmp_path, capsys):
     assert (tmp_path / "graph.txt").exists() and (tmp_path / "loss.png").read_bytes()[:8] == PNG
     code, stdout, _ = run(capsys, "train", "--model", "logistic", "--dataset", "moons",
                           "--epochs", "1", "--optimizer", "nesterov", "--batch-size", "full",
-                          "--init", "zeros", "--quiet", "--out", str(tmp_path))  # fmt: skip
-    assert code == 0 and "new run" in stdout and not (tmp_path / "graph.txt").exists()
+                          "--init", "zeros", "--quiet", "--overwrite",
+                          "--out", str(tmp_path))  # fmt: skip
+    assert code == 0 and "replacing the previous run" in stdout
+    assert not (tmp_path / "graph.txt").exists()
     assert "agree" in stdout
 
 
@@ -219,10 +221,14 @@ BAD = [
     (["train", "--optimizer", "lbfgs"], "invalid choice"),
     (["train", "--model", "lstm", "--activation", "relu"], "does not apply"),
     (["train", "--model", "logistic", "--hidden", "8"], "does not apply"),
+    (["train", "--resume", "--overwrite"], "not allowed with"),
     (["check", "--sizes", "4"], "at least two sizes"),
     (["check", "--lam", "-1"], "--lam"),
     (["graph", "--out", "{tmp}/g.gif"], "unknown format 'gif'"),
     (["graph", "--loss", "bce", "--dataset", "spirals"], "needs two classes"),
+    (["graph", "--model", "logistic", "--hidden", "5", "--out", "{tmp}/g.svg"], "does not apply"),
+    (["graph", "--model", "lstm", "--activation", "relu", "--out", "{tmp}/g.svg"], "apply"),
+    (["graph", "--format", "png", "--out", "{tmp}/g.svg"], "contradicts --out"),
     (["bench", "--only", "nothing"], "no benchmark nothing"),
     (["fly"], "invalid choice"),
 ]

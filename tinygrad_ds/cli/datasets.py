@@ -1,6 +1,6 @@
 """The data sets the command line trains on: names, loading, and the shapes each model wants.
 
-digits          bundled UCI digits, 8x8 images, 10 classes (1,437 train / 360 test)
+digits          bundled UCI digits, 8x8 images, 10 classes (1,438 train / 359 test)
 breast-cancer   bundled UCI breast cancer, 30 standardised features, 2 classes
 moons, spirals, xor   seeded 2-D toy problems (2, 3 and 2 classes), split 75/25
 mnist:PATH      MNIST's IDX files in folder PATH (train-* and t10k-*, optionally .gz)

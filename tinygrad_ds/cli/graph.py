@@ -4,6 +4,9 @@ The model is built as `train` builds it (--model, --hidden, --activation) for --
 on the first --batch training examples, and scored by --loss; `viz.explain` runs the backward
 pass so the picture shows every gradient's shape (and, for small tensors, the values).
 --explain also prints that backward pass step by step.
+
+Options a model has no use for are refused as `train` refuses them (`models.check_options`),
+and so is a --format that contradicts --out's suffix.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from ..rng import manual_seed
 from ..tensor import Tensor
 from .args import UsageError, int_list, nonnegative_int, positive_int
 from .datasets import Data, dataset_spec, load_dataset
-from .models import ACTIVATIONS, build_model
+from .models import ACTIVATIONS, build_model, check_options
 
-__all__ = ["add_parser", "run", "FORMATS", "LOSSES", "graph_loss"]
+__all__ = ["add_parser", "run", "FORMATS", "LOSSES", "graph_loss", "output_format"]
 
-FORMATS = ("svg", "png", "pdf", "dot", "jpeg")
+FORMATS = ("svg", "png", "pdf", "dot", "jpeg", "jpg")  # jpg is jpeg
 LOSSES = ("cross-entropy", "bce", "mse")
 
 
@@ -56,7 +59,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N,N,...",
         help="hidden sizes (default 3 for mlp; as train otherwise)",
     )
-    p.add_argument("--activation", choices=tuple(ACTIVATIONS), default="tanh", help="default tanh")
+    p.add_argument(
+        "--activation",
+        choices=tuple(ACTIVATIONS),
+        default=None,
+        help="default tanh (rnn: tanh or relu; lstm: none, its gates are fixed)",
+    )
     p.add_argument(
         "--loss",
         choices=LOSSES,
@@ -68,7 +76,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--batch", type=positive_int, default=4, metavar="N", help="examples (default 4)"
     )
     p.add_argument(
-        "--format", choices=FORMATS, default=None, help="default: from --out's suffix, else svg"
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="default: from --out's suffix, else svg; a suffix naming another format is an error",
     )
     p.add_argument("--out", metavar="PATH", help="default runs/graph.<format>")
     p.add_argument(
@@ -102,25 +113,44 @@ def graph_loss(model: nn.Module, data: Data, k: int, loss: str) -> tuple[Tensor,
     return value, out
 
 
+def output_format(fmt: str | None, out: str | None) -> str:
+    """The format to write: `fmt` (--format) or --out's suffix, else svg. A suffix that is not
+    a format, without --format, or one naming a format other than --format (jpg and jpeg are
+    one), raises `UsageError`."""
+    suffix = Path(out).suffix.lstrip(".").lower() if out else ""
+    if fmt is None:
+        if suffix and suffix not in FORMATS:
+            raise UsageError(
+                f"--out {out}: unknown format {suffix!r} (choose from {', '.join(FORMATS)})"
+            )
+        return suffix or "svg"
+    same = {"jpg": "jpeg"}
+    if suffix in FORMATS and same.get(suffix, suffix) != same.get(fmt, fmt):
+        raise UsageError(
+            f"--format {fmt} contradicts --out {out} (a .{suffix} file): drop --format or "
+            f"give --out a .{fmt} name"
+        )
+    return fmt
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `graph` with parsed options; returns the exit status."""
-    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "") or "svg"
-    if fmt not in FORMATS:
-        raise UsageError(
-            f"--out {args.out}: unknown format {fmt!r} (choose from {', '.join(FORMATS)})"
-        )
+    fmt = output_format(args.format, args.out)
+    check_options(args.model, args.hidden, args.activation)
     out = Path(args.out) if args.out else Path("runs") / f"graph.{fmt}"
     data = load_dataset(args.dataset, args.seed)
     if args.loss == "bce" and data.n_classes != 2:
         raise UsageError(f"--loss bce needs two classes; {data.name} has {data.n_classes}")
     hidden = args.hidden or ((3,) if args.model == "mlp" else None)
     n_out = {"bce": 1, "mse": data.n_classes}.get(args.loss)
+    activation = None if args.model == "lstm" else args.activation or "tanh"
     manual_seed(args.seed)
-    model = build_model(args.model, data, hidden, args.activation, n_out=n_out)
+    model = build_model(args.model, data, hidden, activation, n_out=n_out)
     if args.loss == "bce":  # the course's sigmoid output y_hat, scored by binary cross-entropy
         layers = list(model.children()) if isinstance(model, nn.Sequential) else [model]
         model = nn.Sequential(*layers, nn.Sigmoid())
-    loss, _ = graph_loss(model, data, min(args.batch, len(data.y_train)), args.loss)
+    k = min(args.batch, len(data.y_train))
+    loss, _ = graph_loss(model, data, k, args.loss)
     trace = viz.explain(loss, module=model)
     if args.explain:
         print(trace)
@@ -132,5 +162,5 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
-    print(f"wrote {path}: {args.model} on {args.batch} {data.name} examples, {args.loss} loss")
+    print(f"wrote {path}: {args.model} on {k} {data.name} examples, {args.loss} loss")
     return 0

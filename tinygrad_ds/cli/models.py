@@ -28,8 +28,8 @@ from .datasets import Data
 
 __all__ = [
     "MODELS", "ACTIVATIONS", "INITS", "OPTIMIZERS", "DEFAULT_HIDDEN", "DEFAULT_LR",
-    "Reshape", "SequenceClassifier", "build_model", "initialise", "make_optimizer",
-    "n_outputs", "loss_fn", "predict", "count_parameters", "epochs_text",
+    "Reshape", "SequenceClassifier", "check_options", "build_model", "initialise",
+    "make_optimizer", "n_outputs", "loss_fn", "predict", "count_parameters", "epochs_text",
 ]  # fmt: skip
 
 MODELS = ("logistic", "mlp", "cnn", "rnn", "lstm", "perceptron")
@@ -90,6 +90,18 @@ def _require(kind: str, *names: str) -> None:
         raise UsageError(
             f"model {kind!r} is not available: this tinygrad_ds has no nn.{', nn.'.join(missing)}"
         )
+
+
+def check_options(kind: str, hidden: tuple[int, ...] | None, activation: str | None) -> None:
+    """Refuse (`UsageError`) --hidden and --activation where network `kind` has no use for them:
+    --activation for lstm (its gates are fixed), any but tanh or relu for rnn, --hidden without
+    a hidden layer (logistic). None means "not given". `train` and `graph` both call this."""
+    if kind == "lstm" and activation is not None:
+        raise UsageError("model lstm: --activation does not apply (its gates are fixed)")
+    if kind == "rnn" and activation not in (None, "tanh", "relu"):
+        raise UsageError(f"model rnn: --activation must be tanh or relu, not {activation}")
+    if kind not in DEFAULT_HIDDEN and hidden is not None:
+        raise UsageError(f"model {kind}: --hidden does not apply (it has no hidden layer)")
 
 
 def build_model(

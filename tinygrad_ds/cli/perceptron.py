@@ -26,7 +26,7 @@ from .datasets import Data
 from .models import epochs_text
 from .trainer import CHECKPOINT, FORMAT, StopFlag
 
-__all__ = ["train_perceptron", "fit_epochs"]
+__all__ = ["check_perceptron", "train_perceptron", "fit_epochs"]
 
 NOT_APPLICABLE = (
     "the perceptron is trained by the course's own update rule in plain NumPy "
@@ -47,8 +47,8 @@ def _accuracy(model: Any, X: np.ndarray, y: np.ndarray, online: bool) -> float:
     return float(np.mean(predicted == (y if online else 2 * y - 1)))
 
 
-def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet: bool) -> int:
-    """Train the perceptron of `cfg` on `data` into run folder `out`; returns the exit status."""
+def check_perceptron(cfg: Any, data: Data) -> None:
+    """Refuse (`UsageError`) data with other than two classes and a batch size but 1 or full."""
     if data.n_classes != 2:
         raise UsageError(
             f"model perceptron needs two classes; {data.name} has {data.n_classes} (use mlp or "
@@ -59,6 +59,12 @@ def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet:
             "model perceptron: --batch-size must be 1 (Rosenblatt's online rule) or full (the "
             f"batch rule), got {cfg.batch_size}"
         )
+
+
+def train_perceptron(cfg: Any, data: Data, out: Path, state: dict | None, quiet: bool) -> int:
+    """Train the perceptron of `cfg` on `data` into run folder `out` (which must exist);
+    returns the exit status."""
+    check_perceptron(cfg, data)
     online = cfg.batch_size == 1
     history = [dict(row) for row in state["history"]] if state else []
     rule = "online (Perceptron)" if online else "batch (BatchPerceptron)"

@@ -4,11 +4,19 @@ The run folder (``--out``, default ``runs/<dataset>-<model>``) gets checkpoint.n
 `cli.trainer`) and the files of `cli.report`. ``--resume`` takes every setting from the
 checkpoint; only ``--epochs`` (the total to reach) may change. The weights start from
 ``--seed``, so a run is reproducible, and a resumed one ends as if never stopped.
+
+Nothing the user saved is lost: a new run goes into a folder without the files `train` writes
+(RUN_FILES); without ``--out`` that is the default folder or, if it holds a run, the first free
+one of ``runs/<dataset>-<model>-2``, ``-3``, ... A folder that holds a run (its checkpoint's
+"format" is `trainer.FORMAT`) is continued with ``--resume`` or replaced with ``--overwrite``;
+files named like run files without such a checkpoint are never touched. Every option is
+checked before the folder is made.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -36,9 +44,10 @@ from .models import (
     MODELS,
     OPTIMIZERS,
     build_model,
+    check_options,
     initialise,
 )
-from .trainer import CHECKPOINT, Trainer
+from .trainer import CHECKPOINT, FORMAT, Trainer
 
 __all__ = ["TrainConfig", "add_parser", "run"]
 
@@ -80,10 +89,7 @@ class TrainConfig:
             cfg.lr = cfg.lr or DEFAULT_LR["perceptron"]
             cfg.batch_size = cfg.batch_size or 1
             return cfg
-        if cfg.model == "lstm" and cfg.activation is not None:
-            raise UsageError("model lstm: --activation does not apply (its gates are fixed)")
-        if cfg.model == "rnn" and cfg.activation not in (None, "tanh", "relu"):
-            raise UsageError(f"model rnn: --activation must be tanh or relu, not {cfg.activation}")
+        check_options(cfg.model, cfg.hidden, cfg.activation)
         if cfg.model != "lstm":
             cfg.activation = cfg.activation or ("tanh" if cfg.model == "rnn" else "relu")
         cfg.optimizer = cfg.optimizer or "adam"
@@ -93,8 +99,6 @@ class TrainConfig:
         cfg.dropout = cfg.dropout or 0.0
         if cfg.model in DEFAULT_HIDDEN:
             cfg.hidden = tuple(cfg.hidden or DEFAULT_HIDDEN[cfg.model])
-        elif cfg.hidden is not None:
-            raise UsageError(f"model {cfg.model}: --hidden does not apply (it has no hidden layer)")
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,11 +184,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="dropout after each hidden layer (mlp, cnn; default 0)",
     )
     p.add_argument("--seed", type=nonnegative_int, metavar="N", help="default 0")
-    p.add_argument("--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>)")
     p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="run folder (default runs/<dataset>-<model>, or -2, -3, ... when that holds a run)",
+    )
+    again = p.add_mutually_exclusive_group()
+    again.add_argument(
         "--resume",
         action="store_true",
         help="continue the run in --out (its settings) up to --epochs epochs",
+    )
+    again.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run in --out with a new one (without it a folder holding a run is an "
+        "error); other files there are kept, and files named like a run's without a "
+        "tinygrad-ds checkpoint are never replaced",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars or per-epoch lines")
     p.set_defaults(run=run)
@@ -218,38 +234,89 @@ def _config(args: argparse.Namespace, out: Path) -> tuple[TrainConfig, dict | No
     return saved, state
 
 
-def _prepare_folder(out: Path, new_run: bool) -> None:
-    """Make `out` (checking that it can be written); for a new run remove the files a previous
-    run left there (only those `train` writes)."""
+def _holds_run(out: Path) -> bool:
+    """Whether out/checkpoint.npz is a tinygrad-ds run's checkpoint: its "format" entry is
+    `trainer.FORMAT` (an unreadable or foreign file is not)."""
+    path = out / CHECKPOINT
+    if not path.is_file():
+        return False
+    try:
+        state = load(path, as_tensor=False)
+    except (ValueError, OSError):
+        return False
+    return isinstance(state, dict) and state.get("format") == FORMAT
+
+
+def _check_folder(out: Path, overwrite: bool) -> bool:
+    """Refuse a new run in `out` (`UsageError`) if that would replace files: a previous run
+    without --overwrite, and files named like run files without a run checkpoint always.
+    Returns whether a previous run is to be replaced. Changes nothing on disk."""
+    found = [name for name in RUN_FILES if os.path.lexists(out / name)]
+    if not found:
+        return False
+    if not _holds_run(out):
+        raise UsageError(
+            f"output folder {out} holds {', '.join(found)} but no tinygrad-ds run checkpoint: "
+            "train never replaces such files, even with --overwrite; choose another --out"
+        )
+    if not overwrite:
+        raise UsageError(
+            f"output folder {out} holds a previous run: pass --resume to continue it or "
+            "--overwrite to replace it (or choose another --out)"
+        )
+    return True
+
+
+def _free_folder(default: Path) -> Path:
+    """The default run folder, or when it holds anything `train` writes, the first of
+    default-2, default-3, ... that does not: a new run without --out never replaces one."""
+    out, n = default, 1
+    while any(os.path.lexists(out / name) for name in RUN_FILES):
+        n += 1
+        out = default.with_name(f"{default.name}-{n}")
+    if out != default:
+        print(f"new run in {out} ({default} holds a previous run; --resume continues that one)")
+    return out
+
+
+def _prepare_folder(out: Path, replace: bool) -> None:
+    """Make `out` (checking that it can be written); with `replace` remove the previous run's
+    files (only those `train` writes; the checkpoint last, so the folder stays a run until
+    the end)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
-        old = [out / name for name in RUN_FILES if (out / name).exists()] if new_run else []
-        if old:
-            print(f"new run in {out}: replacing the previous run's files")
-        for path in old:
-            path.unlink()
+        if replace:
+            print(f"--overwrite: replacing the previous run in {out}")
+            for name in [n for n in RUN_FILES if n != CHECKPOINT] + [CHECKPOINT]:
+                if os.path.lexists(out / name):
+                    (out / name).unlink()
     except OSError as exc:
         raise UsageError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `train` with parsed options; returns the exit status (130 after Ctrl-C)."""
+    """Run `train` with parsed options; returns the exit status (130 after Ctrl-C). Every
+    option is checked before the run folder is made or changed."""
     dataset = args.dataset or TrainConfig.dataset
     model_kind = args.model or TrainConfig.model
     default_out = Path("runs") / f"{dataset.split(':')[0]}-{model_kind}"
     out = Path(args.out) if args.out else default_out
+    if not (args.out or args.resume or args.overwrite):
+        out = _free_folder(default_out)
     cfg, state = _config(args, out)
+    replace = state is None and _check_folder(out, args.overwrite)
     data = load_dataset(cfg.dataset, cfg.seed)
     if cfg.model == "perceptron":
-        from .perceptron import train_perceptron
+        from .perceptron import check_perceptron, train_perceptron
 
-        _prepare_folder(out, state is None)
+        check_perceptron(cfg, data)
+        _prepare_folder(out, replace)
         return train_perceptron(cfg, data, out, state, quiet=args.quiet)
-    model = _setup(cfg, data)
-    _prepare_folder(out, state is None)
-    return Trainer(cfg, data, model, out, state, quiet=args.quiet).fit()
+    trainer = Trainer(cfg, data, _setup(cfg, data), out, state, quiet=args.quiet)
+    _prepare_folder(out, replace)
+    return trainer.fit()
 
 
 def _setup(cfg: TrainConfig, data: Data) -> Module:
