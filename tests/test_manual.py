@@ -313,6 +313,39 @@ def test_zero_init_with_tanh_or_relu_leaves_hidden_weights_at_zero(hidden):
     assert demo.biases[1][0] != 0.0  # only b[L] learns
 
 
+@pytest.mark.parametrize("init, sizes", [("zeros", (2, 1)), ("random", (3, 2))])
+def test_symmetry_demo_single_layer_is_logistic_regression(init, sizes):
+    """No hidden layer (L = 1): no spreads to record (0 columns), and the steps are plain
+    gradient descent on J = -(1/N) sum_i sum_k [y log p + (1 - y) log(1 - p)], p = sigma(x W^T + b),
+    whose gradient is dW = (1/N) (P - Y)^T X, db = (1/N) sum_i (p(i) - y(i))."""
+    demo = manual.symmetry_demo(init, sizes=sizes, steps=3, lr=0.5)
+    assert demo.weight_spread.shape == (4, 0) and demo.activation_spread.shape == (4, 0)
+    X, Y = demo.X, demo.Y.reshape(len(demo.X), -1)
+    (W,), (b,) = manual.init_weights(sizes, init, seed=1)
+    costs = []
+    for step in range(4):
+        P = 1 / (1 + np.exp(-(X @ W.T + b)))
+        costs.append(-np.mean(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1)))
+        if step < 3:
+            W, b = W - 0.5 * (P - Y).T @ X / len(X), b - 0.5 * np.mean(P - Y, axis=0)
+    np.testing.assert_allclose(demo.cost, costs, rtol=1e-12)
+    np.testing.assert_allclose(demo.weights[0], W, rtol=1e-12)
+    np.testing.assert_allclose(demo.biases[0], b, rtol=1e-12)
+    assert demo.cost[-1] < demo.cost[0]
+
+
+@pytest.mark.parametrize("fn", ["forward", "cost", "backprop"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_x_is_a_clear_error(fn, bad):
+    W, b, X, Y = _good()
+    X = X.copy()
+    X[2, 1] = bad
+    args = (W, b, X) if fn == "forward" else (W, b, X, np.stack([Y, Y], axis=1))
+    with pytest.raises(ValueError) as e:
+        getattr(manual, fn)(*args)
+    assert str(e.value) == f"{fn}: X contains non-finite values"
+
+
 def test_symmetry_demo_rejects_bad_arguments():
     with pytest.raises(ValueError, match="init_weights: unknown init 'ones'"):
         manual.symmetry_demo("ones")

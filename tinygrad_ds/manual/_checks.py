@@ -51,7 +51,8 @@ def check_network(
 
 
 def check_inputs(fn: str, weights: list[np.ndarray], X: np.ndarray) -> np.ndarray:
-    """Return X as a float64 array (N, n_0) (the same object if it already is one)."""
+    """Return X as a float64 array (N, n_0) of finite values (the same object if it already is
+    one)."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"{fn}: X must be 2-D (one example per row); got shape {X.shape}")
@@ -62,6 +63,8 @@ def check_inputs(fn: str, weights: list[np.ndarray], X: np.ndarray) -> np.ndarra
             f"{fn}: X has shape {X.shape} ({X.shape[1]} features) but weights[0] (W[1]) has "
             f"shape {weights[0].shape}, expecting {weights[0].shape[1]} features"
         )
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{fn}: X contains non-finite values")
     return X
 
 

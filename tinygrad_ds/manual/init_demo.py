@@ -30,6 +30,7 @@ class SymmetryDemo:
         its units' incoming weights and bias, max_(j,k,i) |[W[l] | b[l]]_ji - [W[l] | b[l]]_ki|;
         0 means all units of the layer are identical.
     activation_spread: (steps+1, L-1), max over examples of max_j a[l]_j - min_j a[l]_j.
+        A single layer (sizes (n_0, n_1), L = 1) has no hidden layer: both have 0 columns.
     output_spread: (steps+1,), max over output units of max_i y_hat(i) - min_i y_hat(i): 0 means
         y_hat is the same for every input x.
     weights, biases: the parameters after the last step; X, Y: the training data.
@@ -100,6 +101,8 @@ def symmetry_demo(
     'constant' its ``weight_spread`` stays 0 at every step, with 'random' it does not.
     With hidden='tanh' or 'relu' a zero start is worse still: a[l] = g(0) = 0 for the hidden
     layers, so only b[L] ever receives a gradient and the hidden weights stay exactly 0.
+    A single layer (logistic regression, sizes (n_0, n_1)) has no hidden units to keep equal:
+    from zeros it trains as from anywhere, its cost being convex.
     """
     sizes = tuple(int(s) for s in sizes)
     if int(steps) != steps or steps < 0:
@@ -133,8 +136,8 @@ def symmetry_demo(
         init=init,
         sizes=sizes,
         cost=np.array(rows["cost"]),
-        weight_spread=np.array(rows["w"], dtype=np.float64).reshape(-1, L - 1),
-        activation_spread=np.array(rows["a"], dtype=np.float64).reshape(-1, L - 1),
+        weight_spread=np.array(rows["w"], dtype=np.float64).reshape(int(steps) + 1, L - 1),
+        activation_spread=np.array(rows["a"], dtype=np.float64).reshape(int(steps) + 1, L - 1),
         output_spread=np.array(rows["out"]),
         weights=W,
         biases=b,

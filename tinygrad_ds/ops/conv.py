@@ -332,7 +332,7 @@ def _nan_winners(argmax: np.ndarray, best: np.ndarray, xp: np.ndarray, geo: Geom
 
 class WindowScatter(Function):
     """dx = each g[n,c,i,j] added at the place `argmax` picked in its window, zero elsewhere;
-    linear in g, with adjoint WindowGather."""
+    dL/dg = WindowGather(h, argmax): linear in g, with that adjoint."""
 
     @staticmethod
     def forward(ctx, g, argmax=None, geo=None):
@@ -359,8 +359,8 @@ class WindowScatter(Function):
 
 
 class WindowGather(Function):
-    """y[n,c,i,j] = x_pad at the place `argmax` picked in window (i, j): max-pooling with the
-    winners fixed; linear in x, with adjoint WindowScatter."""
+    """y[n,c,i,j] = x_pad at the place `argmax` picked in window (i, j) (max-pooling with the
+    winners fixed);  dL/dx = WindowScatter(g, argmax): linear in x, with that adjoint."""
 
     @staticmethod
     def forward(ctx, x, argmax=None, geo=None):

@@ -361,9 +361,10 @@ class Clip(Function):
 
 
 class ClipBound(Function):
-    """One Tensor bound of clip, ties going to x (Maximum splits them):
-    z = max(x, b), dz/dx = 1[x >= b], dz/db = 1[x < b]   (a lower bound), or
-    z = min(x, b), dz/dx = 1[x <= b], dz/db = 1[x > b]   (`upper=True`).
+    """z = max(x, b), or min(x, b) with `upper=True` (ties go to x);  dz/dx = 1[x >= b],
+    dz/db = 1[x < b] (with upper: 1[x <= b], 1[x > b]).
+
+    One Tensor bound of clip (Maximum would split the ties).
 
     `Tensor.clip` applies the lower bound, then the upper one: where min > max that gives max
     and its gradient everywhere, as PyTorch; where min = max and x < min, min gets it (PyTorch

@@ -25,7 +25,8 @@ EPSILON = 1e-12
 
 
 class SoftmaxCrossEntropy(Function):
-    """Cross-entropy of softmax(z) against class indices y, for logits z of shape (N, C).
+    """l_i = -log softmax(z_i)_(y_i) for logits z of shape (N, C) and class indices y;
+    dl_i/dz_i = softmax(z_i) - onehot(y_i). The cross-entropy of softmax(z), in its plain case.
 
     With q_ic = (1 - s) w_yi 1[c = y_i] + (s / C) w_c (label smoothing s, class weights w, and
     q_i = 0 for a target equal to `ignore_index`, None when no target is to be ignored), the

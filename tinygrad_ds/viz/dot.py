@@ -10,7 +10,9 @@ it once gradients exist (after backward, or from an `explain` trace).
 from __future__ import annotations
 
 import html
+import inspect
 import math
+import numbers
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -18,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .graph import ELIDED, Graph, OpNode, TensorNode, build_graph, op_formula
+from .explain import BackwardTrace
+from .graph import ELIDED, Graph, OpNode, TensorNode, as_roots, build_graph, describe, op_formula
 
-__all__ = ["to_dot", "GRAPH_NAME"]
+__all__ = ["to_dot", "dot_text", "OPTIONS", "GRAPH_NAME"]
 
 GRAPH_NAME = "tinygrad_ds"
 
@@ -68,10 +71,59 @@ def to_dot(
 
     The same graph gives byte-identical text: node ids follow the engine's walk order.
     """
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"to_dot: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    return _to_dot(
+        "to_dot", root, rankdir, show_data, show_grad, max_values, max_nodes, module, legend, trace
+    )
+
+
+OPTIONS = {
+    name: p.default
+    for name, p in inspect.signature(to_dot).parameters.items()
+    if p.kind is p.KEYWORD_ONLY
+}
+"""`to_dot`'s options and their defaults."""
+
+
+def dot_text(caller: str, root: Tensor | Sequence[Tensor], options: dict[str, Any]) -> str:
+    """`to_dot(root, **options)` for `caller` (`draw_graph`, `render_graph`): errors name it."""
+    for name in options:
+        if name not in OPTIONS:
+            raise TypeError(
+                f"{caller}: unknown option {name!r}; the options are {', '.join(OPTIONS)}"
+            )
+    return _to_dot(caller, root, **{**OPTIONS, **options})
+
+
+def _to_dot(
+    caller: str,
+    root: Tensor | Sequence[Tensor],
+    rankdir: str,
+    show_data: bool,
+    show_grad: bool,
+    max_values: int,
+    max_nodes: int | None,
+    module: Any,
+    legend: bool,
+    trace: Any,
+) -> str:
+    root = as_roots(root, caller)
+    if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
+        raise ValueError(f"{caller}: rankdir must be one of {RANKDIRS}, got {describe(rankdir)}")
+    if max_nodes is not None and not _is_int(max_nodes):
+        raise TypeError(
+            f"{caller}: max_nodes must be an integer >= 1 or None, got {describe(max_nodes)}"
+        )
     if max_nodes is not None and max_nodes < 1:
-        raise ValueError(f"to_dot: max_nodes must be at least 1 (or None), got {max_nodes}")
+        raise ValueError(f"{caller}: max_nodes must be at least 1 (or None), got {max_nodes}")
+    if not _is_int(max_values):
+        raise TypeError(f"{caller}: max_values must be an integer >= 0, got {describe(max_values)}")
+    if max_values < 0:
+        raise ValueError(f"{caller}: max_values must be at least 0, got {max_values}")
+    if trace is not None and not isinstance(trace, BackwardTrace):
+        raise TypeError(
+            f"{caller}: trace must be what viz.explain returns (a BackwardTrace) or None, got "
+            + describe(trace)
+        )
     g = build_graph(root, module=module, max_nodes=max_nodes, trace=trace)
     grads_known = show_grad and any(type(n) is TensorNode and n.grad is not None for n in g.nodes)
     out = [f"digraph {GRAPH_NAME} {{\n"]
@@ -104,6 +156,10 @@ def to_dot(
         out.append(_legend())
     out.append("}\n")
     return "".join(out)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _tensor_line(node: TensorNode, show_data: bool, show_grad: bool, max_values: int) -> str:

@@ -9,11 +9,15 @@ the gradient arriving at the operation that makes layer l's pre-activation z[l] 
 delta[l], and the gradients leaving to W[l], b[l] and a[l-1] are labelled dL/dW[l], dL/db[l] and
 dL/da[l-1]. Layers are found without running anything extra:
 
-- with `module=`, every module that holds parameters directly (a Linear) is a layer; its z[l] is
-  the module's last operation (the bias Add, or the MatMul without bias), its operations those
-  that `viz.modules` assigns to it;
-- otherwise by pattern: an Add of a leaf that requires grad (b) to a MatMul that reads one (W,
-  directly or through a transpose), or such a MatMul alone when no bias Add follows it.
+- without `module=`, by pattern: an Add of a leaf that requires grad (b) to a MatMul that reads
+  one (W, directly or through a transpose), or such a MatMul alone when no bias Add follows it;
+- with `module=`, the pattern's layers among each module's own weights, so a Linear is a layer
+  at its bias Add (not at an L2 penalty's W * W, which also reads W), and a module holding
+  W1, b1, W2, b2 (a hand-written MLP) is two, as without `module=`; a module holding parameters
+  where the pattern finds none (a convolution, a batch norm) is one layer, whose z[l] is the
+  operation whose output leaves the module carrying the data that entered it. A layer's
+  operations are those `viz.modules` assigns to its module upstream of z[l] (or the pattern's).
+  A weight no module holds makes its pattern layers as without `module=`.
 
 Layers are numbered 1..L from the input, in forward order.
 """
@@ -30,11 +34,9 @@ from ..autograd import backward, graph_nodes
 from ..function import Function
 from ..tensor import Tensor
 from .graph import op_formula
-from .modules import ModuleIndex, assign_modules, index_module, op_inputs, topological
+from .modules import VIEWS, ModuleIndex, assign_modules, index_module, op_inputs, topological
 
 __all__ = ["explain", "BackwardTrace", "Step", "Sent", "Layer"]
-
-_VIEWS = ("Permute", "Reshape", "Cast")  # W.T and friends: still "the weight"
 
 
 @dataclass
@@ -182,7 +184,7 @@ class BackwardTrace:
             lines.append("Layer deltas (course notation; layer 1 is nearest the input):")
             for la in reversed(self.layers):
                 step = self._step_of[la.z]
-                where = f" in {self._index.labels.get(la.path, la.path)}" if self._index else ""
+                where = "" if la.path is None else f" in {self._index.labels.get(la.path, la.path)}"
                 lines.append(
                     f"  delta[{la.number}] = dL/dz[{la.number}]  at {la.z.name()} (step "
                     f"{step.number}){where}, shape {_shape(la.z.out_shape)}, "
@@ -287,7 +289,7 @@ def _weight_of(node: Function) -> tuple[Tensor, Function | None] | None:
     for producer, leaf in reversed(op_inputs(node)):  # W is usually the right operand
         if leaf is not None and leaf.requires_grad:
             return leaf, None
-        if producer is not None and producer.name() in _VIEWS:
+        if producer is not None and producer.name() in VIEWS:
             (_, inner), *_ = op_inputs(producer)
             if inner is not None and inner.requires_grad:
                 return inner, producer
@@ -295,20 +297,75 @@ def _weight_of(node: Function) -> tuple[Tensor, Function | None] | None:
 
 
 def _module_layers(deps: dict[Function, int], index: ModuleIndex) -> list[Layer]:
-    paths = assign_modules(topological(deps), index)
-    owners: dict[str, dict[int, str]] = {}
+    order = topological(deps)
+    paths = assign_modules(order, index)
+    held: dict[str, dict[int, str]] = {}  # module path -> {id(parameter): symbol} it holds
     for pid, name in index.names.items():
         owner, _, leaf_name = name.rpartition(".")
-        sym = {"weight": "W", "bias": "b"}.get(leaf_name, leaf_name)
-        owners.setdefault(owner, {})[pid] = sym
+        held.setdefault(owner, {})[pid] = {"weight": "W", "bias": "b"}.get(leaf_name, leaf_name)
+    by_weight: dict[int, list[Layer]] = {}  # id(W) -> the pattern layers reading it
+    for la in _pattern_layers(deps):
+        w = next(pid for pid, sym in la.params.items() if sym == "W")
+        by_weight.setdefault(w, []).append(la)
+    consumers: dict[Function, list[Function]] = {}
+    for fn in order:
+        for parent in fn.parents:
+            if isinstance(parent, Function):
+                consumers.setdefault(parent, []).append(fn)
     layers = []
-    for owner, params in owners.items():
-        nodes = tuple(
-            n for n, p in paths.items() if p == owner or p.startswith(owner + ".") or owner == ""
-        )
-        if nodes:  # the first in walk order (from the loss) is the layer's last operation
-            layers.append(Layer(0, nodes[0], owner, params, nodes))
+    for owner, params in held.items():
+        nodes = [n for n in order if _within(paths.get(n), owner)]
+        if not nodes:
+            continue
+        pattern = [la for w, las in by_weight.items() if w in params for la in las]
+        if pattern:  # a Linear; W1, b1, W2, b2 held by one module; a Linear applied twice
+            layers.extend(Layer(0, la.z, owner, la.params, la.nodes) for la in pattern)
+        else:  # a convolution, a batch norm, an embedding
+            z = _module_output(nodes, consumers, paths, index)
+            layers.append(Layer(0, z, owner, params, _upstream(z, nodes)))
+    layers.extend(la for w, las in by_weight.items() if w not in index.names for la in las)
     return layers
+
+
+def _within(path: str | None, owner: str) -> bool:
+    """Whether an operation of module `path` belongs to module `owner` (or one inside it)."""
+    if path is None:
+        return False
+    return owner == "" or path == owner or path.startswith(owner + ".")
+
+
+def _module_output(
+    nodes: list[Function],
+    consumers: dict[Function, list[Function]],
+    paths: dict[Function, str],
+    index: ModuleIndex,
+) -> Function:
+    """The module's output: of its operations whose output leaves it (or is the root), the
+    first from the loss that the data entering it flows through (not one reading parameters
+    and constants only, as a penalty's W * W) or, failing that, that feeds another module's
+    operations (an embedding's lookup); failing both, the first."""
+    inside = set(nodes)
+    fed: dict[Function, bool] = {}
+    for node in reversed(nodes):  # producers first
+        fed[node] = any(
+            (producer is not None and (producer not in inside or fed[producer]))
+            or (leaf is not None and id(leaf) not in index.names and leaf.data.size > 1)
+            for producer, leaf in op_inputs(node)
+        )
+    exits = [n for n in nodes if n not in consumers or any(c not in inside for c in consumers[n])]
+    return max(exits, key=lambda n: (fed[n], any(c in paths for c in consumers.get(n, ()))))
+
+
+def _upstream(z: Function, nodes: list[Function]) -> tuple[Function, ...]:
+    """The operations of `nodes` that z depends on (z included), in walk order."""
+    inside = set(nodes)
+    seen, stack = {z}, [z]
+    while stack:
+        for parent in stack.pop().parents:
+            if isinstance(parent, Function) and parent in inside and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return tuple(n for n in nodes if n in seen)
 
 
 def _sum_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,9 +24,15 @@ from ..function import Function
 from ..tensor import Tensor
 from .modules import ModuleIndex, assign_modules, index_module, op_inputs, owner_path, topological
 
-__all__ = ["TensorNode", "OpNode", "Edge", "Graph", "build_graph", "op_formula", "as_roots"]
+__all__ = [
+    "TensorNode", "OpNode", "Edge", "Graph", "build_graph", "op_formula", "as_roots", "describe",
+]  # fmt: skip
 
-_DERIVATIVE = re.compile(r"(?<![\w/])d\w*/d\w*\s*=.*?(?=\.\s|\.?$)")
+_DERIV = r"(?<![\w/])d\w*'?/d\w+'?"  # dz/dx, dL/dx, dl_i/dz_ic, d/dg, dL/dA'
+_SEPARATOR = re.compile(rf";\s+(?={_DERIV})")  # "z = x * y;  dz/dx = y"
+_DERIVATIVE = re.compile(rf"{_DERIV}\s*[=:]")  # "dz/dx = ..." or "dz/dx: ..." anywhere
+_FORWARD_END = re.compile(rf";\s|\.\s+(?=[A-Z(])|,?\s*{_DERIV}\s*[=:]")
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z(])")  # ". The ..." or ". (A primitive ...)"
 
 ELIDED = "elided"
 """The id of the marker node that stands for everything beyond `max_nodes`."""
@@ -78,13 +85,23 @@ class Graph:
         return self.total - len(self.nodes)
 
 
-def as_roots(root: Any) -> list[Tensor]:
-    """One Tensor or a sequence of Tensors, as a list."""
-    roots = [root] if isinstance(root, Tensor) else list(root)
-    for r in roots:
+def as_roots(root: Any, caller: str = "build_graph") -> list[Tensor]:
+    """One Tensor or a sequence of Tensors, as a list; else a TypeError naming `caller`."""
+    if isinstance(root, Tensor):
+        return [root]
+    if not isinstance(root, Sequence) or isinstance(root, (str, bytes)):
+        raise TypeError(
+            f"{caller}: root must be a Tensor or a sequence of Tensors, got {describe(root)}"
+        )
+    for k, r in enumerate(root):
         if not isinstance(r, Tensor):
-            raise TypeError(f"viz: expected a Tensor (or a sequence of them), got {type(r)}")
-    return roots
+            raise TypeError(f"{caller}: root[{k}] must be a Tensor, got {describe(r)}")
+    return list(root)
+
+
+def describe(value: Any) -> str:
+    """A short description of a bad argument for an error message: "'5' (str)"."""
+    return f"{reprlib.repr(value)} ({type(value).__name__})"
 
 
 def build_graph(
@@ -175,14 +192,45 @@ def _output_node(
 
 @cache
 def op_formula(cls: type) -> tuple[str, str]:
-    """(forward formula, local derivative) from an op class's docstring, whose first paragraph
-    reads "z = ...;  dz/dx = ...", or whose second paragraph starts with the derivative."""
+    """(forward formula, local derivative) from an op class's docstring.
+
+    The convention: the docstring opens with the forward formula, a semicolon and the
+    derivative used, which starts with d<out>/d<in>:  "z = x * y;  dz/dx = y, dz/dy = x."
+    A formula too long for that fills the first paragraph alone (or its first clause, up to a
+    "; "), and the derivative is the next "d../d.. =": a second paragraph opening with it.
+    Each part ends at its first sentence end outside brackets (". " before a capital or "("):
+    what follows is commentary. Every op's docstring is checked in tests/test_viz_edge_cases.py.
+    """
     doc = cls.__dict__.get("__doc__") or cls.__name__
-    paragraphs = [" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n")]
-    forward, _, derivative = paragraphs[0].partition(";")
-    if not derivative and len(paragraphs) > 1 and paragraphs[1].startswith("d"):
-        derivative = paragraphs[1]
-    if not derivative:  # "... dl/dz = formula." somewhere in the text
-        found = _DERIVATIVE.search(" ".join(paragraphs))
-        derivative = found.group(0) if found else ""
-    return forward.strip().rstrip("."), derivative.strip().rstrip(".")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", inspect.cleandoc(doc))]
+    first = paragraphs[0]
+    sep = _top_level(_SEPARATOR, first)
+    if sep is not None:
+        return _clean(first[: sep.start()]), _clean(_sentence(first[sep.end() :]))
+    end = _top_level(_FORWARD_END, first)
+    cut = len(first) if end is None else end.start()
+    derivative = ""
+    for text in (first[cut:], *paragraphs[1:]):
+        found = _top_level(_DERIVATIVE, text)
+        if found is not None:
+            derivative = _sentence(text[found.start() :])
+            break
+    return _clean(first[:cut]), _clean(derivative)
+
+
+def _top_level(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of `pattern` in `text` that starts outside (), [] and {}."""
+    depth, depths = 0, []
+    for ch in text:
+        depths.append(depth)
+        depth = depth + 1 if ch in "([{" else max(depth - 1, 0) if ch in ")]}" else depth
+    return next((m for m in pattern.finditer(text) if depths[m.start()] == 0), None)
+
+
+def _sentence(text: str) -> str:
+    end = _top_level(_SENTENCE_END, text)
+    return text if end is None else text[: end.start()]
+
+
+def _clean(text: str) -> str:
+    return text.strip().rstrip(".,;:").strip()

@@ -5,10 +5,11 @@ Nothing is run to find out (no hooks): the graph and `module.named_parameters()`
 The rule. A parameter belongs to the module that holds it directly (`0.weight` to module `0`)
 and so to every module around it. An operation belongs to a module M when it lies on a path
 between two operations that consume M's parameters (or is one of them): it is downstream of one
-and upstream of another. Each operation goes to the innermost such module. So a `Linear`'s
-matmul and bias add fall in its cluster, while a parameter-free activation between
-two layers falls in the enclosing model's cluster, and the loss, downstream of every parameter,
-in none.
+and upstream of another. Consuming a parameter means reading it, or a reshape, transpose or
+cast of it (`W.T`, a batch norm's `weight.reshape(1, C)`). Each operation goes to the innermost
+such module. So a `Linear`'s matmul and bias add fall in its cluster, while a parameter-free
+activation between two layers falls in the enclosing model's cluster, and the loss, downstream
+of every parameter, in none.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from ..tensor import Tensor
 
 __all__ = [
     "ModuleIndex", "index_module", "owner_path", "topological", "op_inputs", "assign_modules",
+    "VIEWS",
 ]  # fmt: skip
+
+VIEWS = ("Permute", "Reshape", "Cast")
+"""Operations that give a parameter another shape or dtype and leave it "the parameter"."""
 
 
 @dataclass(frozen=True)
@@ -103,12 +108,17 @@ def assign_modules(order: Sequence[Function], index: ModuleIndex) -> dict[Functi
     modules whose parameters flow into an op, `down` those whose parameter-consuming ops it feeds.
     """
     seed: dict[Function, int] = {}
-    for fn in order:
+    views: dict[Function, int] = {}  # a reshape, transpose or cast of parameters -> their mask
+    for fn in reversed(order):  # producers first
         mask = 0
-        for _, leaf in op_inputs(fn):
+        for producer, leaf in op_inputs(fn):
             if leaf is not None:
                 mask |= index.masks.get(id(leaf), 0)
+            elif producer is not None:
+                mask |= views.get(producer, 0)
         seed[fn] = mask
+        if mask and fn.name() in VIEWS and len(fn.parents) == 1:
+            views[fn] = mask
     down = dict(seed)
     for fn in order:  # consumers first: push each op's mask into its inputs
         d = down[fn]

@@ -28,7 +28,8 @@ from typing import Any
 import graphviz
 
 from ..tensor import Tensor
-from .dot import GRAPH_NAME, to_dot
+from .dot import GRAPH_NAME, dot_text
+from .graph import describe
 
 __all__ = [
     "ENV_VAR", "FORMATS", "Renderer", "RendererNotFoundError", "find_renderer", "pipe",
@@ -146,11 +147,27 @@ def render_graph(
 ) -> Path:
     """Write the graph behind `root` to `path` as 'svg', 'png', 'jpeg', 'pdf' or 'dot' (by
     default from the file's suffix) and return the path. `options` go to `to_dot`."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"render_graph: path must be a file name (str or Path), got {describe(path)}"
+        )
+    if format is not None and not isinstance(format, str):
+        raise TypeError(f"render_graph: format must be a str or None, got {describe(format)}")
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".") or "svg").lower()
     if fmt not in FORMATS:
         raise ValueError(f"render_graph: format must be one of {FORMATS}, got {fmt!r}")
-    data = pipe(to_dot(root, **options), fmt, program=program)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"render_graph: path {str(path)!r} is a folder; give a file name, such as "
+            f"{str(path / ('graph.' + fmt))!r}"
+        )
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise NotADirectoryError(
+            f"render_graph: cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder"
+        )
+    data = pipe(dot_text("render_graph", root, options), fmt, program=program)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
@@ -177,7 +194,7 @@ class Drawing(graphviz.Digraph):
 
 def draw_graph(root: Tensor | Sequence[Tensor], **options: Any) -> Drawing:
     """The graph behind `root` as a `graphviz.Digraph` (a `Drawing`); options as `to_dot`."""
-    lines = to_dot(root, **options).splitlines(keepends=True)
+    lines = dot_text("draw_graph", root, options).splitlines(keepends=True)
     return Drawing(name=GRAPH_NAME, body=lines[1:-1])
 
 
