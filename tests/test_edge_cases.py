@@ -52,6 +52,77 @@ def test_views_taken_before_a_recorded_in_place_change_see_it():
     np.testing.assert_allclose(a.grad.data, [10.0, 60.0, 10.0])  # c' = 10, plus 5 * 10 for u
 
 
+def test_views_of_a_constant_follow_it_into_the_graph():
+    # c needs no grad when v is taken; an in-place change then puts c in the graph
+    b = td.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = td.zeros(3)
+    v = c[:2]
+    c.add_(b)
+    assert v.requires_grad and v.tolist() == [1.0, 2.0]
+    v.sum().backward()
+    assert b.grad.tolist() == [1.0, 1.0, 0.0]
+    b = td.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = td.ones(2, 3)
+    whole, row = c[:], c[1]
+    row -= b  # c[1] = 1 - b
+    whole[0] = b  # c[0] = b: row is still c[1]
+    (row * row).sum().backward()  # d/db sum (1 - b)^2 = -2 (1 - b)
+    np.testing.assert_allclose(b.grad.data, [0.0, 2.0, 4.0])
+
+
+def test_retain_grad_follows_a_tensor_through_in_place_changes():
+    a = td.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a * 1
+    y.retain_grad()
+    y.mul_(2)
+    y.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0, 1.0]  # the gradient of y's value now
+    a = td.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a * 1
+    v = y[1:]
+    v.retain_grad()
+    y.mul_(2)
+    v.sum().backward()
+    assert v.grad.tolist() == [1.0, 1.0] and a.grad.tolist() == [0.0, 2.0, 2.0]
+
+
+def test_a_view_taken_under_no_grad_is_not_changed_in_place_with_grad_on():
+    a = td.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a * 2
+    with td.no_grad():
+        v = y[:2]
+    for change in (lambda: v.mul_(5.0), lambda: v.add_(a[:2])):
+        with pytest.raises(RuntimeError, match=r"_: this tensor .* taken under no_grad\(\)"):
+            change()
+    with td.no_grad():
+        v.mul_(5.0)  # allowed where the view was made; the version counter guards the graph
+    assert y.tolist() == [10.0, 20.0, 6.0]
+
+
+def test_the_list_of_views_stays_as_long_as_the_live_views():
+    y = td.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 1
+    for _ in range(1000):
+        y[1:3].sum()
+    assert len(y._views) < 32
+    x = td.tensor([1.0, 2.0, 3.0, 4.0])
+    for _ in range(1000):
+        x[1:3].sum()
+    assert len(x._views) < 32
+
+
+def test_views_of_a_view_of_a_reshape_refuse_recorded_changes_naming_the_operation():
+    y = td.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="add_: .* made by reshape, permute, expand or detach"):
+        y.reshape(2, 2)[0].add_(1)
+
+
+def test_a_clone_of_a_broadcast_is_c_ordered_so_a_reshape_of_it_is_a_view():
+    t = td.ones(4).expand(2, 4).clone()
+    v = t.reshape(8)
+    t.mul_(2)
+    assert t.data.flags.c_contiguous and v.tolist() == [2.0] * 8
+
+
 def test_a_recorded_in_place_change_of_a_saved_output_is_an_error_at_backward():
     a = td.tensor([1.0, 2.0], requires_grad=True)
     z = a.exp()  # exp saves its output for backward

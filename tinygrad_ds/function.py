@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -77,8 +77,15 @@ class Function:
         out.grad = None
         out.name = None
         view = ctx._view_of
-        out._version = [0] if view is None else view[0]._version
-        out._base = view
+        if view is None:
+            out._version = [0]
+            out._base = None
+        else:  # the output's memory is the input's (see `ViewOf`)
+            ctx._view_of = None  # kept by the output, not the node: no base -> node -> base cycle
+            out._version = view[0]._version
+            out._base = ViewOf(view[0], view[1], cls, options)
+            if grad_mode.enabled:
+                _register_view(view[0], out)
         out.requires_grad = False
         out.grad_fn = None
         if not grad_mode.enabled:
@@ -111,9 +118,6 @@ class Function:
             ctx._saved_out = (out_data, out._version, out._version[0])
         out.requires_grad = True
         out.grad_fn = ctx
-        if view is not None and view[0].grad_fn is not None:
-            ctx.view_options = options  # to make the view again from a changed base
-            _register_view(view[0], out)
         return out
 
     @staticmethod
@@ -194,13 +198,28 @@ class Function:
         return f"<{self.name()} node>"
 
 
+class ViewOf(NamedTuple):
+    """What a view knows of the tensor whose memory it shares (`Tensor._base`): the base, the
+    index when it is base[index] (else None), and the op and options that made it, so that
+    after an in-place change recorded on the base it is made again from the base's new node
+    (`inplace`). `op` is None for `detach()`, which stays out of the graph."""
+
+    base: Tensor
+    index: Any
+    op: type | None
+    options: dict
+
+
 def _register_view(base: Tensor, view: Tensor) -> None:
-    """Let `base` (a non-leaf) find `view`, a recorded view of its memory, when an in-place
-    change is recorded on it (`inplace.record` then makes the view again from the new base)."""
+    """Let `base` find `view` (a weak reference) when an in-place change is recorded on it.
+    Dead references are dropped whenever the list doubles, so it stays as long as the live
+    views (a data set sliced every step does not grow it)."""
     views = getattr(base, "_views", None)
     if views is None:
         views = base._views = []
     views.append(weakref.ref(view))
+    if len(views) >= 16 and len(views) & (len(views) - 1) == 0:  # 16, 32, 64, ...
+        views[:] = [ref for ref in views if ref() is not None]
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)

@@ -36,6 +36,8 @@ def change(
     is recorded; `out_of_place(alias)` computes it as a recorded operation otherwise."""
     if grad_mode.enabled and (t.requires_grad or (other is not None and other.requires_grad)):
         return record(t, what, out_of_place)
+    if grad_mode.enabled:
+        _check_not_a_no_grad_view(t, what)
     _check_writeable(t, what)
     value = in_memory(t.data)
     if value is not None:
@@ -45,6 +47,19 @@ def change(
         t.data[...] = value
     t._version[0] += 1
     return t
+
+
+def _check_not_a_no_grad_view(t: Tensor, what: str) -> None:
+    """PyTorch's rule: a view taken under no_grad() of a tensor that requires grad is not
+    changed in place with grad mode on (the change would reach the base unrecorded)."""
+    view = t._base
+    if view is not None and view.op is not None and view.base.requires_grad and not t.requires_grad:
+        raise RuntimeError(
+            f"{what}: this tensor (shape {t.shape}) is a view, taken under no_grad(), of a "
+            "tensor that requires grad; changed in place with grad mode on, the change would "
+            "reach that tensor unrecorded. Change it under no_grad() too, or take the view "
+            "with grad mode on"
+        )
 
 
 def _check_writeable(t: Tensor, what: str) -> None:
@@ -61,6 +76,7 @@ def record(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Te
     written into t's own memory, so that every view of t sees it; t takes the new node, and
     its version counter (shared with its views) moves on, so that whatever saved t's old
     value is a clear error at backward. Recorded views of t are then made again from t."""
+    _check_not_a_no_grad_view(t, what)
     if t.data.dtype.kind != "f":
         raise TypeError(
             f"{what}: the result needs a gradient, which a {t.dtype} tensor can't hold "
@@ -90,10 +106,15 @@ def _snapshot(t: Tensor) -> Tensor:
 
 
 def _take_node(t: Tensor, new: Tensor) -> None:
-    """Make `t` the output of `new`'s node (t keeps its own memory, which holds new's value)."""
+    """Make `t` the output of `new`'s node (t keeps its own memory, which holds new's value);
+    a `retain_grad()` moves with it, to the gradient of t's new value."""
+    old = t.grad_fn
     t.grad_fn, t.requires_grad = new.grad_fn, new.requires_grad
     if t.grad_fn is not None:
         t.grad_fn.out_ref = weakref.ref(t)
+    if old is not None and old._retained is not None:
+        old._retained = None
+        t.retain_grad()
 
 
 def _remake_views(base: Tensor) -> None:
@@ -104,11 +125,9 @@ def _remake_views(base: Tensor) -> None:
     if not refs:
         return
     base._views = None
-    views = [v for v in (ref() for ref in refs) if v is not None and v._base is not None]
+    views = [v for v in (ref() for ref in refs) if v is not None and v._base.base is base]
     for v in views:
-        node = v.grad_fn
-        again = type(node).apply(v._base[0], **node.view_options)
-        _take_node(v, again)
+        _take_node(v, v._base.op.apply(base, **v._base.options))
         _remake_views(v)
     base._views = [weakref.ref(v) for v in views]
 
@@ -117,15 +136,18 @@ def _through_base(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]
     """A recorded change of the view `base[index]`, as PyTorch does it: `base[index] = new`,
     itself a recorded in-place change of the base, which writes into the memory t shares and
     makes t (with every other view of the base) again from the new base.
-    Views made otherwise (reshape, permute, detach) are refused with a clear error."""
-    base, index = t._base
-    if index is None:
-        raise RuntimeError(
-            f"{what}: this tensor (shape {t.shape}) is a view of another one (shape "
-            f"{base.shape}) made by reshape, permute or detach; an in-place change recorded "
-            "for autograd would not reach it. Change the base instead (base[index] = ...) "
-            "or use an out-of-place operation"
-        )
+    Views made otherwise (reshape, permute, expand, detach) are refused with a clear error."""
+    view = t
+    while view._base is not None:  # up to the memory's owner: every step must be an index
+        if view._base.index is None:
+            raise RuntimeError(
+                f"{what}: this tensor (shape {t.shape}) is a view of another one (shape "
+                f"{view._base.base.shape}) made by reshape, permute, expand or detach; an "
+                "in-place change recorded for autograd would not reach it. Change the base "
+                "instead (base[index] = ...) or use an out-of-place operation"
+            )
+        view = view._base.base
+    base, index = t._base.base, t._base.index
     base[index] = out_of_place(_snapshot(t))
     if not any(ref() is t for ref in getattr(base, "_views", None) or ()):  # not remade
         _take_node(t, base[index])
@@ -139,6 +161,8 @@ def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> T
     if grad_mode.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
         o = t._operand(other)
         return record(t, what, lambda a: op(a, o))
+    if grad_mode.enabled and t._base is not None:
+        _check_not_a_no_grad_view(t, what)
     if isinstance(other, Tensor):
         value = other.data
     elif isinstance(other, np.generic):

@@ -90,8 +90,8 @@ class Tensor(TorchNames):
         "data", "grad", "requires_grad", "grad_fn", "name", "_version", "_base", "_views",
         "__weakref__",
     )  # fmt: skip
-    # `_views` (set only on a non-leaf that has recorded views): weak references to them, so
-    # that an in-place change recorded on this tensor re-derives them (see inplace.py).
+    # `_views` (set once views of this tensor are taken in grad mode): weak references to them,
+    # so that an in-place change recorded on this tensor makes them again (see inplace.py).
     __array_priority__ = 1000  # so that `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -230,7 +230,7 @@ class Tensor(TorchNames):
         """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
         t = Tensor._make(self.data, None)
         t._version = self._version
-        t._base = (self, None)
+        t._base = F.ViewOf(self, None, None, {})
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -823,6 +823,7 @@ def matmul(a: Any, b: Any) -> Tensor:
 # The operations are bound explicitly above; their modules import Tensor, so they come last.
 from . import autograd as A  # noqa: E402
 from . import creation as C  # noqa: E402
+from . import function as F  # noqa: E402
 from . import inplace as I  # noqa: E402
 from .ops import elementwise as E  # noqa: E402
 from .ops import linalg as L  # noqa: E402

@@ -411,7 +411,9 @@ class Cast(Function):
     @staticmethod
     def forward(ctx, x, dtype=None):
         ctx.in_dtype = x.data.dtype
-        return x.data.astype(dtype)
+        # NumPy keeps the memory order ("K"), which for a broadcast (stride 0) is no order at
+        # all: its copy is made C-ordered instead, so that a reshape of it is a view
+        return x.data.astype(dtype, order="C" if 0 in x.data.strides else "K")
 
     @staticmethod
     def backward(ctx, g):
