@@ -19,10 +19,31 @@ bool_ = np.dtype(np.bool_)
 _default_float = float32
 
 
+# The dtypes a tensor may hold, by NumPy kind: bool, signed and unsigned integers, floats.
+# (No complex, strings, bytes, objects, dates or records: NumPy would take them silently.)
+KINDS = "biuf"
+
+
+def resolve_dtype(dtype: Any, what: str) -> np.dtype:
+    """`dtype` (anything `np.dtype` reads: `td.float32`, "int64", `bool`) as a NumPy dtype,
+    checked to be one a tensor may hold; `what` names the caller in the error."""
+    if dtype is None:
+        raise TypeError(f"{what}: expected a dtype, got None")
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{what}: {dtype!r} is not a dtype") from None
+    if d.kind not in KINDS:
+        raise TypeError(
+            f"{what}: dtype {d} is not supported; a tensor holds bool, integer or float values"
+        )
+    return d
+
+
 def set_default_dtype(dtype: Any) -> None:
     """Set the float dtype of Python floats, factories and new layers (float32 or float64)."""
     global _default_float
-    d = np.dtype(dtype)
+    d = resolve_dtype(dtype, "set_default_dtype")
     if d.kind != "f":
         raise TypeError(f"set_default_dtype: expected a floating dtype, got {d}")
     _default_float = d
@@ -38,18 +59,30 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
 
     Python floats (and lists of them) become the default float dtype, NumPy arrays keep their
     dtype, Python ints become int64 and bools bool; `dtype` (anything `np.dtype` accepts) wins.
+    Only bool, integer and float data make a tensor (see `KINDS`); ragged lists are refused.
     """
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = data if isinstance(data, np.ndarray) else np.asarray(data)
+    else:
+        try:
+            arr = np.array(data)
+        except ValueError as e:
+            if "inhomogeneous" not in str(e):
+                raise
+            raise ValueError(
+                "Tensor: nested lists of unequal lengths (a ragged shape) do not make a tensor; "
+                f"NumPy: {e}"
+            ) from None
+        if dtype is None:
+            if arr.dtype == np.float64:
+                return arr.astype(_default_float, copy=False)
+            if arr.dtype.kind in "iu" and arr.dtype != np.int64:
+                return arr.astype(np.int64)
+    if arr.dtype.kind not in KINDS:
+        raise TypeError(
+            f"Tensor: cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype}; "
+            "a tensor holds bool, integer or float values"
+        )
     if dtype is not None:
-        return np.array(data, dtype=np.dtype(dtype))
-    if isinstance(data, np.ndarray):
-        return data
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    arr = np.array(data)
-    if arr.dtype == np.float64:
-        return arr.astype(_default_float, copy=False)
-    if arr.dtype.kind in "iu" and arr.dtype != np.int64:
-        return arr.astype(np.int64)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"Tensor: cannot make a tensor from data of dtype {arr.dtype}")
+        return arr.astype(resolve_dtype(dtype, "Tensor"))  # a copy, as np.array(data, dtype)
     return arr

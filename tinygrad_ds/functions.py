@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,8 +17,24 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _t(x: Any, what: str = "Tensor") -> Tensor:
+    """`x` as a Tensor; data no tensor can hold is a TypeError naming `what` (the caller)."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x)
+    except TypeError:
+        kind = type(x).__name__
+        if isinstance(x, (list, tuple, np.ndarray, np.generic)):
+            kind += f" of dtype {np.asarray(x).dtype}"
+        raise TypeError(f"{what}: expected tensors, arrays or numbers, got {kind}") from None
+
+
+def _tensors(tensors: Any, what: str) -> list[Tensor]:
+    """The sequence of tensors that `cat` and `stack` join (a single Tensor is refused)."""
+    if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, Iterable):
+        raise TypeError(f"{what}: expected a sequence of tensors, got a {type(tensors).__name__}")
+    return [_t(t, what) for t in tensors]
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -33,13 +49,13 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """`a` where `cond` is true, else `b` (broadcast); no gradient flows to `cond`."""
-    cond = _t(cond)
+    cond = _t(cond, "where")
     if cond.dtype != np.bool_:
         cond = Tensor._make(cond.data.astype(bool), None)
     a_t = a if isinstance(a, Tensor) else None
     b_t = b if isinstance(b, Tensor) else None
     like = a_t if a_t is not None else b_t
-    a_t = a_t if a_t is not None else (like._operand(a) if like is not None else _t(a))
+    a_t = a_t if a_t is not None else (like._operand(a) if like is not None else _t(a, "where"))
     b_t = b_t if b_t is not None else a_t._operand(b)
     try:
         np.broadcast_shapes(cond.shape, a_t.shape, b_t.shape)
@@ -51,7 +67,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 def cat(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along an existing axis."""
-    ts = [_t(t) for t in tensors]
+    ts = _tensors(tensors, "cat")
     if not ts:
         raise ValueError("cat: expected a non-empty sequence of tensors")
     axis = _axis1(axis if dim is None else dim, ts[0].ndim, "cat")
@@ -69,7 +85,7 @@ concatenate = cat
 
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along a new axis (cat of unsqueezed tensors)."""
-    ts = [_t(t) for t in tensors]
+    ts = _tensors(tensors, "stack")
     if not ts:
         raise ValueError("stack: expected a non-empty sequence of tensors")
     if any(t.shape != ts[0].shape for t in ts):

@@ -6,13 +6,15 @@ own forward and backward) or a short composition of other methods (no backward n
 
 from __future__ import annotations
 
+import operator
+import sys
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from .dtypes import as_array, get_default_dtype
+from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
 from .torch_names import TorchNames
 
 __all__ = ["Tensor"]
@@ -20,15 +22,37 @@ __all__ = ["Tensor"]
 Shape = tuple[int, ...]
 
 
-def _shape_args(args: tuple[Any, ...], what: str) -> Shape:
-    """Accept a shape as varargs `(2, 3)` or as one tuple/list `((2, 3),)`."""
+def _shape_args(args: tuple[Any, ...], what: str, low: int | None = 0) -> Shape:
+    """Accept a shape as varargs `(2, 3)` or as one tuple/list `((2, 3),)`: ints (Python or
+    NumPy, not bool, not float) of at least `low` (-1 where -1 means "inferred", None for
+    axes, which may be negative)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    try:
-        return tuple(int(n) for n in args)
-    except (TypeError, ValueError):
-        msg = f"{what}: a shape is ints, given as varargs or one tuple; got {args}"
-        raise TypeError(msg) from None
+    if set(map(type, args)) <= _INT:  # the common case: Python ints only
+        shape = args
+    else:
+        try:
+            shape = tuple(map(operator.index, args))  # NumPy ints pass; 2.5, "2", None do not
+            if bool in map(type, args):  # True is an int to Python, not a size
+                raise TypeError
+        except (TypeError, ValueError):
+            bad = next(n for n in args if not _is_int(n))
+            noun = "dims" if what == "permute" else "sizes"
+            raise TypeError(
+                f"{what}: {noun} must be ints, got {bad!r} ({type(bad).__name__}) in {args}"
+            ) from None
+    if low is not None and shape and min(shape) < low:
+        allowed = "-1 (inferred) or >= 0" if low == -1 else ">= 0"
+        raise ValueError(f"{what}: sizes must be {allowed}, got {min(shape)} in {shape}")
+    return shape
+
+
+_INT = {int}
+
+
+def _is_int(n: Any) -> bool:
+    """An int, Python's or NumPy's, that is not a bool."""
+    return type(n) is int or isinstance(n, np.integer)
 
 
 def _axes(axis: Any, dim: Any, ndim: int, what: str) -> tuple[int, ...] | None:
@@ -39,9 +63,20 @@ def _axes(axis: Any, dim: Any, ndim: int, what: str) -> tuple[int, ...] | None:
         axis = dim
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if type(axis) is int:
+        axes = (axis,)
+    elif type(axis) is tuple:
+        axes = axis
+    elif isinstance(axis, np.integer):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{what}: dim must be an int or a tuple of ints, got {axis!r}")
     out = []
     for a in axes:
+        if type(a) is not int and not _is_int(a):  # (the call only for NumPy ints)
+            raise TypeError(f"{what}: dim must be an int or a tuple of ints, got {axis!r}")
         if not -max(ndim, 1) <= a < max(ndim, 1):
             raise IndexError(f"{what}: axis {a} is out of range for a tensor of {ndim} dims")
         out.append(int(a) % max(ndim, 1))
@@ -51,6 +86,9 @@ def _axes(axis: Any, dim: Any, ndim: int, what: str) -> tuple[int, ...] | None:
 
 
 def _axis1(axis: int, ndim: int, what: str) -> int:
+    """One axis (an int, negative from the end) as an index in range(ndim)."""
+    if type(axis) is not int and not _is_int(axis):
+        raise TypeError(f"{what}: dim must be an int, got {axis!r} ({type(axis).__name__})")
     if not -ndim <= axis < ndim:
         raise IndexError(f"{what}: axis {axis} is out of range for a tensor of {ndim} dims")
     return axis % ndim
@@ -66,6 +104,11 @@ def _index(index: Any) -> Any:
         index = np.asarray(index)
         return index if index.size else index.astype(np.intp)  # [] is no position, not 0.0
     return index
+
+
+_ndarray = np.ndarray
+# the dtypes of KINDS, to test an array's dtype with one set lookup (Tensor(array) is hot)
+_DTYPES = frozenset(d for d in map(np.dtype, np.typecodes["All"]) if d.kind in KINDS)
 
 
 class Tensor(TorchNames):
@@ -97,7 +140,10 @@ class Tensor(TorchNames):
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
             data = data.data
-        self.data: np.ndarray = as_array(data, dtype)
+        if dtype is None and type(data) is _ndarray and data.dtype in _DTYPES:
+            self.data: np.ndarray = data  # as_array's answer, without the call (a hot path)
+        else:
+            self.data = as_array(data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self.name: str | None = None
@@ -206,7 +252,7 @@ class Tensor(TorchNames):
 
     def size(self, dim: int | None = None) -> Any:
         """PyTorch's `size()`: the shape, or one axis' length."""
-        return self.shape if dim is None else self.shape[dim]
+        return self.shape if dim is None else self.shape[_axis1(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         """The number of elements."""
@@ -269,7 +315,7 @@ class Tensor(TorchNames):
     def astype(self, dtype: Any) -> Tensor:
         """Convert to `dtype`: differentiable to a float dtype; to an integer or bool dtype
         a constant, cut from the graph (as PyTorch's `x.long()`)."""
-        dtype = np.dtype(dtype)
+        dtype = resolve_dtype(dtype, "astype")
         if dtype == self.dtype:
             return self
         if dtype.kind != "f":  # integer and bool tensors take no part in autograd
@@ -349,7 +395,7 @@ class Tensor(TorchNames):
             if kind == "b" and isinstance(other, bool):
                 return Tensor._make(np.asarray(other), None)
             return Tensor(other)
-        return Tensor(other)
+        return _convert_operand(other)
 
     # -- arithmetic ----------------------------------------------------------------------
 
@@ -410,8 +456,24 @@ class Tensor(TorchNames):
     # -- comparisons (bool results, no gradient) -----------------------------------------
 
     def _compare(self, other: Any, ufunc: np.ufunc) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._make(ufunc(self.data, other), None)
+        """`ufunc(self, other)` as a bool constant. An operand that is no tensor, array or
+        number gives NotImplemented, as in PyTorch: `x == None` is False, `x < None` a
+        TypeError from Python naming the operator and both types."""
+        if isinstance(other, Tensor):
+            other = other.data
+        elif not isinstance(other, (int, float)):
+            try:
+                other = self._operand(other).data
+            except TypeError:
+                return NotImplemented
+        try:
+            return Tensor._make(ufunc(self.data, other), None)
+        except ValueError:
+            shape = np.shape(other)
+            op = _COMPARISONS[ufunc.__name__]
+            raise ValueError(
+                f"{op}: shapes {self.shape} and {shape} do not broadcast together"
+            ) from None
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.equal)
@@ -509,9 +571,14 @@ class Tensor(TorchNames):
         tensors, where -x would wrap or fail, NumPy's minimum (they have no gradient)."""
         other = self._operand(other)
         dtype = np.result_type(self.data, other.data)
-        if dtype.kind != "f":
-            return constant(np.minimum(self.data, other.data))
-        return -E.Maximum.apply(-self.astype(dtype), -other.astype(dtype))
+        try:
+            if dtype.kind != "f":
+                return constant(np.minimum(self.data, other.data))
+            return -E.Maximum.apply(-self.astype(dtype), -other.astype(dtype))
+        except ValueError:  # raised as "Maximum: shapes ..." (or by NumPy): name this method
+            raise ValueError(
+                f"minimum: shapes {self.shape} and {other.shape} do not broadcast together"
+            ) from None
 
     def sign(self) -> Tensor:
         """The sign, as a constant (its derivative is zero almost everywhere)."""
@@ -558,11 +625,20 @@ class Tensor(TorchNames):
         scale = 1.0 / (n - correction) if n > correction else float("inf")  # nan, as PyTorch
         return (centred * centred).sum(axis=axes, keepdims=keep) * scale
 
-    def std(self, *args: Any, **kwargs: Any) -> Tensor:
+    def std(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        **correction: Any,
+    ) -> Tensor:
         """sqrt(var), with var's arguments (axis, keepdims, dim, keepdim, correction, ddof,
         unbiased). Where the variance is 0 the gradient is 0, as PyTorch's (not 0 * inf):
         there sqrt is taken of 1 instead and its result replaced by 0."""
-        v = self.var(*args, **kwargs)
+        axes = _axes(axis, dim, self.ndim, "std")  # checked here, so errors name std
+        v = self.var(axes, keepdims if keepdim is None else keepdim, **correction)
         flat = Tensor._make(v.data == 0, None)
         if not flat.data.any():
             return v.sqrt()
@@ -580,16 +656,16 @@ class Tensor(TorchNames):
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
         """The smallest values (composed: -max(-x)); ties share the gradient equally. For
         integer and bool tensors (no gradient; -x would wrap or fail) NumPy's min."""
-        if self.data.dtype.kind != "f":
-            axes = _axes(axis, dim, self.ndim, "min")
-            keep = keepdims if keepdim is None else keepdim
-            try:
+        axes = _axes(axis, dim, self.ndim, "min")
+        keep = keepdims if keepdim is None else keepdim
+        try:
+            if self.data.dtype.kind != "f":
                 return constant(np.asarray(self.data.min(axis=axes, keepdims=keep)))
-            except ValueError:  # NumPy: "zero-size array to reduction operation minimum"
-                raise ValueError(
-                    f"min: cannot reduce over an empty axis of shape {self.shape}"
-                ) from None
-        return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
+            return -R.Max.apply(-self, axis=axes, keepdims=keep)
+        except ValueError:  # "zero-size array to reduction operation" (NumPy, or R.Max's)
+            raise ValueError(
+                f"min: cannot reduce over an empty axis of shape {self.shape}"
+            ) from None
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
                keepdim: bool | None = None) -> Tensor:  # fmt: skip
@@ -604,17 +680,34 @@ class Tensor(TorchNames):
     def _arg(self, fn: Any, axis: int | None, keepdims: bool) -> Tensor:
         if axis is not None:
             axis = _axis1(axis, self.ndim, fn.__name__)
-        return Tensor._make(np.asarray(fn(self.data, axis=axis, keepdims=keepdims), np.int64), None)
+        try:
+            out = fn(self.data, axis=axis, keepdims=keepdims)
+        except ValueError:  # NumPy: "attempt to get argmax of an empty sequence"
+            where = "an empty tensor" if axis is None else f"an empty dim {axis}"
+            raise ValueError(
+                f"{fn.__name__}: no {fn.__name__} of {where} (shape {self.shape})"
+            ) from None
+        return Tensor._make(np.asarray(out, np.int64), None)
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """e^x / sum e^x along `axis`, stable for any logits (the max is subtracted)."""
         axis = _axis1(axis if dim is None else dim, self.ndim, "softmax")
-        return N.Softmax.apply(self._float(), axis=axis)
+        try:
+            return N.Softmax.apply(self._float(), axis=axis)
+        except ValueError:  # NumPy: "zero-size array to reduction operation maximum"
+            if self.shape[axis]:
+                raise
+            return self._float().clone()  # nothing to normalise: an empty result, as PyTorch
 
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """x - logsumexp(x) along `axis`, stable for any logits."""
         axis = _axis1(axis if dim is None else dim, self.ndim, "log_softmax")
-        return N.LogSoftmax.apply(self._float(), axis=axis)
+        try:
+            return N.LogSoftmax.apply(self._float(), axis=axis)
+        except ValueError:  # NumPy: "zero-size array to reduction operation maximum"
+            if self.shape[axis]:
+                raise
+            return self._float().clone()  # nothing to normalise: an empty result, as PyTorch
 
     def logsumexp(self, axis: Any = -1, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> Tensor:  # fmt: skip
@@ -635,7 +728,7 @@ class Tensor(TorchNames):
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same data with another shape (one axis may be -1); a view when possible."""
-        shape = _shape_args(shape, "reshape")
+        shape = _shape_args(shape, "reshape", low=-1)
         known = int(np.prod([n for n in shape if n != -1]))
         free = shape.count(-1)
         size = self.data.size
@@ -651,7 +744,7 @@ class Tensor(TorchNames):
 
     def permute(self, *dims: Any) -> Tensor:
         """Axes reordered: `t.permute(2, 0, 1)` or `t.permute((2, 0, 1))`."""
-        dims = _shape_args(dims, "permute")
+        dims = _shape_args(dims, "permute", low=None)
         n = self.ndim
         if not all(-n <= d < n for d in dims) or sorted(d % n for d in dims) != list(range(n)):
             raise ValueError(f"permute: {dims} is not a permutation of the axes of {self.shape}")
@@ -689,7 +782,7 @@ class Tensor(TorchNames):
 
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to `shape` (-1 keeps an axis), without copying."""
-        shape = _shape_args(shape, "expand")
+        shape = _shape_args(shape, "expand", low=-1)
         lead = len(shape) - self.ndim
         if lead < 0:
             raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {shape}")
@@ -761,6 +854,39 @@ class Tensor(TorchNames):
     def __setitem__(self, index: Any, value: Any) -> None:
         I.setitem(self, _index(index), self._operand(value))
 
+
+def _convert_operand(other: Any) -> Tensor:
+    """`Tensor._operand`'s slow path: a list, or an array of another type, as a constant;
+    anything else a TypeError naming the operator (the caller's name) and the operand's type."""
+    if isinstance(other, (list, tuple, np.ndarray, np.generic)):
+        try:
+            return Tensor(other)
+        except TypeError:
+            pass
+        got = f"{type(other).__name__} of dtype {np.asarray(other).dtype}"
+    else:
+        got = type(other).__name__
+    frame = sys._getframe(2)  # only on this failing path: the method the user called
+    if frame.f_code.co_name == "binary":  # inplace.binary, on behalf of add_, mul_, ...
+        frame = frame.f_back
+    op = _OPERATORS.get(frame.f_code.co_name, frame.f_code.co_name)
+    raise TypeError(
+        f"{op}: unsupported operand of type {got} (expected a Tensor, a NumPy array, a number "
+        "or a nested list of numbers)"
+    )
+
+
+_COMPARISONS = {
+    "equal": "== (eq)", "not_equal": "!= (ne)", "less": "< (lt)", "less_equal": "<= (le)",
+    "greater": "> (gt)", "greater_equal": ">= (ge)",
+}  # fmt: skip
+
+_OPERATORS = {
+    "__add__": "+ (add)", "__radd__": "+ (add)", "__sub__": "- (sub)", "__rsub__": "- (sub)",
+    "__mul__": "* (mul)", "__rmul__": "* (mul)", "__truediv__": "/ (div)",
+    "__rtruediv__": "/ (div)", "__pow__": "** (pow)", "__rpow__": "** (pow)",
+    "__matmul__": "@ (matmul)", "__rmatmul__": "@ (matmul)", "__setitem__": "setitem",
+}  # fmt: skip
 
 _scalars: dict[tuple[type, Any, np.dtype], Tensor] = {}
 

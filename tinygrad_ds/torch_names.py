@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .dtypes import resolve_dtype
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -44,9 +46,10 @@ def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtyp
     if dtype is None:
         return None
     try:
-        return np.dtype(dtype)
+        np.dtype(dtype)
     except TypeError:
         raise TypeError(f"{what}: expected a dtype, a device or a tensor, got {dtype!r}") from None
+    return resolve_dtype(dtype, what)  # and one a tensor may hold (no str, object, complex)
 
 
 def _is_dtype(name: str) -> bool:
@@ -203,7 +206,13 @@ class TorchNames:
         if isinstance(value, Tensor):
             value = value.astype(self.dtype)
         else:
-            value = Tensor(np.asarray(value).astype(self.dtype))
+            v = np.asarray(value)
+            if v.dtype.kind not in "biuf" or v.ndim != 0:
+                raise TypeError(
+                    f"masked_fill: value must be a number or a 0-d tensor, got {value!r} "
+                    f"({type(value).__name__})"
+                )
+            value = Tensor(v.astype(self.dtype))
         return where(m, value, self)
 
     def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -229,12 +238,18 @@ class TorchNames:
     def amax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None) -> Tensor:  # fmt: skip
         """`max` (PyTorch's amax): the largest values; ties share the gradient equally."""
-        return self.max(axis, keepdims, dim=dim, keepdim=keepdim)
+        from .tensor import _axes
+
+        axes = _axes(axis, dim, self.ndim, "amax")  # checked here, so errors name amax
+        return self.max(axes, keepdims if keepdim is None else keepdim)
 
     def amin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None) -> Tensor:  # fmt: skip
         """`min` (PyTorch's amin): the smallest values; ties share the gradient equally."""
-        return self.min(axis, keepdims, dim=dim, keepdim=keepdim)
+        from .tensor import _axes
+
+        axes = _axes(axis, dim, self.ndim, "amin")  # checked here, so errors name amin
+        return self.min(axes, keepdims if keepdim is None else keepdim)
 
     # -- splitting and repeating ---------------------------------------------------------
 
@@ -281,7 +296,7 @@ class TorchNames:
         The result is always new memory, as in PyTorch."""
         from .tensor import _shape_args
 
-        sizes = _shape_args(sizes, "repeat")
+        sizes = _shape_args(sizes, "repeat", low=None)  # negatives: the message below
         if len(sizes) < self.ndim or min(sizes, default=0) < 0:
             raise ValueError(
                 f"repeat: sizes {sizes} must be >= 0, one per dim of shape {self.shape} at "
