@@ -15,7 +15,7 @@ Each node's saved tensors are released right after its backward runs, unless
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from heapq import heappop, heappush
 from typing import Any
 
@@ -178,10 +178,29 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, used_bases: set[int
             base = id(g.data)
         used_bases.add(base)
         leaf.grad = g
-    elif create_graph:
-        leaf.grad = leaf.grad + g
     else:
-        leaf.grad = Tensor._make(leaf.grad.data + g.data, None)
+        old = leaf.grad
+        if type(old) is not Tensor or old.data.shape != g.data.shape:
+            _check_existing_grad(leaf, old, g)
+        if create_graph:
+            leaf.grad = old + g
+        else:
+            leaf.grad = Tensor._make(old.data + g.data, None)
+
+
+def _check_existing_grad(leaf: Tensor, old: Any, g: Tensor) -> None:
+    """Raise if the `.grad` already there cannot take the new gradient `g` (PyTorch refuses a
+    `.grad` of another shape rather than broadcasting into it)."""
+    if not isinstance(old, Tensor):
+        raise TypeError(
+            f"backward: the existing .grad of a tensor of shape {leaf.shape} is a "
+            f"{type(old).__name__}, not a Tensor; set it to None or a Tensor of that shape"
+        )
+    if old.data.shape != g.data.shape:
+        raise ValueError(
+            f"backward: the existing .grad of a tensor of shape {leaf.shape} has shape "
+            f"{old.shape}; cannot accumulate a gradient of shape {g.shape} into it"
+        )
 
 
 def backward(
@@ -195,11 +214,27 @@ def backward(
 
     `trace`, if given, is called after each node's backward (see `Trace`); `viz.explain` uses it.
     """
-    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    roots = _tensor_list(tensors, "backward", "tensors")
     grad_tensors = _one_per_root(grad_tensors, len(roots), "backward")
     retain = create_graph if retain_graph is None else retain_graph
     root_grads = [_root_grad(t, g, "backward") for t, g in zip(roots, grad_tensors)]
     _run(roots, root_grads, retain, create_graph, trace=trace)
+
+
+def _tensor_list(tensors: Any, what: str, name: str) -> list[Tensor]:
+    """`tensors` (one Tensor or a sequence of them) as a list; TypeError naming `what`."""
+    if isinstance(tensors, Tensor):
+        return [tensors]
+    if not isinstance(tensors, Iterable) or isinstance(tensors, (str, bytes, np.ndarray, dict)):
+        raise TypeError(
+            f"{what}: {name} must be a Tensor or a sequence of Tensors, got "
+            f"{type(tensors).__name__}"
+        )
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what}: {name}[{i}] is a {type(t).__name__}, not a Tensor")
+    return tensors
 
 
 def _one_per_root(grads: Any, n: int, what: str) -> list[Any]:
@@ -229,7 +264,16 @@ def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
                 f"has shape {t.shape}; pass a gradient of that shape (a vector-Jacobian product)"
             )
         return _const(np.ones(t.data.shape, t.data.dtype))
-    data = np.array(g.data if isinstance(g, Tensor) else g, dtype=t.dtype)
+    try:
+        data = np.asarray(g.data if isinstance(g, Tensor) else g)
+    except (TypeError, ValueError) as exc:  # ragged nested lists, say
+        raise TypeError(f"{what}: the gradient {g!r:.60} is not an array of numbers") from exc
+    if data.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{what}: the gradient {g!r:.60} is not numeric (dtype {data.dtype}); pass a "
+            f"Tensor or array of the output's shape {t.shape}"
+        )
+    data = np.array(data, dtype=t.dtype)
     if data.shape != t.shape:
         raise RuntimeError(
             f"{what}: gradient has shape {data.shape}, but the output has shape {t.shape}"
@@ -250,8 +294,8 @@ def grad(
     An input that the outputs do not depend on is an error unless `allow_unused=True`, in which
     case its gradient is None.
     """
-    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outs = _tensor_list(outputs, "grad", "outputs")
+    ins = _tensor_list(inputs, "grad", "inputs")
     grad_outputs = _one_per_root(grad_outputs, len(outs), "grad")
     for i, t in enumerate(ins):
         if not t.requires_grad:

@@ -54,27 +54,65 @@ class TensorDataset(Dataset):
         return self.arrays[0].shape[0]
 
     def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
-        return tuple(a[index] for a in self.arrays)
+        try:
+            return tuple(a[index] for a in self.arrays)
+        except IndexError:
+            _check_indices("TensorDataset", index, len(self))
+            raise
 
     def __getitems__(self, indices: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(a[indices] for a in self.arrays)
+        try:
+            return tuple(a[indices] for a in self.arrays)
+        except IndexError:
+            _check_indices("TensorDataset", indices, len(self))
+            raise
+
+
+def _check_indices(what: str, indices: Any, n: int, of: str = "examples") -> None:
+    """Raise IndexError naming `what` if an integer index in `indices` is outside [-n, n)."""
+    array = np.asarray(indices)
+    if array.dtype.kind in "iu":
+        outside = array[(array < -n) | (array >= n)]
+        if outside.size:
+            raise IndexError(f"{what}: index {int(outside.flat[0])} is out of range for {n} {of}")
 
 
 class Subset(Dataset):
     """The examples of `dataset` at `indices`, in that order."""
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        _check_dataset(dataset, "Subset")
+        try:
+            array = np.asarray(indices)
+        except ValueError as exc:
+            raise TypeError(
+                f"Subset: indices must be a sequence of ints, got {indices!r:.60}"
+            ) from exc
+        if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
+            raise TypeError(f"Subset: indices must be a sequence of ints, got {indices!r:.60}")
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64)
+        self.indices = array.astype(np.int64)
+        n = len(dataset)
+        _check_indices("Subset", self.indices, n, "examples in its dataset")
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def __getitem__(self, index: int) -> Any:
-        return self.dataset[int(self.indices[index])]
+        try:
+            i = self.indices[index]
+        except IndexError:
+            _check_indices("Subset", index, len(self))
+            raise
+        return self.dataset[int(i)]
 
     def __getitems__(self, indices: np.ndarray) -> Any:
-        return _fetch(self.dataset, self.indices[indices])
+        try:
+            chosen = self.indices[indices]
+        except IndexError:
+            _check_indices("Subset", indices, len(self))
+            raise
+        return _fetch(self.dataset, chosen)
 
 
 def _fetch(dataset: Any, indices: np.ndarray) -> Any:
@@ -96,6 +134,10 @@ def default_collate(batch: Any) -> Any:
     """
     if isinstance(batch, tuple):
         return tuple(Tensor(np.ascontiguousarray(_numeric(a))) for a in batch)
+    if not isinstance(batch, (list, np.ndarray)):
+        raise TypeError(
+            f"default_collate: a batch is a list of examples, got {type(batch).__name__}"
+        )
     batch = list(batch)
     if not batch:
         raise ValueError("default_collate: the batch is empty")
@@ -164,13 +206,31 @@ def _check_seed(seed: Any, what: str) -> None:
         raise TypeError(f"{what}: seed must be an int or None, got {seed!r}")
 
 
+def _entropy(seed: int) -> int:
+    """A seed as NumPy takes it: any int modulo 2**64 (-1 -> 2**64 - 1), as `manual_seed`
+    and `torch.manual_seed` read it, so every int seeds deterministically."""
+    return int(seed) % 2**64
+
+
+def _check_dataset(dataset: Any, what: str) -> None:
+    """A dataset must be sized and indexable (`__len__` and `__getitem__`)."""
+    if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")) or isinstance(
+        dataset, (str, bytes, Mapping)
+    ):
+        raise TypeError(
+            f"{what}: the dataset must have __len__ and __getitem__ (a Dataset, a TensorDataset "
+            f"or a list of examples), got {type(dataset).__name__}"
+        )
+
+
 class DataLoader:
     """Iterate over `dataset` in batches, each made by `collate_fn` (by default
     `default_collate`: a tuple of Tensors, string fields as lists; a dict for dict examples).
 
     With `shuffle=True` every epoch (every `iter()`) has a new order: epoch e's order depends
     only on (`seed`, e), so runs are reproducible; with `seed=None` it comes from the package
-    generator (`td.manual_seed`). `loader.epoch` counts the epochs started (set it to resume a
+    generator (`td.manual_seed`); a negative seed is taken modulo 2**64, as `manual_seed`
+    takes it. `loader.epoch` counts the epochs started (set it to resume a
     seeded run mid-way). `len(loader)` is the number of batches; `drop_last` skips a last batch
     smaller than `batch_size`.
     """
@@ -189,12 +249,15 @@ class DataLoader:
         if batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
         _check_seed(seed, "DataLoader")
+        _check_dataset(dataset, "DataLoader")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r:.60}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.seed = seed
-        self.collate_fn = collate_fn or default_collate
+        self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.epoch = 0
 
     def __len__(self) -> int:
@@ -207,7 +270,7 @@ class DataLoader:
             return np.arange(n)
         if self.seed is None:
             return generator().permutation(n)
-        return np.random.default_rng([self.seed, self.epoch]).permutation(n)
+        return np.random.default_rng([_entropy(self.seed), self.epoch]).permutation(n)
 
     def __iter__(self) -> Iterator[Any]:
         order = self._order()
@@ -221,8 +284,17 @@ def random_split(dataset: Any, lengths: Sequence[float], seed: int | None = None
     """Split into non-overlapping random subsets of the given lengths (which sum to len), or
     fractions (which sum to 1; the remainder is dealt out one by one, as PyTorch does)."""
     _check_seed(seed, "random_split")
+    _check_dataset(dataset, "random_split")
     n = len(dataset)
+    if not isinstance(lengths, (list, tuple, np.ndarray)):
+        raise TypeError(f"random_split: lengths must be a list of counts or fractions, got "
+                        f"{type(lengths).__name__}")  # fmt: skip
     lengths = list(lengths)
+    for k in lengths:
+        if isinstance(k, bool) or not isinstance(k, (int, float, np.integer, np.floating)):
+            raise TypeError(f"random_split: lengths must be numbers, got {k!r:.60} in {lengths}")
+        if not math.isfinite(k):
+            raise ValueError(f"random_split: lengths must be finite, got {k!r} in {lengths}")
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # fractions
         if any(not 0 <= f <= 1 for f in lengths):
             raise ValueError(f"random_split: fractions must be in [0, 1], got {lengths}")
@@ -234,7 +306,7 @@ def random_split(dataset: Any, lengths: Sequence[float], seed: int | None = None
             f"random_split: lengths {lengths} must be counts summing to the dataset's "
             f"{n} examples, or fractions summing to 1"
         )
-    rng = generator() if seed is None else np.random.default_rng(seed)
+    rng = generator() if seed is None else np.random.default_rng(_entropy(seed))
     order = rng.permutation(n)
     bounds = np.cumsum([0] + [int(k) for k in lengths])
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]

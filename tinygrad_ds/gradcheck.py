@@ -5,6 +5,7 @@ dy_j/dx_i  ~  (y_j(x + eps e_i) - y_j(x - eps e_i)) / (2 eps)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,22 @@ class GradcheckError(AssertionError):
 def _outputs(fn: Callable[..., Any], inputs: Sequence[Tensor]) -> list[Tensor]:
     out = fn(*inputs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    return [o if isinstance(o, Tensor) else Tensor(np.asarray(o, dtype=np.float64)) for o in outs]
+    if not outs or not all(isinstance(o, Tensor) for o in outs):
+        kinds = [type(o).__name__ for o in outs] if isinstance(out, (tuple, list)) else None
+        raise TypeError(
+            "gradcheck: fn must return a Tensor or a tuple/list of Tensors, got "
+            f"{type(out).__name__}" + (f" of {kinds}" if kinds is not None else "")
+        )
+    return outs
+
+
+def _check_tolerance(value: Any, name: str, positive: bool) -> None:
+    ok_type = isinstance(value, (int, float, np.integer, np.floating))
+    if isinstance(value, bool) or not ok_type:
+        raise TypeError(f"gradcheck: {name} must be a real number, got {value!r:.60}")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        rng = "> 0" if positive else ">= 0"
+        raise ValueError(f"gradcheck: {name} must be a finite number {rng}, got {value!r}")
 
 
 def gradcheck(
@@ -37,8 +53,20 @@ def gradcheck(
 
     Float inputs are copied to float64 first (the check is meaningless in float32). Every output
     element is checked (tensor outputs give full Jacobians). Returns True, or raises
-    `GradcheckError` naming the input, the worst element and both values.
+    `GradcheckError` naming the input, the worst element and both values. As PyTorch's, the
+    check fails where either Jacobian holds a NaN or an infinity (even at the same place in
+    both): such a gradient cannot be confirmed. `fn` must return Tensors; `eps` must be > 0.
     """
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be callable, got {fn!r:.60}")
+    if not isinstance(inputs, (Tensor, list, tuple)):
+        raise TypeError(
+            f"gradcheck: inputs must be a Tensor or a list/tuple of inputs, got "
+            f"{type(inputs).__name__}"
+        )
+    _check_tolerance(eps, "eps", positive=True)
+    _check_tolerance(atol, "atol", positive=False)
+    _check_tolerance(rtol, "rtol", positive=False)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     xs: list[Tensor] = []
     for x in inputs:
@@ -84,13 +112,15 @@ def gradcheck(
             minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, xs)])
             flat[k] = old
             numeric[:, k] = (plus - minus) / (2 * eps)
-        bad = np.abs(analytic[i] - numeric) - (atol + rtol * np.abs(numeric))
-        if np.isnan(analytic[i]).any() or (bad > 0).any():
-            j, k = np.unravel_index(np.nanargmax(np.where(np.isnan(bad), np.inf, bad)), bad.shape)
+        with np.errstate(invalid="ignore"):
+            bad = np.abs(analytic[i] - numeric) - (atol + rtol * np.abs(numeric))
+        bad[~(np.isfinite(analytic[i]) & np.isfinite(numeric))] = np.inf  # NaN or inf: fail
+        if (bad > 0).any():
+            j, k = np.unravel_index(np.argmax(bad), bad.shape)
             elem = np.unravel_index(k, x.shape) if x.ndim else ()
             raise GradcheckError(
                 f"gradcheck: input {i} (shape {x.shape}) element {tuple(map(int, elem))}, "
-                f"output element {int(j)}: autograd gives {analytic[i][j, k]!r}, "
-                f"finite differences give {numeric[j, k]!r} (atol={atol}, rtol={rtol})"
+                f"output element {int(j)}: autograd gives {float(analytic[i][j, k])!r}, "
+                f"finite differences give {float(numeric[j, k])!r} (atol={atol}, rtol={rtol})"
             )
     return True

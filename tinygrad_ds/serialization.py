@@ -22,6 +22,7 @@ Saving writes a temporary file beside ``path`` and renames it onto ``path`` with
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -131,27 +132,51 @@ def save(obj: Any, path: str | os.PathLike) -> None:
 
     The file is written to a temporary name in the same folder and moved onto ``path`` with
     ``os.replace``: a failure mid-save leaves the previous file intact and no temporary behind.
+    A path that is a folder, or in a folder that does not exist, is an OSError naming ``path``
+    (IsADirectoryError, FileNotFoundError), raised before anything is written.
     Unsupported leaves raise TypeError, circular references ValueError, before anything is
     written.
     """
-    path = os.fspath(path)
+    path = _check_path(path, "save")
     structure, named = _flatten(obj)
     text = json.dumps(structure, allow_nan=True)
     arrays = {STRUCTURE_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
     arrays.update(named)
     folder, base = os.path.split(os.path.abspath(path))
+    if not base or os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"save: {path!r} is a directory, not a file")
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            errno.ENOENT, f"save: cannot write {path!r}: its folder {folder!r} does not exist"
+        )
     tmp = os.path.join(folder, f".{base[:100]}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:  # no permission, read-only file system... named by the user's path
+        raise OSError(exc.errno, f"save: cannot write {path!r}: {exc.strerror}") from exc
     try:
         with os.fdopen(fd, "wb") as file:
             _write_npz(file, arrays)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OSError(exc.errno, f"save: cannot write {path!r}: {exc.strerror}") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _check_path(path: Any, what: str) -> str:
+    """`path` as a str: a str, bytes or os.PathLike (an int would be a file descriptor)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"{what}: path must be a str or os.PathLike, got {type(path).__name__} {path!r:.60}"
+        )
+    path = os.fspath(path)
+    return os.fsdecode(path) if isinstance(path, bytes) else path
 
 
 # ---------------------------------------------------------------- rebuild (load side)
@@ -248,8 +273,12 @@ def load(path: str | os.PathLike, as_tensor: bool = True) -> Any:
     their saved dtype and values. A missing file raises FileNotFoundError; a
     truncated or foreign file raises ValueError naming ``path``. Never unpickles.
     """
-    path = os.fspath(path)
-    with open(path, "rb") as file:
+    path = _check_path(path, "load")
+    try:
+        file = open(path, "rb")
+    except OSError as exc:  # missing, a directory, no permission: named by the user's path
+        raise OSError(exc.errno, f"load: cannot read {path!r}: {exc.strerror}") from exc
+    with file:
         try:
             root, arrays = _read(file)
             result = _rebuild(root, arrays)

@@ -49,9 +49,40 @@ def l2_penalty(params: Any, exclude_bias: bool = True) -> Tensor:
     return total
 
 
-def _with_grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:
-    ps = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+def _with_grads(parameters: Iterable[Tensor] | Tensor, what: str) -> list[Tensor]:
+    """The parameters (a Tensor, an iterable of Tensors or a Module) that have a gradient."""
+    if isinstance(parameters, Tensor):
+        ps = [parameters]
+    elif isinstance(parameters, Module):
+        ps = list(parameters.parameters())
+    elif isinstance(parameters, Iterable) and not isinstance(parameters, (str, bytes, dict)):
+        ps = list(parameters)
+    else:
+        raise TypeError(
+            f"{what}: parameters must be a Tensor or an iterable of Tensors, got "
+            f"{type(parameters).__name__}"
+        )
+    for i, p in enumerate(ps):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{what}: parameter {i} is a {type(p).__name__}, not a Tensor")
+        if p.grad is not None and not isinstance(p.grad, Tensor):
+            raise TypeError(
+                f"{what}: the .grad of parameter {i} (shape {p.shape}) is a "
+                f"{type(p.grad).__name__}, not a Tensor"
+            )
     return [p for p in ps if p.grad is not None]
+
+
+def _real(value: Any, what: str, name: str, allow_inf: bool = True) -> float:
+    """`value` as a float, refusing non-numbers (TypeError) and NaN and negatives (ValueError)."""
+    if isinstance(value, Tensor) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what}: {name} must be a real number >= 0, got {value!r:.60}")
+    number = float(value)
+    if math.isnan(number) or number < 0 or (not allow_inf and math.isinf(number)):
+        raise ValueError(f"{what}: {name} must be a real number >= 0, got {value!r}")
+    return number
 
 
 def clip_grad_norm_(
@@ -61,18 +92,26 @@ def clip_grad_norm_(
     error_if_nonfinite: bool = False,
 ) -> Tensor:
     """Scale all gradients together, in place, so that their joint norm is at most max_norm:
-    g <- g * min(1, max_norm / (total_norm + 1e-6)), as PyTorch. `norm_type` may be inf.
+    g <- g * min(1, max_norm / (total_norm + 1e-6)), as PyTorch. `norm_type` may be inf, or
+    0 (as PyTorch: the number of nonzero elements per gradient, then of nonzero norms).
+    A negative or NaN `max_norm` or `norm_type` is a ValueError (PyTorch would flip the
+    gradients' signs, or make them NaN).
 
     Returns the total norm before clipping, ||(||g_1||, ||g_2||, ...)||, as a Tensor.
     """
-    ps = _with_grads(parameters)
+    what = "clip_grad_norm_"
+    max_norm = _real(max_norm, what, "max_norm")
+    norm_type = _real(norm_type, what, "norm_type")
+    ps = _with_grads(parameters, what)
     if not ps:
         return Tensor(0.0)
-    norm_type = float(norm_type)
     grads = [p.grad.data for p in ps]
     if math.isinf(norm_type):
         norms = [np.abs(g).max() if g.size else 0.0 for g in grads]
         total = float(np.max(norms))
+    elif norm_type == 0:
+        norms = [np.count_nonzero(g) for g in grads]
+        total = float(np.count_nonzero(norms))
     else:
         norms = [np.sum(np.abs(g.astype(np.float64)) ** norm_type) for g in grads]
         total = float(np.sum(norms) ** (1.0 / norm_type))
@@ -89,7 +128,9 @@ def clip_grad_norm_(
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
-    """Clamp every gradient element to [-clip_value, clip_value], in place."""
+    """Clamp every gradient element to [-clip_value, clip_value], in place. A negative or NaN
+    `clip_value` is a ValueError (PyTorch would set every element to it)."""
+    clip_value = _real(clip_value, "clip_grad_value_", "clip_value")
     with no_grad():
-        for p in _with_grads(parameters):
+        for p in _with_grads(parameters, "clip_grad_value_"):
             p.grad.clamp_(-clip_value, clip_value)

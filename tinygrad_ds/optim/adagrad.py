@@ -46,8 +46,8 @@ class Adagrad(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if group["lr_decay"] < 0 or group["eps"] < 0 or group["initial_accumulator_value"] < 0:
-            raise ValueError("Adagrad: lr_decay, eps and initial_accumulator_value must be >= 0")
+        for key in ("lr_decay", "eps", "initial_accumulator_value"):
+            self._check_option(group, key)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         init = np.full_like(p.data, group["initial_accumulator_value"])

@@ -36,7 +36,7 @@ class Adam(Optimizer):
     ) -> None:
         defaults = dict(
             lr=lr,
-            betas=tuple(betas),
+            betas=betas,
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
@@ -46,11 +46,16 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        beta1, beta2 = group["betas"]
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise ValueError(f"{self._name}: invalid betas {group['betas']!r} (each in [0, 1))")
-        if group["eps"] < 0:
-            raise ValueError(f"{self._name}: invalid eps {group['eps']!r}")
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(
+                f"{self._name}: invalid betas: {betas!r} (expected a pair (beta1, beta2))"
+            )
+        pair = {"beta1": betas[0], "beta2": betas[1]}
+        for key in pair:
+            self._check_option(pair, key, high=1.0, what=f"betas {tuple(betas)!r}: {key}")
+        group["betas"] = (pair["beta1"], pair["beta2"])
+        self._check_option(group, "eps")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         state: dict[str, Any] = {

@@ -2,6 +2,9 @@
 once per epoch (or per iteration, as you choose the schedule's unit).
 
 Each sets `group["lr"]` of every parameter group; `get_last_lr()` reads the values back.
+Options are checked at construction, and every rate a schedule gives must be a finite number
+>= 0 (the optimisers refuse anything else): a step that would break this raises ValueError
+naming the scheduler, the group and the value, and changes nothing.
 """
 
 from __future__ import annotations
@@ -10,9 +13,19 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _number
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"]
+
+
+def _check_factor(value: Any, what: str) -> float:
+    """`value` as a float if it is a finite real number >= 0; else TypeError / ValueError."""
+    number = _number(value)
+    if number is None:
+        raise TypeError(f"{what} must be a finite real number >= 0, got {value!r:.60}")
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{what} must be a finite real number >= 0, got {value!r}")
+    return number
 
 
 class LRScheduler:
@@ -48,7 +61,17 @@ class LRScheduler:
         """Advance the schedule by one epoch and set the new rates on the optimiser."""
         self._step_count += 1
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        try:
+            lrs = [
+                _check_factor(lr, f"{type(self).__name__}: the learning rate of group {i} at "
+                               f"epoch {self.last_epoch}")
+                for i, lr in enumerate(self.get_lr())
+            ]  # fmt: skip
+        except Exception:
+            self._step_count -= 1
+            self.last_epoch -= 1
+            raise
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -77,7 +100,7 @@ class StepLR(LRScheduler):
     ) -> None:
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive int, got {step_size!r}")
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size, self.gamma = step_size, _check_factor(gamma, "StepLR: gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -90,7 +113,7 @@ class ExponentialLR(LRScheduler):
     """lr = initial_lr * gamma ^ epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = _check_factor(gamma, "ExponentialLR: gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -108,7 +131,7 @@ class CosineAnnealingLR(LRScheduler):
     ) -> None:
         if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive int, got {T_max!r}")
-        self.T_max, self.eta_min = T_max, eta_min
+        self.T_max, self.eta_min = T_max, _check_factor(eta_min, "CosineAnnealingLR: eta_min")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -141,10 +164,18 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {f!r}")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [b * f(self.last_epoch) for f, b in zip(self.lr_lambdas, self.base_lrs)]
+        e = self.last_epoch
+        factors = [
+            _check_factor(f(e), f"LambdaLR: lr_lambda({e}) for group {i}")
+            for i, f in enumerate(self.lr_lambdas)
+        ]
+        return [b * k for k, b in zip(factors, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
         """As the base's, without the functions (they are code, not state)."""

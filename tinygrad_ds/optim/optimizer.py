@@ -6,6 +6,8 @@ parameter in place; `step()` calls it, under `no_grad()`, for every parameter wi
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +18,24 @@ from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
 
+_OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def _number(value: Any) -> Any:
+    """`value` as a Python int or float if it is a real number (a NumPy scalar or a 0-d float
+    Tensor counts, read as its value); None otherwise (bools, strings, None, arrays...)."""
+    if isinstance(value, Tensor):
+        if value.ndim == 0 and value.dtype.kind == "f":
+            return float(value.data)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _params_hint(params: Any) -> str:
+    return "; did you mean model.parameters()?" if hasattr(params, "named_parameters") else ""
+
 
 class Optimizer:
     """Base class of the optimisers, as PyTorch's.
@@ -23,6 +43,10 @@ class Optimizer:
     `params` is an iterable of Tensors, or of dicts (parameter groups) each with "params" and
     any options that override the optimiser's defaults, e.g.
     `SGD([{"params": body}, {"params": head, "lr": 0.1}], lr=0.01)`.
+
+    Numeric options are checked when a group is added: each must be a finite real number in
+    its range (a NumPy scalar is stored as the Python number, and a 0-d float Tensor, which
+    PyTorch accepts as a learning rate, is read once as its value).
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
@@ -32,6 +56,15 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{self._name}: params must be an iterable of Tensors or dicts, not one Tensor"
+            )
+        if (
+            not isinstance(params, Iterable)
+            or isinstance(params, (str, bytes, dict))
+            or hasattr(params, "named_parameters")
+        ):
+            raise TypeError(
+                f"{self._name}: params must be an iterable of Tensors or dicts, got "
+                f"{type(params).__name__}{_params_hint(params)}"
             )
         groups = list(params)
         if not groups:
@@ -56,13 +89,31 @@ class Optimizer:
         """Add a group of parameters with its own options (the rest from the defaults)."""
         if not isinstance(group, dict):
             raise TypeError(f"{self._name}: a parameter group is a dict, got {type(group)}")
-        params = group.get("params")
-        params = [params] if isinstance(params, Tensor) else list(params or [])
+        if "params" not in group:
+            raise KeyError(
+                f"{self._name}: a parameter group needs the key 'params', got keys {list(group)}"
+            )
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif (
+            not isinstance(params, Iterable)
+            or isinstance(params, (str, bytes, dict))
+            or hasattr(params, "named_parameters")
+        ):
+            raise TypeError(
+                f"{self._name}: a group's 'params' must be a Tensor or an iterable of Tensors, "
+                f"got {type(params).__name__}{_params_hint(params)}"
+            )
+        params = list(params)
         elsewhere = {id(p) for g in self.param_groups for p in g["params"]}
         here: set[int] = set()
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"{self._name}: can only optimise Tensors, got {type(p)}")
+                raise TypeError(
+                    f"{self._name}: can only optimise Tensors, got {type(p).__name__}"
+                    f"{_params_hint(p)}"
+                )
             if not p.is_leaf:
                 raise ValueError(f"{self._name}: can't optimise a non-leaf Tensor")
             if id(p) in here:
@@ -79,11 +130,28 @@ class Optimizer:
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Reject invalid options (a subclass adds its own checks)."""
-        lr = group.get("lr")
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr < 0:
-            raise ValueError(f"{self._name}: invalid learning rate {lr!r} (a number >= 0)")
-        if group.get("weight_decay", 0.0) < 0:
-            raise ValueError(f"{self._name}: invalid weight_decay {group['weight_decay']!r}")
+        self._check_option(group, "lr")
+        if "weight_decay" in group:
+            self._check_option(group, "weight_decay")
+
+    def _check_option(
+        self, group: dict[str, Any], key: str, high: float | None = None, what: str = ""
+    ) -> None:
+        """`group[key]` must be a finite real number >= 0 (and < `high` if given); it is
+        stored back as a Python number. TypeError for a non-number, ValueError otherwise."""
+        value = group[key]
+        name = what or _OPTION_NAMES.get(key, key)
+        rng = f">= 0 and < {high}" if high is not None else ">= 0"
+        number = _number(value)
+        if number is None:
+            raise TypeError(
+                f"{self._name}: invalid {name}: {value!r} (expected a finite real number {rng})"
+            )
+        if not math.isfinite(number) or number < 0 or (high is not None and number >= high):
+            raise ValueError(
+                f"{self._name}: invalid {name}: {value!r} (expected a finite real number {rng})"
+            )
+        group[key] = number
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients: set them to None (PyTorch's default) or to zeros."""
@@ -98,19 +166,37 @@ class Optimizer:
         """Update every parameter that has a gradient, in place. `closure`, if given,
         recomputes the loss (with gradients) first, and its result is returned."""
         loss = None
+        if closure is not None and not callable(closure):
+            raise TypeError(f"{self._name}.step: closure must be callable, got {closure!r:.60}")
         if closure is not None:
             with enable_grad():
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is None:
+                    g = p.grad
+                    if g is None:
                         continue
+                    if type(g) is not Tensor or g.data.shape != p.data.shape:
+                        self._bad_grad(p, g)
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = self._init_state(p, group)
-                    self._update(p, p.grad.data, state, group)
+                    self._update(p, g.data, state, group)
         return loss
+
+    def _bad_grad(self, p: Tensor, g: Any) -> None:
+        """Raise the error for a `.grad` that is not a Tensor of its parameter's shape."""
+        if not isinstance(g, Tensor):
+            raise TypeError(
+                f"{self._name}.step: the .grad of a parameter of shape {p.shape} is a "
+                f"{type(g).__name__}, not a Tensor"
+            )
+        if g.data.shape != p.data.shape:
+            raise ValueError(
+                f"{self._name}.step: a parameter of shape {p.shape} has a .grad of shape "
+                f"{g.shape}; a gradient must have its parameter's shape"
+            )
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {}
@@ -160,20 +246,34 @@ class Optimizer:
                     f"parameter(s) in the saved state, {len(own['params'])} here"
                 )
         params = self._all_params()
-        by_saved_id = {}
+        by_saved_id, group_of = {}, {}
+        merged_groups = []
         for saved, own in zip(groups, self.param_groups):
+            merged = dict(own)
+            for k, v in saved.items():
+                if k != "params":
+                    merged[k] = tuple(v) if isinstance(own.get(k), tuple) else _scalar(v)
+            self._check_group(merged)  # the saved options must be valid here too
+            merged_groups.append(merged)
             by_saved_id.update(zip((int(i) for i in saved["params"]), own["params"]))
+            group_of.update((id(p), merged) for p in own["params"])
         new_state: dict[Tensor, dict[str, Any]] = {}
         for key, values in saved_state.items():
             p = by_saved_id.get(int(key))
             if p is None:
                 raise ValueError(f"{self._name}.load_state_dict: state for unknown param {key}")
+            expected = sorted(self._init_state(p, group_of[id(p)]))
+            if not isinstance(values, dict) or sorted(values) != expected:
+                found = sorted(values) if isinstance(values, dict) else type(values).__name__
+                raise ValueError(
+                    f"{self._name}.load_state_dict: the saved state of parameter {key} has "
+                    f"entries {found}, but {self._name} keeps {expected} (was it saved by "
+                    "another optimiser, or with other options?)"
+                )
             new_state[p] = {name: self._restore(p, name, v) for name, v in values.items()}
         # Everything checked: apply.
-        for saved, own in zip(groups, self.param_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    own[k] = tuple(v) if isinstance(own.get(k), tuple) else _scalar(v)
+        for merged, own in zip(merged_groups, self.param_groups):
+            own.update((k, v) for k, v in merged.items() if k != "params")
         self.state = {p: new_state[p] for p in params if p in new_state}
 
     def _restore(self, p: Tensor, name: str, value: Any) -> Any:

@@ -46,10 +46,8 @@ class RMSprop(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if not 0.0 <= group["alpha"]:
-            raise ValueError(f"RMSprop: invalid alpha {group['alpha']!r}")
-        if group["momentum"] < 0 or group["eps"] < 0:
-            raise ValueError("RMSprop: momentum and eps must be >= 0")
+        for key in ("alpha", "eps", "momentum"):
+            self._check_option(group, key)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         state: dict[str, Any] = {"step": 0, "square_avg": Tensor._make(np.zeros_like(p.data), None)}

@@ -47,8 +47,8 @@ class SGD(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if group["momentum"] < 0:
-            raise ValueError(f"SGD: invalid momentum {group['momentum']!r}")
+        self._check_option(group, "momentum")
+        self._check_option(group, "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
 
