@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import get_default_dtype
 from ..ops.conv import Size, _ints, _unsupported_pool_options, convolution, pool
 from ..tensor import Tensor
 from . import init
+from .layers import _dtype
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"]
@@ -59,9 +59,7 @@ class _ConvNd(Module):
             )
         if isinstance(padding, str) and padding not in ("valid", "same"):
             raise ValueError(f"{kind}: padding must be an int, a tuple, 'valid' or 'same'")
-        d = get_default_dtype() if dtype is None else np.dtype(dtype)
-        if d.kind != "f":
-            raise TypeError(f"{kind}: layers hold floating parameters; dtype {d} is not floating")
+        d = _dtype(dtype, kind)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = _ints(kernel_size, self.dims, "kernel_size", kind, 1)
         self.stride = _ints(stride, self.dims, "stride", kind, 1)

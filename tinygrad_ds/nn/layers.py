@@ -12,7 +12,7 @@ from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, check_int, check_real
 
 __all__ = [
     "Linear", "Embedding", "Identity", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid",
@@ -20,16 +20,23 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _dtype(dtype: Any) -> np.dtype:
-    d = get_default_dtype() if dtype is None else np.dtype(dtype)
+def _dtype(dtype: Any, who: str) -> np.dtype:
+    """The parameters' dtype: the default, or `dtype` if it is a floating one."""
+    if dtype is None:
+        return get_default_dtype()
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{who}: dtype {dtype!r} is not a dtype") from None
     if d.kind != "f":
-        raise TypeError(f"layers hold floating parameters; dtype {d} is not floating")
+        raise TypeError(f"{who}: layers hold floating parameters; dtype {d} is not floating")
     return d
 
 
 def _positive(what: str, **sizes: int) -> None:
+    """Sizes are ints (TypeError otherwise) and >= 0 (ValueError otherwise)."""
     for name, n in sizes.items():
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        if check_int(n, what, name) < 0:
             raise ValueError(f"{what}: {name} must be a non-negative int, got {n!r}")
 
 
@@ -53,7 +60,7 @@ class Linear(Module):
         _positive("Linear", in_features=in_features, out_features=out_features)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        d = _dtype(dtype)
+        d = _dtype(dtype, "Linear")
         self.weight = Parameter(np.empty((out_features, in_features), dtype=d))
         if bias:
             self.bias = Parameter(np.empty((out_features,), dtype=d))
@@ -94,6 +101,7 @@ class Embedding(Module):
         super().__init__()
         _positive("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         if padding_idx is not None:
+            padding_idx = check_int(padding_idx, "Embedding", "padding_idx")
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(
                     f"Embedding: padding_idx {padding_idx} is out of range for "
@@ -103,7 +111,9 @@ class Embedding(Module):
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = padding_idx
-        self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=_dtype(dtype)))
+        self.weight = Parameter(
+            np.empty((num_embeddings, embedding_dim), dtype=_dtype(dtype, "Embedding"))
+        )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -166,7 +176,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        if not 0.0 <= check_real(p, "Dropout", "probability p") <= 1.0:
             raise ValueError(f"Dropout: probability p must be in [0, 1], got {p!r}")
         self.p = float(p)
 
@@ -181,7 +191,7 @@ class ReLU(Module):
     """max(x, 0)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
+        return F.relu(x)
 
 
 class LeakyReLU(Module):
@@ -189,10 +199,10 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = check_real(negative_slope, "LeakyReLU", "negative_slope")
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.leaky_relu(self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -202,14 +212,14 @@ class Sigmoid(Module):
     """1 / (1 + e^-x)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
+        return F.sigmoid(x)
 
 
 class Tanh(Module):
     """tanh(x), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
+        return F.tanh(x)
 
 
 class Softmax(Module):
@@ -217,10 +227,10 @@ class Softmax(Module):
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = dim if dim is None else check_int(dim, type(self).__name__, "dim")
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.softmax(dim=self.dim)
+        return F.softmax(x, dim=self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -230,4 +240,4 @@ class LogSoftmax(Softmax):
     """Log-softmax along `dim` (the last axis unless given)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.log_softmax(dim=self.dim)
+        return F.log_softmax(x, dim=self.dim)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from ..tensor import Tensor
-from .module import Module
+from .module import Module, check_int, check_real
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
@@ -51,9 +51,10 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _same_shape_target(x: Tensor, target: Any, what: str) -> Tensor:
     """The target as a tensor of x's dtype (bools and integers are converted), same shape."""
-    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    t = target if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "biuf":
         raise TypeError(f"{what}: target must hold numbers, got dtype {t.dtype}")
+    t = t if isinstance(t, Tensor) else Tensor(t)
     if t.shape != x.shape:
         raise ValueError(
             f"{what}: target of shape {t.shape} does not match input of shape {x.shape} "
@@ -70,10 +71,18 @@ def _in_unit_interval(values: np.ndarray, name: str, what: str) -> None:
         raise ValueError(f"{what}: every {name} must be between 0 and 1, found {bad}")
 
 
+def _numbers(values: Any, name: str, what: str) -> np.ndarray:
+    """A weight argument as an array of numbers (TypeError naming it otherwise)."""
+    a = np.asarray(values.data if isinstance(values, Tensor) else values)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: {name} must hold numbers, got {values!r} (dtype {a.dtype})")
+    return a
+
+
 def _elementwise_weight(x: Tensor, weight: Any, what: str) -> Tensor | None:
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    w = _numbers(weight, "weight", what)
     try:
         np.broadcast_to(w, x.shape)
     except ValueError:
@@ -86,7 +95,7 @@ def _elementwise_weight(x: Tensor, weight: Any, what: str) -> Tensor | None:
 def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, what: str) -> np.ndarray | None:
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    w = _numbers(weight, "weight", what)
     if w.shape != (n_classes,):
         raise ValueError(
             f"{what}: weight must have one entry per class, shape ({n_classes},), got {w.shape}"
@@ -185,7 +194,7 @@ def binary_cross_entropy_with_logits(
     _in_unit_interval(y.data, "target", what)
     pw = None
     if pos_weight is not None:
-        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight)
+        pw = _numbers(pos_weight, "pos_weight", what)
         try:
             np.broadcast_to(pw, x.shape)
         except ValueError:
@@ -218,7 +227,8 @@ def cross_entropy(
     """
     what = "cross_entropy"
     _check_reduction(reduction, what)
-    if not 0.0 <= label_smoothing <= 1.0:
+    check_int(ignore_index, what, "ignore_index")
+    if not 0.0 <= check_real(label_smoothing, what, "label_smoothing") <= 1.0:
         raise ValueError(f"{what}: label_smoothing must be in [0, 1], got {label_smoothing}")
     z = _input(input, what)
     z2, c, shape = _class_layout(z, what)
@@ -269,6 +279,7 @@ def nll_loss(
     nan; as in PyTorch, the gradient is then nan for the examples kept and 0 for the ignored."""
     what = "nll_loss"
     _check_reduction(reduction, what)
+    check_int(ignore_index, what, "ignore_index")
     x = _input(input, what)
     x2, c, shape = _class_layout(x, what)
     w = _class_weight(weight, c, x.dtype, what)
@@ -325,7 +336,7 @@ class _WeightedLoss(_Loss):
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         if weight is not None and not isinstance(weight, Tensor):
-            weight = Tensor(np.asarray(weight))
+            weight = Tensor(_numbers(weight, "weight", type(self).__name__))
         self.register_buffer("weight", weight)
 
 
@@ -342,7 +353,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
         super().__init__(weight, reduction)
         if pos_weight is not None and not isinstance(pos_weight, Tensor):
-            pos_weight = Tensor(np.asarray(pos_weight))
+            pos_weight = Tensor(_numbers(pos_weight, "pos_weight", type(self).__name__))
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -362,7 +373,11 @@ class CrossEntropyLoss(_WeightedLoss):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(weight, reduction)
-        self.ignore_index = ignore_index
+        self.ignore_index = check_int(ignore_index, "CrossEntropyLoss", "ignore_index")
+        if not 0.0 <= check_real(label_smoothing, "CrossEntropyLoss", "label_smoothing") <= 1.0:
+            raise ValueError(
+                f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}"
+            )
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -376,7 +391,7 @@ class NLLLoss(_WeightedLoss):
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(weight, reduction)
-        self.ignore_index = ignore_index
+        self.ignore_index = check_int(ignore_index, "NLLLoss", "ignore_index")
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)

@@ -8,7 +8,7 @@ Names are dotted as PyTorch gives them ("0.weight", "encoder.bias").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,6 +18,29 @@ from ..tensor import Tensor
 from ..torch_names import to_dtype
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
+
+
+# ---------------------------------------------------------------------------------------------
+# argument checks shared by the nn files: errors name the function and the argument
+# ---------------------------------------------------------------------------------------------
+
+_INTS = (int, np.integer)
+_REALS = (int, float, np.integer, np.floating)
+
+
+def check_int(value: Any, what: str, name: str) -> int:
+    """`value` as an int; a TypeError naming `what` and `name` if it is not an int (bools
+    are not)."""
+    if isinstance(value, bool) or not isinstance(value, _INTS):
+        raise TypeError(f"{what}: {name} must be an int, got {value!r}")
+    return int(value)
+
+
+def check_real(value: Any, what: str, name: str) -> float:
+    """`value` as a float; a TypeError naming `what` and `name` if it is not a real number."""
+    if isinstance(value, bool) or not isinstance(value, _REALS):
+        raise TypeError(f"{what}: {name} must be a number, got {value!r}")
+    return float(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,6 +337,11 @@ class Module:
         (with `strict=True`) a missing or unexpected key, raises an error naming the keys and
         leaves the module unchanged. Values are cast to each tensor's dtype.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a dict-like state_dict (names to tensors or arrays), "
+                f"got {type(state_dict).__name__}"
+            )
         own = self.state_dict(keep_vars=True)
         given = dict(state_dict)
         missing = [k for k in own if k not in given]

@@ -14,13 +14,44 @@ import numpy as np
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .layers import _dtype
-from .module import Module, Parameter
+from .module import Module, Parameter, check_int, check_real
 
 __all__ = ["BatchNorm1d", "LayerNorm", "batch_norm", "layer_norm"]
 
 
 def _normalise(x: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor:
     return (x - mean) * (var + eps) ** -0.5
+
+
+def _eps(eps: Any, what: str, positive: bool = False) -> float:
+    """eps as a float >= 0 (> 0 if `positive`): a negative or nan one gives nan silently."""
+    eps = check_real(eps, what, "eps")
+    if not (eps > 0 if positive else eps >= 0):
+        need = "> 0 when training (batch statistics)" if positive else ">= 0"
+        raise ValueError(f"{what}: eps must be {need}, got {eps}")
+    return eps
+
+
+def _momentum(momentum: Any, what: str) -> None:
+    if not 0.0 <= check_real(momentum, what, "momentum") <= 1.0:
+        raise ValueError(f"{what}: momentum must be in [0, 1], got {momentum}")
+
+
+def _shape(normalized_shape: Any, what: str, allow_int: bool) -> tuple[int, ...]:
+    """normalized_shape as a non-empty tuple of ints >= 0."""
+    if allow_int and isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    if isinstance(normalized_shape, (str, bytes)) or not isinstance(
+        normalized_shape, (Sequence, np.ndarray)
+    ):
+        kind = "an int or a tuple of ints" if allow_int else "a tuple of ints"
+        raise TypeError(f"{what}: normalized_shape must be {kind}, got {normalized_shape!r}")
+    shape = tuple(check_int(n, what, "normalized_shape") for n in normalized_shape)
+    if not shape:
+        raise ValueError(f"{what}: normalized_shape must have at least one dim, got ()")
+    if min(shape) < 0:
+        raise ValueError(f"{what}: normalized_shape must hold sizes >= 0, got {shape}")
+    return shape
 
 
 def layer_norm(
@@ -32,11 +63,18 @@ def layer_norm(
 ) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and the biased variance
     taken over the last len(normalized_shape) axes of each example."""
-    shape = tuple(normalized_shape)
+    shape = _shape(normalized_shape, "layer_norm", allow_int=False)
+    eps = _eps(eps, "layer_norm")
     if x.ndim < len(shape) or x.shape[x.ndim - len(shape) :] != shape:
         raise ValueError(
             f"layer_norm: input of shape {x.shape} does not end with normalized_shape {shape}"
         )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and np.shape(t.data if isinstance(t, Tensor) else t) != shape:
+            raise ValueError(
+                f"layer_norm: {name} of shape {np.shape(t.data if isinstance(t, Tensor) else t)} "
+                f"does not match normalized_shape {shape}"
+            )
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True, correction=0)
@@ -70,6 +108,8 @@ def batch_norm(
             f"{x.shape}"
         )
     c = x.shape[1]
+    eps = _eps(eps, "batch_norm", positive=training)
+    _momentum(momentum, "batch_norm")
     for name, t in (("running_mean", running_mean), ("running_var", running_var)):
         if t is not None and t.shape != (c,):
             raise ValueError(f"batch_norm: {name} must have shape ({c},), one value per channel "
@@ -122,7 +162,12 @@ class BatchNorm1d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        d = _dtype(dtype)
+        d = _dtype(dtype, "BatchNorm1d")
+        if check_int(num_features, "BatchNorm1d", "num_features") < 0:
+            raise ValueError(f"BatchNorm1d: num_features must be >= 0, got {num_features}")
+        _eps(eps, "BatchNorm1d")
+        if momentum is not None:
+            _momentum(momentum, "BatchNorm1d")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -183,10 +228,9 @@ class LayerNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
-        self.normalized_shape = tuple(int(n) for n in shape)
-        self.eps, self.elementwise_affine = eps, elementwise_affine
-        d = _dtype(dtype)
+        self.normalized_shape = _shape(normalized_shape, "LayerNorm", allow_int=True)
+        self.eps, self.elementwise_affine = _eps(eps, "LayerNorm"), elementwise_affine
+        d = _dtype(dtype, "LayerNorm")
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=d))
             if bias:

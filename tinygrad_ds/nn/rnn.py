@@ -295,6 +295,9 @@ class _RNNBase(Module):
             raise ValueError(f"{who}: expected input of shape {order}{self.input_size}) or "
                              f"(seq, {self.input_size}), got {x.shape}")  # fmt: skip
         unbatched = x.ndim == 2
+        if x.shape[1 if self.batch_first and not unbatched else 0] == 0:
+            raise ValueError(f"{who}: expected a sequence length larger than 0, got input of "
+                             f"shape {x.shape}")  # fmt: skip
         if unbatched:
             batch: tuple[int, ...] = ()
             x = x.reshape(x.shape[0], 1, self.input_size)

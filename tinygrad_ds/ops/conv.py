@@ -384,10 +384,18 @@ Size = int | Sequence[int]
 
 
 def _ints(value: Any, n: int, what: str, who: str, low: int) -> tuple[int, ...]:
-    """An int or n ints, each >= low, as a tuple of n ints."""
-    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(values) != n or not all(isinstance(v, (int, np.integer)) for v in values):
-        raise ValueError(f"{who}: {what} must be an int or {n} ints, got {value!r}")
+    """An int or n ints, each >= low, as a tuple of n ints (TypeError for anything else)."""
+    want = f"an int or a tuple of {n} int{'s' if n > 1 else ''}"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        values: tuple = (value,) * n
+    elif isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, str):
+        values = tuple(value)
+    else:
+        raise TypeError(f"{who}: {what} must be {want}, got {value!r}")
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{who}: {what} must be {want}, got {value!r}")
+    if len(values) != n:
+        raise ValueError(f"{who}: {what} must be {want}, got {value!r}")
     if any(v < low for v in values):
         raise ValueError(f"{who}: {what} must be >= {low}, got {value!r}")
     return tuple(int(v) for v in values)
