@@ -20,7 +20,7 @@ from . import grad_mode
 from .function import _register_view
 from .ops import elementwise as E
 from .ops import movement as M
-from .tensor import Tensor
+from .tensor import Tensor, broadcasts_to
 
 __all__ = ["change", "record", "binary", "clamp", "fill", "copy", "setitem"]
 
@@ -188,11 +188,7 @@ def clamp(t: Tensor, low: Any, high: Any) -> Tensor:
         raise ValueError("clamp_: give at least one of min and max")
     bounds = [b for b in (low, high) if isinstance(b, Tensor)]
     for b in bounds:
-        try:
-            fits = np.broadcast_shapes(b.shape, t.shape) == t.shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if not broadcasts_to(b.shape, t.shape):
             raise ValueError(f"clamp_: a bound of shape {b.shape} does not broadcast to the "
                              f"tensor's shape {t.shape}")  # fmt: skip
     graded = next((b for b in bounds if b.requires_grad), None)

@@ -907,6 +907,15 @@ def _count(shape: Shape, axes: tuple[int, ...] | None) -> int:
     return int(np.prod(shape if axes is None else [shape[a] for a in axes]))
 
 
+def broadcasts_to(shape: Shape, target: Shape) -> bool:
+    """Whether an array of `shape` broadcasts to `target` without changing it (a bias to an
+    output, a mask or a bound to the tensor it applies to)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def constant(array: np.ndarray) -> Tensor:
     """`array` as a Tensor outside any graph (a local derivative, a mask, an array saved for
     backward), wrapped without a copy. (`Tensor._make(array, None)`, spelled out: it runs

@@ -184,16 +184,12 @@ class TorchNames:
         0-d tensor, converted to self's dtype. The gradient flows to self where the mask is
         False (and to a tensor `value` from every filled place)."""
         from .functions import where
-        from .tensor import Tensor
+        from .tensor import Tensor, broadcasts_to
 
         m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
         if m.dtype != np.bool_:
             raise TypeError(f"masked_fill: the mask must be a bool tensor, not {m.dtype}")
-        try:
-            fits = np.broadcast_shapes(m.shape, self.shape) == self.shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if not broadcasts_to(m.shape, self.shape):
             raise ValueError(
                 f"masked_fill: a mask of shape {m.shape} does not broadcast to the "
                 f"tensor's shape {self.shape}"

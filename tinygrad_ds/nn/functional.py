@@ -14,7 +14,7 @@ from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_p
 from ..ops.elementwise import Add
 from ..ops.linalg import MatMul
 from ..rng import generator
-from ..tensor import Tensor
+from ..tensor import Tensor, broadcasts_to
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -78,11 +78,7 @@ def _add_bias(out: Tensor, bias: Any, w_shape: tuple[int, ...]) -> Tensor:
     """out + bias, for a bias that broadcasts to the output without changing its shape."""
     if not isinstance(bias, Tensor):
         raise TypeError(f"linear: bias must be a Tensor or None, got {type(bias).__name__}")
-    try:
-        fits = np.broadcast_shapes(out.shape, bias.shape) == out.shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not broadcasts_to(bias.shape, out.shape):
         raise ValueError(
             f"linear: bias of shape {bias.shape} does not match the output of shape {out.shape} "
             f"(weight of shape {w_shape}: expected a bias of shape {w_shape[:1]})"

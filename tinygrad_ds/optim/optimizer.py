@@ -37,6 +37,15 @@ def _params_hint(params: Any) -> str:
     return "; did you mean model.parameters()?" if hasattr(params, "named_parameters") else ""
 
 
+def _is_collection(params: Any) -> bool:
+    """An iterable that can hold parameters or groups (not a string, a dict or a Module)."""
+    return (
+        isinstance(params, Iterable)
+        and not isinstance(params, (str, bytes, dict))
+        and not hasattr(params, "named_parameters")
+    )
+
+
 class Optimizer:
     """Base class of the optimisers, as PyTorch's.
 
@@ -57,11 +66,7 @@ class Optimizer:
             raise TypeError(
                 f"{self._name}: params must be an iterable of Tensors or dicts, not one Tensor"
             )
-        if (
-            not isinstance(params, Iterable)
-            or isinstance(params, (str, bytes, dict))
-            or hasattr(params, "named_parameters")
-        ):
+        if not _is_collection(params):
             raise TypeError(
                 f"{self._name}: params must be an iterable of Tensors or dicts, got "
                 f"{type(params).__name__}{_params_hint(params)}"
@@ -96,11 +101,7 @@ class Optimizer:
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
-        elif (
-            not isinstance(params, Iterable)
-            or isinstance(params, (str, bytes, dict))
-            or hasattr(params, "named_parameters")
-        ):
+        elif not _is_collection(params):
             raise TypeError(
                 f"{self._name}: a group's 'params' must be a Tensor or an iterable of Tensors, "
                 f"got {type(params).__name__}{_params_hint(params)}"
