@@ -263,3 +263,16 @@ def test_set_grad_enabled_called_as_a_function_takes_effect_at_once():
         return td.is_grad_enabled()
 
     assert td.is_grad_enabled() and mode() is False and td.is_grad_enabled()
+
+
+def test_comparisons_with_a_complex_number_compare_elementwise():
+    x = td.tensor([0.0, 1.0, 2.0])
+    assert (x == complex(1, 0)).tolist() == [False, True, False]
+    assert (x != 1j).tolist() == [True, True, True]
+
+
+def test_copy_from_and_like_with_bad_arguments_name_the_function():
+    with pytest.raises(TypeError, match="copy_: cannot copy from 'a'"):
+        td.randn(2, 3).copy_("a")
+    with pytest.raises(TypeError, match="ones_like: expected a dtype, got Tensor"):
+        td.ones_like(td.ones(2), td.ones(3, 2))

@@ -27,8 +27,8 @@ KINDS = "biuf"
 def resolve_dtype(dtype: Any, what: str) -> np.dtype:
     """`dtype` (anything `np.dtype` reads: `td.float32`, "int64", `bool`) as a NumPy dtype,
     checked to be one a tensor may hold; `what` names the caller in the error."""
-    if dtype is None:
-        raise TypeError(f"{what}: expected a dtype, got None")
+    if not isinstance(dtype, (np.dtype, type, str)):  # np.dtype() would take an array's dtype
+        raise TypeError(f"{what}: expected a dtype, got {type(dtype).__name__}")
     try:
         d = np.dtype(dtype)
     except TypeError:

@@ -461,8 +461,8 @@ class Tensor(TorchNames):
         TypeError from Python naming the operator and both types."""
         if isinstance(other, Tensor):
             other = other.data
-        elif not isinstance(other, (int, float)):
-            try:
+        elif not isinstance(other, (int, float, complex)):  # (a result of bools needs no
+            try:  # tensor of the operand's type: 1 + 0j compares as 1)
                 other = self._operand(other).data
             except TypeError:
                 return NotImplemented
@@ -849,7 +849,12 @@ class Tensor(TorchNames):
 
     def copy_(self, src: Any) -> Tensor:
         """Copy `src` (broadcast to self's shape) into self, in place."""
-        return I.copy(self, src if isinstance(src, Tensor) else Tensor(np.asarray(src)))
+        if not isinstance(src, Tensor):
+            try:
+                src = Tensor(np.asarray(src))
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"copy_: cannot copy from {src!r}: {e}") from None
+        return I.copy(self, src)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         I.setitem(self, _index(index), self._operand(value))
