@@ -276,3 +276,11 @@ def test_copy_from_and_like_with_bad_arguments_name_the_function():
         td.randn(2, 3).copy_("a")
     with pytest.raises(TypeError, match="ones_like: expected a dtype, got Tensor"):
         td.ones_like(td.ones(2), td.ones(3, 2))
+
+
+def test_pad_widths_of_the_wrong_shape_and_negating_bools_are_clear_errors():
+    with pytest.raises(ValueError, match=r"pad: pad_width .* per axis of shape \(2, 2\)"):
+        td.ones(2, 2).pad(((1, 1), (1, 1), (1, 1)))
+    with pytest.raises(TypeError, match=r"- \(neg\): a bool tensor has no negation"):
+        -td.tensor([True, False])
+    assert td.ones(2, 2).pad(1).shape == (4, 4)

@@ -434,6 +434,8 @@ class Tensor(TorchNames):
         return E.Pow.apply(self._operand(other), self)
 
     def __neg__(self) -> Tensor:
+        if self.data.dtype == np.bool_:
+            raise TypeError("- (neg): a bool tensor has no negation; use ~x (logical not)")
         return E.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
@@ -808,7 +810,13 @@ class Tensor(TorchNames):
 
     def pad(self, pad_width: Any, value: float = 0.0) -> Tensor:
         """Constant padding with NumPy's per-axis (before, after) pairs."""
-        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (self.ndim, 2))
+        try:
+            widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (self.ndim, 2))
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"pad: pad_width {pad_width!r} is not one (before, after) pair of ints per axis "
+                f"of shape {self.shape} (or one pair, or one int, for all of them)"
+            ) from None
         if (widths < 0).any():
             raise ValueError(f"pad: negative pad width {pad_width} for shape {self.shape}")
         return M.Pad.apply(self, pad_width=tuple(map(tuple, widths.tolist())), value=value)
