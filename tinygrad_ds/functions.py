@@ -55,8 +55,12 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     a_t = a if isinstance(a, Tensor) else None
     b_t = b if isinstance(b, Tensor) else None
     like = a_t if a_t is not None else b_t
-    a_t = a_t if a_t is not None else (like._operand(a) if like is not None else _t(a, "where"))
-    b_t = b_t if b_t is not None else a_t._operand(b)
+    a_t = (
+        a_t
+        if a_t is not None
+        else (like._operand(a, "where") if like is not None else _t(a, "where"))
+    )
+    b_t = b_t if b_t is not None else a_t._operand(b, "where")
     try:
         np.broadcast_shapes(cond.shape, a_t.shape, b_t.shape)
     except ValueError:

@@ -159,7 +159,7 @@ def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> T
     """t <- op(t, other), e.g. `add_`: in memory by `ufunc(t, other, out=t)` (the optimisers'
     path, kept short), or recorded by `change`."""
     if grad_mode.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
-        o = t._operand(other)
+        o = t._operand(other, what)
         return record(t, what, lambda a: op(a, o))
     if grad_mode.enabled and t._base is not None:
         _check_not_a_no_grad_view(t, what)

@@ -7,7 +7,6 @@ own forward and backward) or a short composition of other methods (no backward n
 from __future__ import annotations
 
 import operator
-import sys
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -379,9 +378,10 @@ class Tensor(TorchNames):
 
     # -- operands ------------------------------------------------------------------------
 
-    def _operand(self, other: Any) -> Tensor:
+    def _operand(self, other: Any, what: str = "operand") -> Tensor:
         """A Python number or array as a constant tensor; a number takes this tensor's dtype
-        when this tensor is floating, so `x * 2.0` keeps float32."""
+        when this tensor is floating, so `x * 2.0` keeps float32. Anything else is a TypeError
+        naming `what`, the operation."""
         if isinstance(other, Tensor):
             return other
         if type(other) is np.ndarray and other.dtype.kind in "biuf":
@@ -395,43 +395,43 @@ class Tensor(TorchNames):
             if kind == "b" and isinstance(other, bool):
                 return Tensor._make(np.asarray(other), None)
             return Tensor(other)
-        return _convert_operand(other)
+        return _convert_operand(other, what)
 
     # -- arithmetic ----------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
-        return E.Add.apply(self, self._operand(other))
+        return E.Add.apply(self, self._operand(other, "+ (add)"))
 
     def __radd__(self, other: Any) -> Tensor:
-        return E.Add.apply(self._operand(other), self)
+        return E.Add.apply(self._operand(other, "+ (add)"), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return E.Sub.apply(self, self._operand(other))
+        return E.Sub.apply(self, self._operand(other, "- (sub)"))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return E.Sub.apply(self._operand(other), self)
+        return E.Sub.apply(self._operand(other, "- (sub)"), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self, self._operand(other))
+        return E.Mul.apply(self, self._operand(other, "* (mul)"))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self._operand(other), self)
+        return E.Mul.apply(self._operand(other, "* (mul)"), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return E.Div.apply(self._float(), self._operand(other)._float())
+        return E.Div.apply(self._float(), self._operand(other, "/ (div)")._float())
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return E.Div.apply(self._operand(other)._float(), self._float())
+        return E.Div.apply(self._operand(other, "/ (div)")._float(), self._float())
 
     def reciprocal(self) -> Tensor:
         """1 / x;  d/dx = -1 / x^2."""
         return E.Reciprocal.apply(self._float())
 
     def __pow__(self, other: Any) -> Tensor:
-        return E.Pow.apply(self, self._operand(other))
+        return E.Pow.apply(self, self._operand(other, "** (pow)"))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return E.Pow.apply(self._operand(other), self)
+        return E.Pow.apply(self._operand(other, "** (pow)"), self)
 
     def __neg__(self) -> Tensor:
         if self.data.dtype == np.bool_:
@@ -442,10 +442,10 @@ class Tensor(TorchNames):
         return self
 
     def __matmul__(self, other: Any) -> Tensor:
-        return matmul(self, self._operand(other))
+        return matmul(self, self._operand(other, "@ (matmul)"))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul(self._operand(other), self)
+        return matmul(self._operand(other, "@ (matmul)"), self)
 
     def _float(self) -> Tensor:
         """Integers promote to the default float dtype for true division and means."""
@@ -453,7 +453,7 @@ class Tensor(TorchNames):
 
     def matmul(self, other: Any) -> Tensor:
         """self @ other, with NumPy's matmul semantics."""
-        return matmul(self, self._operand(other))
+        return matmul(self, self._operand(other, "matmul"))
 
     # -- comparisons (bool results, no gradient) -----------------------------------------
 
@@ -550,8 +550,8 @@ class Tensor(TorchNames):
         numbers = (int, float, type(None))
         if isinstance(min, numbers) and isinstance(max, numbers):
             return E.Clip.apply(self, low=min, high=max)  # one node: the losses' fast path
-        low = None if min is None else self._operand(min)
-        high = None if max is None else self._operand(max)
+        low = None if min is None else self._operand(min, "clip")
+        high = None if max is None else self._operand(max, "clip")
         operands = {"x": self, "min": low, "max": high}
         shapes = {n: t.shape for n, t in operands.items() if t is not None}
         try:
@@ -566,12 +566,12 @@ class Tensor(TorchNames):
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max with `other` (broadcast); ties split the gradient equally."""
-        return E.Maximum.apply(self, self._operand(other))
+        return E.Maximum.apply(self, self._operand(other, "maximum"))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise min with `other` (composed: -max(-x, -other)); for integer and bool
         tensors, where -x would wrap or fail, NumPy's minimum (they have no gradient)."""
-        other = self._operand(other)
+        other = self._operand(other, "minimum")
         dtype = np.result_type(self.data, other.data)
         try:
             if dtype.kind != "f":
@@ -853,7 +853,7 @@ class Tensor(TorchNames):
 
     def fill_(self, value: Any) -> Tensor:
         """Fill with `value` in place."""
-        return I.fill(self, self._operand(value))
+        return I.fill(self, self._operand(value, "fill_"))
 
     def copy_(self, src: Any) -> Tensor:
         """Copy `src` (broadcast to self's shape) into self, in place."""
@@ -865,12 +865,12 @@ class Tensor(TorchNames):
         return I.copy(self, src)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        I.setitem(self, _index(index), self._operand(value))
+        I.setitem(self, _index(index), self._operand(value, "setitem"))
 
 
-def _convert_operand(other: Any) -> Tensor:
+def _convert_operand(other: Any, what: str) -> Tensor:
     """`Tensor._operand`'s slow path: a list, or an array of another type, as a constant;
-    anything else a TypeError naming the operator (the caller's name) and the operand's type."""
+    anything else a TypeError naming the operation `what` and the operand's type."""
     if isinstance(other, (list, tuple, np.ndarray, np.generic)):
         try:
             return Tensor(other)
@@ -879,12 +879,8 @@ def _convert_operand(other: Any) -> Tensor:
         got = f"{type(other).__name__} of dtype {np.asarray(other).dtype}"
     else:
         got = type(other).__name__
-    frame = sys._getframe(2)  # only on this failing path: the method the user called
-    if frame.f_code.co_name == "binary":  # inplace.binary, on behalf of add_, mul_, ...
-        frame = frame.f_back
-    op = _OPERATORS.get(frame.f_code.co_name, frame.f_code.co_name)
     raise TypeError(
-        f"{op}: unsupported operand of type {got} (expected a Tensor, a NumPy array, a number "
+        f"{what}: unsupported operand of type {got} (expected a Tensor, a NumPy array, a number "
         "or a nested list of numbers)"
     )
 
@@ -894,12 +890,6 @@ _COMPARISONS = {
     "greater": "> (gt)", "greater_equal": ">= (ge)",
 }  # fmt: skip
 
-_OPERATORS = {
-    "__add__": "+ (add)", "__radd__": "+ (add)", "__sub__": "- (sub)", "__rsub__": "- (sub)",
-    "__mul__": "* (mul)", "__rmul__": "* (mul)", "__truediv__": "/ (div)",
-    "__rtruediv__": "/ (div)", "__pow__": "** (pow)", "__rpow__": "** (pow)",
-    "__matmul__": "@ (matmul)", "__rmatmul__": "@ (matmul)", "__setitem__": "setitem",
-}  # fmt: skip
 
 _scalars: dict[tuple[type, Any, np.dtype], Tensor] = {}
 
@@ -947,7 +937,7 @@ _new = object.__new__
 def matmul(a: Any, b: Any) -> Tensor:
     """NumPy's matmul: 1-D, 2-D and batched N-D with broadcast batch axes."""
     a = a if isinstance(a, Tensor) else Tensor(a)
-    b = b if isinstance(b, Tensor) else a._operand(b)
+    b = b if isinstance(b, Tensor) else a._operand(b, "matmul")
     sa, sb = a.data.shape, b.data.shape
     if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0]:  # the common case, checked quickly
         return L.MatMul.apply(a, b)

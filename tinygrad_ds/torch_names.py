@@ -70,11 +70,11 @@ class TorchNames:
 
     def add(self, other: Any, alpha: float = 1) -> Tensor:
         """self + alpha * other (broadcast);  d/dself = 1, d/dother = alpha."""
-        return self + (other if alpha == 1 else self._operand(other) * alpha)
+        return self + (other if alpha == 1 else self._operand(other, "add") * alpha)
 
     def sub(self, other: Any, alpha: float = 1) -> Tensor:
         """self - alpha * other (broadcast);  d/dself = 1, d/dother = -alpha."""
-        return self - (other if alpha == 1 else self._operand(other) * alpha)
+        return self - (other if alpha == 1 else self._operand(other, "sub") * alpha)
 
     def mul(self, other: Any) -> Tensor:
         """self * other (broadcast), as the operator `*`."""
