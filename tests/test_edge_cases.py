@@ -284,3 +284,12 @@ def test_pad_widths_of_the_wrong_shape_and_negating_bools_are_clear_errors():
     with pytest.raises(TypeError, match=r"- \(neg\): a bool tensor has no negation"):
         -td.tensor([True, False])
     assert td.ones(2, 2).pad(1).shape == (4, 4)
+
+
+def test_a_0d_tensor_has_a_softmax_and_an_argmax_as_in_pytorch():
+    x = td.tensor(2.5, dtype=td.float64, requires_grad=True)
+    assert x.softmax(0).item() == 1.0 and x.log_softmax(-1).item() == 0.0
+    assert x.argmax(0).item() == 0 and x.argmin(-1).item() == 0 and x.argmax().item() == 0
+    assert td.gradcheck(lambda t: t.log_softmax(0) + t * t, [x])
+    with pytest.raises(IndexError, match="softmax: axis 1 is out of range for a tensor of 0 dims"):
+        x.softmax(1)

@@ -93,6 +93,12 @@ def _axis1(axis: int, ndim: int, what: str) -> int:
     return axis % ndim
 
 
+def _check_0d_axis(axis: int, what: str) -> None:
+    """A 0-d tensor's one axis is 0 (or -1), as in PyTorch: anything else is an error."""
+    if axis not in (0, -1):
+        _axis1(axis, 0, what)  # (the error, naming `what` and the axis)
+
+
 def _index(index: Any) -> Any:
     """Turn Tensors and lists inside an index into NumPy arrays (masks stay boolean)."""
     if isinstance(index, tuple):
@@ -681,7 +687,11 @@ class Tensor(TorchNames):
 
     def _arg(self, fn: Any, axis: int | None, keepdims: bool) -> Tensor:
         if axis is not None:
-            axis = _axis1(axis, self.ndim, fn.__name__)
+            if self.ndim:
+                axis = _axis1(axis, self.ndim, fn.__name__)
+            else:  # a 0-d tensor: its one value
+                _check_0d_axis(axis, fn.__name__)
+                axis = None
         try:
             out = fn(self.data, axis=axis, keepdims=keepdims)
         except ValueError:  # NumPy: "attempt to get argmax of an empty sequence"
@@ -693,6 +703,9 @@ class Tensor(TorchNames):
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """e^x / sum e^x along `axis`, stable for any logits (the max is subtracted)."""
+        if self.ndim == 0:  # as in PyTorch: the softmax of one value (axis 0 or -1)
+            _check_0d_axis(axis if dim is None else dim, "softmax")
+            return self.reshape(1).softmax(0).reshape(())
         axis = _axis1(axis if dim is None else dim, self.ndim, "softmax")
         try:
             return N.Softmax.apply(self._float(), axis=axis)
@@ -703,6 +716,9 @@ class Tensor(TorchNames):
 
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """x - logsumexp(x) along `axis`, stable for any logits."""
+        if self.ndim == 0:  # as in PyTorch: the log-softmax of one value (axis 0 or -1)
+            _check_0d_axis(axis if dim is None else dim, "log_softmax")
+            return self.reshape(1).log_softmax(0).reshape(())
         axis = _axis1(axis if dim is None else dim, self.ndim, "log_softmax")
         try:
             return N.LogSoftmax.apply(self._float(), axis=axis)
