@@ -293,3 +293,31 @@ def test_a_0d_tensor_has_a_softmax_and_an_argmax_as_in_pytorch():
     assert td.gradcheck(lambda t: t.log_softmax(0) + t * t, [x])
     with pytest.raises(IndexError, match="softmax: axis 1 is out of range for a tensor of 0 dims"):
         x.softmax(1)
+
+
+def test_no_grad_on_a_generator_function_holds_in_each_of_its_steps():
+    @td.no_grad()
+    def steps():
+        for k in range(3):
+            got = yield td.is_grad_enabled()
+            assert got == k
+        return "done"
+
+    gen = steps()
+    assert next(gen) is False
+    assert td.is_grad_enabled()  # between steps the caller's mode holds
+    assert gen.send(0) is False and gen.send(1) is False
+    with pytest.raises(StopIteration) as stop:
+        gen.send(2)
+    assert stop.value.value == "done" and td.is_grad_enabled()
+
+    @td.no_grad
+    def failing():
+        try:
+            yield 1
+        except KeyError:
+            yield td.is_grad_enabled()
+
+    gen = failing()
+    next(gen)
+    assert gen.throw(KeyError("k")) is False  # an exception thrown in reaches the steps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,6 +39,8 @@ class _GradMode:
 
     def __call__(self, fn: F) -> F:
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):  # as PyTorch: the mode holds in each of its steps
+            return _in_mode_each_step(fn, mode)  # type: ignore[return-value]
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -45,6 +48,32 @@ class _GradMode:
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _in_mode_each_step(fn: Callable[..., Any], mode: bool) -> Callable[..., Any]:
+    """A generator function whose every step (up to each `yield`) runs in grad mode `mode`,
+    while the code between its steps keeps its own; values and exceptions sent in reach it."""
+
+    @functools.wraps(fn)
+    def generator(*args: Any, **kwargs: Any) -> Any:
+        steps = fn(*args, **kwargs)
+        sent, thrown = None, None
+        while True:
+            try:
+                with _GradMode(mode):
+                    item = steps.send(sent) if thrown is None else steps.throw(thrown)
+            except StopIteration as stop:
+                return stop.value
+            sent, thrown = None, None
+            try:
+                sent = yield item
+            except GeneratorExit:
+                steps.close()
+                raise
+            except BaseException as error:  # thrown into this generator: passed on
+                thrown = error
+
+    return generator
 
 
 class set_grad_enabled(_GradMode):
