@@ -321,3 +321,20 @@ def test_no_grad_on_a_generator_function_holds_in_each_of_its_steps():
     gen = failing()
     next(gen)
     assert gen.throw(KeyError("k")) is False  # an exception thrown in reaches the steps
+
+
+def test_more_bad_arguments_name_their_function():
+    x = td.ones(4, 3)
+    cases = [
+        (lambda: x.chunk("a"), TypeError, "chunk: the number of chunks must be an int"),
+        (lambda: x.leaky_relu("a"), TypeError, "leaky_relu: negative_slope must be a number"),
+        (lambda: td.nn.functional.conv2d(td.ones(1, 1, 3, 3), None), TypeError,
+         "conv2d: expected a Tensor or an array of numbers, got None"),
+        (lambda: td.nn.functional.dropout(x, 0.5, training="no"), TypeError,
+         "dropout: training must be True or False"),
+    ]  # fmt: skip
+    for call, error, message in cases:
+        with pytest.raises(error, match=message):
+            call()
+    assert len(x.chunk(np.int64(2))) == 2
+    assert x.leaky_relu(np.float32(0.2)).shape == (4, 3)

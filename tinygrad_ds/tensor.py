@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 import weakref
 from collections.abc import Iterator
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -541,6 +542,8 @@ class Tensor(TorchNames):
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope * x."""
+        if isinstance(negative_slope, (bool, str)) or not isinstance(negative_slope, Real):
+            raise TypeError(f"leaky_relu: negative_slope must be a number, got {negative_slope!r}")
         return E.LeakyRelu.apply(self._float(), negative_slope=negative_slope)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002

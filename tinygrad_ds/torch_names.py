@@ -278,8 +278,10 @@ class TorchNames:
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """`chunks` pieces along `dim` by PyTorch's rule: each of size ceil(n / chunks), the
         last smaller, so there may be fewer than `chunks` (6 in 4 chunks gives 3 of 2)."""
-        from .tensor import _axis1
+        from .tensor import _axis1, _is_int
 
+        if not _is_int(chunks):
+            raise TypeError(f"chunk: the number of chunks must be an int, got {chunks!r}")
         if chunks <= 0:
             raise ValueError(f"chunk: the number of chunks must be positive, got {chunks}")
         n = self.shape[_axis1(dim, self.ndim, "chunk")]

@@ -128,6 +128,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if not 0.0 <= check_real(p, "dropout", "probability p") <= 1.0:
         raise ValueError(f"dropout: probability p must be in [0, 1], got {p!r}")
     x = _t(x, "dropout")
+    if not isinstance(training, (bool, np.bool_)):
+        raise TypeError(f"dropout: training must be True or False, got {training!r}")
     if not training or p == 0.0:
         return x
     if x.dtype.kind != "f":

@@ -416,8 +416,13 @@ def _pads(padding: Any, kernel: tuple, stride: tuple, dilation: tuple, who: str)
     return [(p, p) for p in _ints(padding, n, "padding", who, 0)]
 
 
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x: Any, who: str = "convolution") -> Tensor:
+    """`x` as a Tensor (array-likes are converted); a TypeError naming `who` otherwise."""
+    if isinstance(x, Tensor):
+        return x
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f"{who}: expected a Tensor or an array of numbers, got {x!r}")
+    return Tensor(x)
 
 
 def _geometry(
@@ -480,7 +485,7 @@ def convolution(
     who: str | None = None,
 ) -> Tensor:
     """conv1d or conv2d, chosen by the weight's rank; `who` names the caller in errors."""
-    x, weight = _as_tensor(input), _as_tensor(weight)
+    x, weight = _as_tensor(input, who or "convolution"), _as_tensor(weight, who or "convolution")
     shape = x.shape  # as the caller gave it, for messages
     dims = weight.ndim - 2
     who = who or f"conv{dims}d"
@@ -531,7 +536,7 @@ def conv2d(
 ) -> Tensor:
     """2-D convolution (cross-correlation, as PyTorch) of (N, C, H, W) or (C, H, W) input with
     weight (F, C/groups, kh, kw) and optional bias (F,); padding may be 'valid' or 'same'."""
-    if _as_tensor(weight).ndim != 4:
+    if _as_tensor(weight, "conv2d").ndim != 4:
         raise ValueError(f"conv2d: weight must be 4-D (out, in/groups, kh, kw), got shape "
                          f"{_as_tensor(weight).shape}")  # fmt: skip
     return convolution(input, weight, bias, stride, padding, dilation, groups, who="conv2d")
@@ -547,7 +552,7 @@ def conv1d(
     groups: int = 1,
 ) -> Tensor:
     """1-D convolution of (N, C, L) or (C, L) input with weight (F, C/groups, k)."""
-    if _as_tensor(weight).ndim != 3:
+    if _as_tensor(weight, "conv1d").ndim != 3:
         raise ValueError(f"conv1d: weight must be 3-D (out, in/groups, k), got shape "
                          f"{_as_tensor(weight).shape}")  # fmt: skip
     return convolution(input, weight, bias, stride, padding, dilation, groups, who="conv1d")
