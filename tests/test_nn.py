@@ -271,25 +271,81 @@ def test_linear_computes_x_wT_plus_b_with_gradients():
         lin(td.Tensor.randn(4, 2))
 
 
-def test_linear_adds_the_bias_into_its_own_product_without_changing_results():
-    """linear writes x W^T + b into the memory of its own x W^T: the graph, a second backward
-    and a bias of another dtype (which promotes, so takes the ordinary path) are as before."""
+def test_linear_is_one_node_for_a_batch_of_rows_with_closed_form_gradients():
+    """For x of shape (N, in) linear records one Linear node (PyTorch's addmm): z = x W^T + b,
+    and with G = dL/dz, dL/dx = G W, dL/dW = G^T x, dL/db = the column sums of G."""
     rng = np.random.default_rng(1)
     x = td.Tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    w = td.Tensor(rng.standard_normal((2, 3)).astype(np.float32), requires_grad=True)
+    b = td.Tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
+    G = rng.standard_normal((4, 2)).astype(np.float32)
+    out = nn.functional.linear(x, w, b)
+    assert out.grad_fn.name() == "Linear" and out.dtype == np.float32
+    np.testing.assert_allclose(out.data, x.data @ w.data.T + b.data, rtol=1e-6)
+    out.backward(G, retain_graph=True)
+    expected = (G @ w.data, G.T @ x.data, G.sum(axis=0))
+    for t, e in zip((x, w, b), expected):
+        np.testing.assert_allclose(t.grad.data, e, rtol=1e-5)
+        assert t.grad.dtype == np.float32 and t.grad.data.flags.c_contiguous
+    out.backward(G)  # accumulates, through the retained graph
+    for t, e in zip((x, w, b), expected):
+        np.testing.assert_allclose(t.grad.data, 2 * e, rtol=1e-5)
+    with pytest.raises(RuntimeError, match="Linear: .*second time"):
+        out.backward(G)
+
+
+@pytest.mark.parametrize("needs", [(True, False, False), (False, True, True), (True, True, False)])
+def test_linear_node_gradients_and_second_derivatives_when_only_some_inputs_need_them(needs):
+    """gradcheck in float64 of the Linear node, and of its gradients taken with
+    create_graph=True (second derivatives), whichever of x, W, b require grad."""
+    rng = np.random.default_rng(2)
+    x, w, b = (
+        td.Tensor(rng.standard_normal(shape), requires_grad=need)
+        for shape, need in zip(((5, 3), (4, 3), (4,)), needs)
+    )
+    assert nn.functional.linear(x, w, b).grad_fn.name() == "Linear"
+    inputs = [t for t in (x, w, b) if t.requires_grad]
+
+    def loss(*ts):
+        it = iter(ts)
+        xx, ww, bb = (next(it) if t.requires_grad else t for t in (x, w, b))
+        return (nn.functional.linear(xx, ww, bb).tanh() ** 2).sum()
+
+    assert td.gradcheck(loss, inputs)
+    for i in range(len(inputs)):
+        assert td.gradcheck(lambda *ts, i=i: td.grad(loss(*ts), ts, create_graph=True)[i], inputs)
+
+
+def test_linear_changed_input_after_the_forward_is_an_error_at_backward():
+    """The Linear node keeps x for dL/dW: changing x in place afterwards is caught."""
+    x = td.Tensor(np.ones((2, 3)), requires_grad=True)
+    h = x * 1.0
+    w = td.Tensor(np.ones((4, 3)), requires_grad=True)
+    out = nn.functional.linear(h, w, td.Tensor(np.zeros(4), requires_grad=True))
+    h.mul_(2)
+    with pytest.raises(RuntimeError, match="Linear: one of the tensors needed"):
+        out.sum().backward()
+
+
+def test_linear_other_inputs_take_matmul_and_add_with_the_same_results():
+    """Batched N-D input, a bias of another dtype (which promotes) and no bias are a MatMul
+    (and an Add): the values and gradients are those of x @ W^T + b."""
+    rng = np.random.default_rng(3)
+    x = td.Tensor(rng.standard_normal((2, 4, 3)).astype(np.float32), requires_grad=True)
     w = td.Tensor(rng.standard_normal((2, 3)).astype(np.float32), requires_grad=True)
     b = td.Tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
     out = nn.functional.linear(x, w, b)
     assert out.grad_fn.name() == "Add" and out.grad_fn.parents[0].name() == "MatMul"
     np.testing.assert_allclose(out.data, x.data @ w.data.T + b.data, rtol=1e-6)
-    out.sum().backward(retain_graph=True)
-    first = [t.grad.data.copy() for t in (x, w, b)]
     out.sum().backward()
-    for t, g in zip((x, w, b), first):
-        np.testing.assert_allclose(t.grad.data, 2 * g, rtol=1e-6)
+    np.testing.assert_allclose(b.grad.data, np.full(2, 8.0), rtol=1e-6)
+    np.testing.assert_allclose(w.grad.data, np.tile(x.data.sum(axis=(0, 1)), (2, 1)), rtol=1e-5)
+    x2 = td.Tensor(x.data[0])
     b64 = td.Tensor(b.data.astype(np.float64))
-    wide = nn.functional.linear(x, w, b64)
-    assert wide.dtype == np.float64
-    np.testing.assert_allclose(wide.data, x.data @ w.data.T + b64.data, rtol=1e-6)
+    wide = nn.functional.linear(x2, w, b64)
+    assert wide.dtype == np.float64 and wide.grad_fn.name() == "Add"
+    np.testing.assert_allclose(wide.data, x2.data @ w.data.T + b64.data, rtol=1e-6)
+    assert nn.functional.linear(x2, w).grad_fn.name() == "MatMul"
 
 
 def test_linear_default_init_is_pytorchs_uniform():

@@ -160,7 +160,7 @@ def test_module_names_parameters_and_clusters_operations():
     ops = dict(re.findall(r'(op\d+) \[.*?label="(\w+)"', dot))
     for layer in ("0: Linear", "2: Linear"):
         inside = sorted(ops[n] for n in cl[layer] if n in ops)
-        assert inside == ["Add", "MatMul"]  # z = x W^T + b: W enters the MatMul directly
+        assert inside == ["Linear"]  # z = x W^T + b: one node, W and b its inputs
         assert sum(n.startswith("leaf") for n in cl[layer]) == 2  # weight and bias
     assert [ops[n] for n in cl["Sequential"] if n in ops] == ["Sigmoid"]  # between the layers
     assert "Log" in [ops[n] for n in cl[""] if n in ops]  # the loss is outside the model
@@ -203,7 +203,7 @@ def test_render_svg_and_png(program, tmp_path):
     loss.backward(retain_graph=True)
     svg = viz.render_graph(loss, tmp_path / "g.svg", program=program, module=model)
     texts = svg_texts(svg.read_bytes())
-    for label in ("0.weight", "2.bias", "MatMul", "Sigmoid", "(5, 4) float32", "0: Linear"):
+    for label in ("0.weight", "2.bias", "Linear", "Sigmoid", "(5, 4) float32", "0: Linear"):
         assert label in texts, label
     png = viz.render_graph(loss, tmp_path / "g.png", program=program).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
@@ -325,7 +325,7 @@ def test_explain_two_layer_network_prints_each_delta_in_order(with_module):
         assert label in text, label
     assert text.index("dL/dW[2]") < text.index("dL/dW[1]")
     assert "local derivative: dz/dx = z (1 - z)" in text  # Sigmoid's docstring
-    assert "(summed from (5, 4))" in text  # b[1]'s gradient: delta[1] summed over the batch
+    assert "local derivative: dz/dx = W, dz/dW = x, dz/db = 1" in text  # Linear's docstring
     assert "|delta[1]| = " in text.split("Layer deltas")[1]
 
 

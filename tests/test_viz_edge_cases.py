@@ -63,15 +63,15 @@ def test_explain_layer_deltas_with_an_l2_penalty_match_manual(lam, with_module):
     for (_, norm), expected in zip(trace.deltas(), (d2, d1)):
         assert norm == pytest.approx(np.linalg.norm(expected), rel=1e-12)
     assert [(la.z.name(), la.z.out_shape) for la in trace.layers] == [
-        ("Add", (5, 4)),
-        ("Add", (5, 3)),
+        ("Linear", (5, 4)),
+        ("Linear", (5, 3)),
     ]
     dW, db = manual.backprop(Ws, bs, X, y, "tanh", "softmax", lam=lam)  # backward really ran
     np.testing.assert_allclose(model[0].weight.grad.data, dW[0], rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(model[2].bias.grad.data, db[1], rtol=1e-10, atol=1e-14)
     text = str(trace).split("Layer deltas")[1]
     where = " in 2: Linear" if with_module else ""
-    assert "delta[2] = dL/dz[2]  at Add (step " in text and f"){where}, shape (5, 3)" in text
+    assert "delta[2] = dL/dz[2]  at Linear (step " in text and f"){where}, shape (5, 3)" in text
 
 
 class HandWritten(nn.Module):
@@ -448,3 +448,12 @@ def test_docs_pictures_are_what_the_example_draws_now(tmp_path):
     for name in ("graph_scalar.svg", "graph_mlp.svg", "graph_clustered.svg"):
         fresh, committed = svg_content(tmp_path / name), svg_content(ROOT / "docs" / name)
         assert committed == fresh, f"docs/{name} is stale: run python examples/graph_tour.py"
+
+
+def test_explain_notes_a_gradient_summed_over_broadcast_axes():
+    """An edge whose gradient the engine summed down (unbroadcast) says from which shape."""
+    x = td.Tensor(np.ones((5, 3)), requires_grad=True)
+    b = td.Tensor(np.ones(3), requires_grad=True)
+    text = str(viz.explain(((x + b) ** 2).sum()))
+    assert "(summed from (5, 3))" in text
+    np.testing.assert_allclose(b.grad.data, np.full(3, 20.0))

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
 from ..ops.elementwise import Add
-from ..ops.linalg import MatMul
+from ..ops.linalg import Linear, MatMul
 from ..rng import generator
 from ..tensor import Tensor, broadcasts_to
 from .losses import (
@@ -63,10 +63,17 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             raise ValueError(f"linear: weight must be 1-D or 2-D (out, in), got shape {w_shape}")
         out = x @ weight.T
         return out if bias is None else _add_bias(out, bias, w_shape)
+    b = bias.data if isinstance(bias, Tensor) else None
+    if (
+        b is not None
+        and len(x_shape) == 2
+        and b.shape == w_shape[:1]
+        and b.dtype == x.data.dtype == weight.data.dtype
+    ):
+        return Linear.apply(x, weight, bias)  # the common case: one node, as PyTorch's addmm
     out = MatMul.apply(x, weight, transpose_b=True)  # x W^T: one node, with W itself as input
     if bias is None:
         return out
-    b = bias.data if isinstance(bias, Tensor) else None
     if b is not None and b.dtype == out.data.dtype and b.shape == w_shape[:1]:
         # The product is this function's own temporary, which nothing has saved: the sum
         # can go into its memory (one allocation and one pass over fresh memory fewer).

@@ -9,7 +9,7 @@ from ..function import Function
 from ..tensor import Tensor, constant
 from .movement import Permute, swap_last_two
 
-__all__ = ["MatMul"]
+__all__ = ["MatMul", "Linear"]
 
 
 def _is_transposed_view(x) -> bool:
@@ -72,3 +72,38 @@ def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tenso
     if grad_mode.enabled:
         return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
     return constant(_product(a.data, b.data, transpose_a, transpose_b))
+
+
+class Linear(Function):
+    """z = x W^T + b;  dz/dx = W, dz/dW = x, dz/db = 1.
+
+    A layer's affine map in one node, as PyTorch's addmm: x of shape (N, in), W of shape
+    (out, in) as the layer keeps it, b of shape (out,) (the course's z = W a + b, one example
+    per row). With G = dL/dz: dL/dx = G W, dL/dW = G^T x and dL/db = sum_i G_i (the sum over
+    the rows, where b was broadcast). `nn.functional.linear` uses it when x is 2-D and x, W and
+    b share a dtype; otherwise it is a MatMul and an Add.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
+        z = x.data @ w.data.T
+        z += b.data  # z is this node's own new array: the bias goes into it
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        gx, gw, gb = ctx.needs_input_grad
+        if grad_mode.enabled:  # create_graph: the gradients as recorded operations
+            return (
+                MatMul.apply(g, w) if gx else None,
+                MatMul.apply(g, x, transpose_a=True) if gw else None,
+                g.sum(axis=0) if gb else None,
+            )
+        gd = g.data
+        return (
+            constant(gd @ w.data) if gx else None,
+            constant(gd.T @ x.data) if gw else None,
+            constant(gd.sum(axis=0)) if gb else None,
+        )

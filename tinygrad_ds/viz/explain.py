@@ -9,15 +9,16 @@ the gradient arriving at the operation that makes layer l's pre-activation z[l] 
 delta[l], and the gradients leaving to W[l], b[l] and a[l-1] are labelled dL/dW[l], dL/db[l] and
 dL/da[l-1]. Layers are found without running anything extra:
 
-- without `module=`, by pattern: an Add of a leaf that requires grad (b) to a MatMul that reads
-  one (W, directly or through a transpose), or such a MatMul alone when no bias Add follows it;
+- without `module=`, by pattern: a Linear node (`nn.functional.linear`'s z = x W^T + b) whose
+  W is a leaf that requires grad; an Add of such a leaf (b) to a MatMul that reads one (W,
+  directly or through a transpose), or such a MatMul alone when no bias Add follows it;
 - with `module=`, the pattern's layers among each module's own weights, so a Linear is a layer
-  at its bias Add (not at an L2 penalty's W * W, which also reads W), and a module holding
-  W1, b1, W2, b2 (a hand-written MLP) is two, as without `module=`; a module holding parameters
-  where the pattern finds none (a convolution, a batch norm) is one layer, whose z[l] is the
-  operation whose output leaves the module carrying the data that entered it. A layer's
-  operations are those `viz.modules` assigns to its module upstream of z[l] (or the pattern's).
-  A weight no module holds makes its pattern layers as without `module=`.
+  at its Linear node or bias Add (not at an L2 penalty's W * W, which also reads W), and a
+  module holding W1, b1, W2, b2 (a hand-written MLP) is two, as without `module=`; a module
+  holding parameters where the pattern finds none (a convolution, a batch norm) is one layer,
+  whose z[l] is the operation whose output leaves the module carrying the data that entered
+  it. A layer's operations are those `viz.modules` assigns to its module upstream of z[l] (or
+  the pattern's). A weight no module holds makes its pattern layers as without `module=`.
 
 Layers are numbered 1..L from the input, in forward order.
 """
@@ -152,7 +153,7 @@ class BackwardTrace:
 
     def __str__(self) -> str:
         loss = self.loss
-        how = "module=" if self._index is not None else "MatMul (+ bias Add) patterns"
+        how = "module=" if self._index is not None else "Linear, MatMul (+ bias Add) patterns"
         lines = [
             f"Backward pass of {loss.name or 'the loss'} (shape {_shape(loss.shape)}, "
             f"{loss.dtype}): {len(self.steps)} operations, in the order the engine ran them.",
@@ -262,6 +263,14 @@ def explain(
 def _pattern_layers(deps: dict[Function, int]) -> list[Layer]:
     layers, used = [], set()
     for node in deps:
+        if node.name() == "Linear":  # z = x W^T + b in one node: W and b are its inputs 1, 2
+            _, (_, w), (_, b) = op_inputs(node)
+            if w is not None and w.requires_grad:
+                params = {id(w): "W"}
+                if b is not None and b.requires_grad:
+                    params[id(b)] = "b"
+                layers.append(Layer(0, node, None, params, (node,)))
+            continue
         if node.name() != "Add":
             continue
         (p0, l0), (p1, l1) = op_inputs(node)
