@@ -29,6 +29,27 @@ def test_construction_and_dtype_rules():
         Tensor(["a", "b"])
 
 
+def test_setting_requires_grad_follows_pytorchs_rules():
+    """`t.requires_grad = ...` is requires_grad_(): an integer or bool tensor can't require grad
+    (no silently truncated gradient), a non-leaf's can't be unset, and a float leaf's can."""
+    for bad in (Tensor([1, 2]), Tensor([True])):
+        with pytest.raises(TypeError, match="only floating-point tensors can require grad"):
+            bad.requires_grad = True
+        assert bad.requires_grad is False
+        bad.requires_grad = False  # asking for no gradient is always fine
+    x = Tensor([1.0, 2.0])
+    x.requires_grad = True
+    y = x * 3.0
+    assert y.requires_grad and y.grad_fn is not None
+    with pytest.raises(RuntimeError, match="non-leaf tensor's requires_grad can't be unset"):
+        y.requires_grad = False
+    y.requires_grad = True  # already so: nothing changes
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    x.requires_grad = False
+    assert not (x * 3.0).requires_grad
+
+
 def test_casting_to_an_integer_dtype_leaves_the_graph():
     x = Tensor([1.5, -2.5], requires_grad=True)
     for cast in (x.astype(np.int64), x.astype(bool), x.long()):

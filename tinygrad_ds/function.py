@@ -86,13 +86,13 @@ class Function:
             out._base = ViewOf(view[0], view[1], cls, options)
             if grad_mode.enabled:
                 _register_view(view[0], out)
-        out.requires_grad = False
+        out._requires_grad = False
         out.grad_fn = None
         if not grad_mode.enabled:
             return out
         if len(inputs) == 2:  # the common cases spelled out: tuples, not list appends
             a, b = inputs
-            ra, rb = a.requires_grad, b.requires_grad
+            ra, rb = a._requires_grad, b._requires_grad
             if not (ra or rb):
                 return out
             ctx.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
@@ -100,23 +100,23 @@ class Function:
             ctx.constants = (None if ra else a, None if rb else b)
         elif len(inputs) == 1:
             (a,) = inputs
-            if not a.requires_grad:
+            if not a._requires_grad:
                 return out
             ctx.parents, ctx.needs_input_grad, ctx.constants = (a.grad_fn or a,), (True,), (None,)
         else:
-            needs = tuple([t.requires_grad for t in inputs])
+            needs = tuple([t._requires_grad for t in inputs])
             if True not in needs:
                 return out
-            ctx.parents = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+            ctx.parents = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
             ctx.needs_input_grad = needs
-            ctx.constants = tuple([None if t.requires_grad else t for t in inputs])
+            ctx.constants = tuple([None if t._requires_grad else t for t in inputs])
         ctx.out_shape = out_data.shape
         ctx.out_dtype = out_data.dtype
         ctx.out_ref = weakref.ref(out)
         ctx.seq = next(_sequence)
         if ctx._saved_out is True:
             ctx._saved_out = (out_data, out._version, out._version[0])
-        out.requires_grad = True
+        out._requires_grad = True
         out.grad_fn = ctx
         return out
 

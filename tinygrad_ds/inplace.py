@@ -101,7 +101,7 @@ def record(t: Tensor, what: str, out_of_place: Callable[[Tensor], Tensor]) -> Te
 def _snapshot(t: Tensor) -> Tensor:
     """t's value now (a copy, which the coming write leaves alone) and node."""
     old = Tensor._make(t.data.copy(), t.grad_fn)
-    old.requires_grad = t.requires_grad
+    old._requires_grad = t._requires_grad
     return old
 
 
@@ -109,7 +109,7 @@ def _take_node(t: Tensor, new: Tensor) -> None:
     """Make `t` the output of `new`'s node (t keeps its own memory, which holds new's value);
     a `retain_grad()` moves with it, to the gradient of t's new value."""
     old = t.grad_fn
-    t.grad_fn, t.requires_grad = new.grad_fn, new.requires_grad
+    t.grad_fn, t._requires_grad = new.grad_fn, new._requires_grad
     if t.grad_fn is not None:
         t.grad_fn.out_ref = weakref.ref(t)
     if old is not None and old._retained is not None:

@@ -136,7 +136,7 @@ class Tensor(TorchNames):
     """
 
     __slots__ = (
-        "data", "grad", "requires_grad", "grad_fn", "name", "_version", "_base", "_views",
+        "data", "grad", "_requires_grad", "grad_fn", "name", "_version", "_base", "_views",
         "__weakref__",
     )  # fmt: skip
     # `_views` (set once views of this tensor are taken in grad mode): weak references to them,
@@ -155,7 +155,7 @@ class Tensor(TorchNames):
         self.name: str | None = None
         self._version = [0]
         self._base = None
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -166,7 +166,7 @@ class Tensor(TorchNames):
         t.data = data
         t.grad = t.name = t._base = None
         t.grad_fn = grad_fn
-        t.requires_grad = grad_fn is not None
+        t._requires_grad = grad_fn is not None
         t._version = [0]
         return t
 
@@ -285,6 +285,17 @@ class Tensor(TorchNames):
         t._base = F.ViewOf(self, None, None, {})
         return t
 
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor. Set it (`t.requires_grad = True`, or
+        `requires_grad_()`) on a leaf: only a floating tensor can require grad, and a non-leaf
+        tensor's can't be unset (use `detach()`), as in PyTorch."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad: bool) -> None:
+        self.requires_grad_(requires_grad)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place (floating tensors only); returns self."""
         if requires_grad and self.data.dtype.kind != "f":
@@ -292,8 +303,11 @@ class Tensor(TorchNames):
                 f"requires_grad: only floating-point tensors can require grad, not {self.dtype}"
             )
         if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("requires_grad_: a non-leaf tensor's requires_grad can't be unset")
-        self.requires_grad = bool(requires_grad)
+            raise RuntimeError(
+                "requires_grad: a non-leaf tensor's requires_grad can't be unset; use detach() "
+                "for a tensor outside the graph"
+            )
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self) -> None:
@@ -945,7 +959,7 @@ def constant(array: np.ndarray) -> Tensor:
     t = _new(Tensor)
     t.data = array
     t.grad = t.grad_fn = t.name = t._base = None
-    t.requires_grad = False
+    t._requires_grad = False
     t._version = [0]
     return t
 
