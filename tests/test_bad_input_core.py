@@ -152,6 +152,10 @@ ERRORS = [
     (lambda: td.manual_seed(None), TypeError, r"manual_seed: the seed must be an int, got None"),
     (lambda: td.set_default_dtype(None), TypeError, r"set_default_dtype: expected a dtype, got None"),  # noqa: E501
     (lambda: td.set_default_dtype("banana"), TypeError, r"set_default_dtype: 'banana' is not a"),
+    # 14. in-place operands: the operand error, naming the method
+    (lambda: x.clone().add_(None), TypeError, r"add_: unsupported operand of type NoneType"),
+    (lambda: x.clone().mul_("a"), TypeError, r"mul_: unsupported operand of type str"),
+    (lambda: x.clone().sub_(np.ones(4)), ValueError, r"sub_: cannot update a tensor of shape \(2, 3\)"),  # noqa: E501
 ]
 # fmt: on
 

@@ -173,6 +173,7 @@ def binary(t: Tensor, what: str, other: Any, op: Callable, ufunc: np.ufunc) -> T
         ufunc(t.data, value, out=t.data, casting="same_kind")
     except (TypeError, ValueError) as e:
         _check_writeable(t, what)
+        t._operand(other, what)  # None, a string...: the operand error, naming `what`
         kind = TypeError if isinstance(e, TypeError) else ValueError
         v = np.asarray(value)
         msg = f"{what}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} "
