@@ -11,7 +11,7 @@ from helpers import away_from, check_op
 
 import tinygrad_ds as td
 from tinygrad_ds.ops.linalg import MatMul
-from tinygrad_ds.ops.nn import max_keepdims
+from tinygrad_ds.ops.nn import max_keepdims, sum_keepdims
 
 R = np.random.default_rng(7)
 
@@ -310,6 +310,26 @@ def test_max_keepdims_shortcut_for_short_rows_equals_numpys_max(shape, axis):
     np.testing.assert_array_equal(max_keepdims(x, axis), x.max(axis=axis, keepdims=True))
     empty = np.zeros((0, 4), np.float32)
     assert max_keepdims(empty, 1).shape == (0, 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape,axis", [((128, 10), 1), ((5, 32), -1), ((5, 40), 1), ((7, 3), 0), ((2, 3, 4), -1)]
+)
+def test_sum_keepdims_shortcut_for_short_rows_equals_numpys_sum(shape, axis, dtype):
+    """The softmax normaliser sums short rows as a product with ones: NumPy's sums to rounding
+    (inf and NaN carried through), in the input's dtype, empty batches too."""
+    x = np.abs(R.standard_normal(shape)).astype(dtype)
+    out = sum_keepdims(x, axis)
+    expected = x.sum(axis=axis, keepdims=True)
+    assert out.shape == expected.shape and out.dtype == dtype
+    np.testing.assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
+    x.flat[1], x.flat[-1] = np.inf, np.nan
+    out, expected = sum_keepdims(x, axis), x.sum(axis=axis, keepdims=True)
+    assert np.isinf(out).sum() == np.isinf(expected).sum() and np.isnan(out).sum() == 1
+    np.testing.assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
+    empty = np.zeros((0, 4), dtype)
+    np.testing.assert_array_equal(sum_keepdims(empty, 1), np.zeros((0, 1), dtype))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

