@@ -123,7 +123,8 @@ def _class_target(
     what: str,
 ) -> tuple[np.ndarray, bool]:  # fmt: skip
     """Class indices as a flat int array, checked for dtype, shape and range; and whether
-    `ignore_index` may be among them (False when it lies outside their range)."""
+    `ignore_index` may be among them (False when it can't be: every target is a class and it
+    is not one)."""
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         hint = (
@@ -138,12 +139,14 @@ def _class_target(
     flat = t.reshape(-1).astype(np.int64, copy=False)
     if not flat.size:
         return flat, False
-    low, high = flat.min(), flat.max()
-    if low < 0 or high >= c:  # look closer only when needed
-        bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
-        if bad.any():
-            raise ValueError(f"{what}: target class {flat[bad][0]} is out of range for {c} classes")
-    return flat, bool(low <= ignore_index <= high)
+    # One reduction in the common case: read as unsigned, a negative index is huge, so a
+    # largest value below C means every target is a class (and a negative ignore_index absent).
+    if int(flat.view(np.uint64).max()) < c:
+        return flat, 0 <= ignore_index < c
+    bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
+    if bad.any():
+        raise ValueError(f"{what}: target class {flat[bad][0]} is out of range for {c} classes")
+    return flat, True
 
 
 def _per_example(loss: Tensor, shape: tuple[int, ...], reduction: str) -> Tensor:
