@@ -1,13 +1,13 @@
 """Graph drawing speed: `viz.to_dot` on a graph of 10,000 nodes (tensors plus operations).
 
-    python benchmarks/bench_viz.py [--repeats 7] [--layers 1250]
+    python benchmarks/bench_viz.py [--repeats 7] [--layers 1667]
 
 The graph is the loss of a deep MLP, nn.Sequential of `--layers` blocks Linear(4, 4) + Tanh:
-each block is 3 operations (matmul, bias add, tanh), their 3 output tensors and 2 parameters,
-so 1,250 blocks make 10,000 nodes. Rows: before backward; after backward (every
-parameter's "data | grad" formatted); and after backward with `module=`, which also assigns
-every operation to its Linear's cluster. Each row is the median of `--repeats` runs after a
-warm-up. `max_nodes=None` draws everything.
+each block is 2 operations (the Linear node, tanh), their 2 output tensors and 2 parameters,
+so 1,667 blocks make 10,005 nodes with the input, the sum and the loss. Rows: before
+backward; after backward (every parameter's "data | grad" formatted); and after backward with
+`module=`, which also assigns every operation to its Linear's cluster. Each row is the median
+of `--repeats` runs after a warm-up. `max_nodes=None` draws everything.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def main(repeats: int = 7, layers: int = 1250) -> None:
+def main(repeats: int = 7, layers: int = 1667) -> None:
     td.manual_seed(0)
     blocks = []
     for _ in range(layers):
@@ -56,6 +56,6 @@ def main(repeats: int = 7, layers: int = 1250) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--layers", type=int, default=1250)
+    parser.add_argument("--layers", type=int, default=1667)
     args = parser.parse_args()
     main(args.repeats, args.layers)
