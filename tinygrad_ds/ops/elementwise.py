@@ -212,7 +212,10 @@ class Exp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.saved_output()
+        z = ctx.saved_output()
+        if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
+            return g * z
+        return _times(g, z.data)  # first order: a plain product, no node
 
 
 class Log(Function):
