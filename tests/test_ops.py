@@ -317,8 +317,8 @@ def test_max_keepdims_shortcut_for_short_rows_equals_numpys_max(shape, axis):
     "shape,axis", [((128, 10), 1), ((5, 32), -1), ((5, 40), 1), ((7, 3), 0), ((2, 3, 4), -1)]
 )
 def test_sum_keepdims_shortcut_for_short_rows_equals_numpys_sum(shape, axis, dtype):
-    """The softmax normaliser sums short rows as a product with ones: NumPy's sums to rounding
-    (inf and NaN carried through), in the input's dtype, empty batches too."""
+    """The softmax normaliser sums short rows across a transposed copy: NumPy's sums to
+    rounding (inf and NaN carried through), in the input's dtype, empty batches too."""
     x = np.abs(R.standard_normal(shape)).astype(dtype)
     out = sum_keepdims(x, axis)
     expected = x.sum(axis=axis, keepdims=True)

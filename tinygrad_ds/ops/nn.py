@@ -9,8 +9,7 @@ from ..function import Function
 __all__ = ["Softmax", "LogSoftmax", "max_keepdims", "sum_keepdims"]
 
 SHORT_ROW = 32
-"""Rows at most this long are reduced column by column in `max_keepdims` and summed by a
-product with a column of ones in `sum_keepdims`."""
+"""Rows at most this long are reduced column by column in `max_keepdims` and `sum_keepdims`."""
 
 
 def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
@@ -26,13 +25,11 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def sum_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
-    """x.sum(axis, keepdims=True), the softmax's normaliser.
-
-    For a 2-D float array of short rows (the same slow case as in `max_keepdims`), the row sums
-    are the matrix-vector product x 1, one BLAS call (1.3 us instead of 5 us for 128 rows of 10).
-    """
-    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= SHORT_ROW and x.dtype.kind == "f":
-        return x @ np.ones((x.shape[1], 1), dtype=x.dtype)
+    """x.sum(axis, keepdims=True), the softmax's normaliser: for a 2-D array of short rows (the
+    slow case of `max_keepdims`), summed the same way, across the rows of a transposed copy
+    (2.8 us instead of 4.3 us for 128 rows of 10)."""
+    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= SHORT_ROW:
+        return np.ascontiguousarray(x.T).sum(axis=0)[:, None]
     return x.sum(axis=axis, keepdims=True)
 
 
