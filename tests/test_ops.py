@@ -290,6 +290,32 @@ def test_integer_division_and_mean_promote_to_float():
     assert (i + 1).dtype == np.int64
 
 
+INTS = [np.array([1, 2], np.int64), np.array([1, 2], np.int32), np.array([True, False])]
+
+
+@pytest.mark.parametrize("ints", INTS, ids=["int64", "int32", "bool"])
+@pytest.mark.parametrize("float_dtype", [np.float32, np.float64])
+def test_integer_operands_take_the_floating_dtype_as_in_pytorch(ints, float_dtype):
+    """An integer or bool tensor or array meeting a floating tensor takes its dtype (PyTorch's
+    category rule; NumPy alone makes int64 * float32 float64), on either side, and the
+    floating side's gradient is as before."""
+    x = td.Tensor(np.array([0.5, 3.0], float_dtype), requires_grad=True)
+    i = td.Tensor(ints)
+    results = [x * i, i * x, x + i, i + x, x - i, i - x, x**i, i**x, x.maximum(i), i.maximum(x),
+               x.minimum(i), td.where(i > 0, x, i), td.where(i > 0, i, x), td.cat([i, x]),
+               td.stack([x, i]), x * ints, ints * x, x + ints]  # fmt: skip
+    for k, out in enumerate(results):
+        assert out.dtype == float_dtype, (k, out.dtype)
+    expected = [ints * x.data, x.data * ints, x.data + ints]
+    for out, e in zip(results[-3:], expected):
+        np.testing.assert_allclose(out.data, e.astype(float_dtype))
+    (x * i + x**i).sum().backward()
+    grad = ints + ints * x.data ** (ints.astype(float_dtype) - 1)
+    np.testing.assert_allclose(x.grad.data, grad, rtol=1e-6)
+    assert x.grad.dtype == float_dtype
+    assert (i * i).dtype == ints.dtype and td.cat([i, i]).dtype == ints.dtype
+
+
 def test_mixed_precision_gradient_keeps_input_dtype():
     a = td.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     b = td.Tensor(np.ones(3, dtype=np.float64), requires_grad=True)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .ops import elementwise as E
 from .ops import movement as M
-from .tensor import Tensor, _axis1, matmul
+from .tensor import Tensor, _axis1, constant, matmul
 
 __all__ = [
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "log",
@@ -34,7 +34,18 @@ def _tensors(tensors: Any, what: str) -> list[Tensor]:
     """The sequence of tensors that `cat` and `stack` join (a single Tensor is refused)."""
     if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, Iterable):
         raise TypeError(f"{what}: expected a sequence of tensors, got a {type(tensors).__name__}")
-    return [_t(t, what) for t in tensors]
+    return _promoted([_t(t, what) for t in tensors])
+
+
+def _promoted(ts: list[Tensor]) -> list[Tensor]:
+    """`ts` with integer and bool tensors cast (as constants) to the floating dtype of the
+    others when there are floating ones, as PyTorch's `cat` promotes (NumPy alone would widen
+    int64 and float32 to float64)."""
+    floats = [t.dtype for t in ts if t.dtype.kind == "f"]
+    if not floats or len(floats) == len(ts):
+        return ts
+    dtype = np.result_type(*floats)
+    return [t if t.dtype.kind == "f" else constant(t.data.astype(dtype)) for t in ts]
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -61,6 +72,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
         else (like._operand(a, "where") if like is not None else _t(a, "where"))
     )
     b_t = b_t if b_t is not None else a_t._operand(b, "where")
+    a_t, b_t = a_t._operands(b_t, "where")  # int with float: the float's dtype, as PyTorch
     try:
         np.broadcast_shapes(cond.shape, a_t.shape, b_t.shape)
     except ValueError:

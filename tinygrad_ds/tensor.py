@@ -418,25 +418,51 @@ class Tensor(TorchNames):
             return Tensor(other)
         return _convert_operand(other, what)
 
-    # -- arithmetic ----------------------------------------------------------------------
+    def _promote(self, other: Tensor) -> tuple[Tensor, Tensor]:
+        """(self, other) for an operation of two tensors of different dtypes, promoted as
+        PyTorch promotes: an integer or bool operand meeting a floating one takes its dtype, as
+        a constant (NumPy alone would widen int64 * float32 to float64). The operators call it
+        only when the dtypes differ, so the common case costs one identity test."""
+        mine, theirs = self.data.dtype, other.data.dtype
+        if mine.kind == "f" and theirs.kind in "biu":
+            return self, constant(other.data.astype(mine))
+        if theirs.kind == "f" and mine.kind in "biu":
+            return constant(self.data.astype(theirs)), other
+        return self, other
+
+    def _operands(self, other: Any, what: str) -> tuple[Tensor, Tensor]:
+        """(self, other as `_operand` makes it), promoted by `_promote` if need be."""
+        other = self._operand(other, what)
+        return (self, other) if other.data.dtype is self.data.dtype else self._promote(other)
+
+    # -- arithmetic (x op y with x, y = `_operands`, spelled out: these are the hot path) ---
 
     def __add__(self, other: Any) -> Tensor:
-        return E.Add.apply(self, self._operand(other, "+ (add)"))
+        y = self._operand(other, "+ (add)")
+        x, y = (self, y) if y.data.dtype is self.data.dtype else self._promote(y)
+        return E.Add.apply(x, y)
 
     def __radd__(self, other: Any) -> Tensor:
-        return E.Add.apply(self._operand(other, "+ (add)"), self)
+        x, y = self._operands(other, "+ (add)")
+        return E.Add.apply(y, x)
 
     def __sub__(self, other: Any) -> Tensor:
-        return E.Sub.apply(self, self._operand(other, "- (sub)"))
+        y = self._operand(other, "- (sub)")
+        x, y = (self, y) if y.data.dtype is self.data.dtype else self._promote(y)
+        return E.Sub.apply(x, y)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return E.Sub.apply(self._operand(other, "- (sub)"), self)
+        x, y = self._operands(other, "- (sub)")
+        return E.Sub.apply(y, x)
 
     def __mul__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self, self._operand(other, "* (mul)"))
+        y = self._operand(other, "* (mul)")
+        x, y = (self, y) if y.data.dtype is self.data.dtype else self._promote(y)
+        return E.Mul.apply(x, y)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return E.Mul.apply(self._operand(other, "* (mul)"), self)
+        x, y = self._operands(other, "* (mul)")
+        return E.Mul.apply(y, x)
 
     def __truediv__(self, other: Any) -> Tensor:
         return E.Div.apply(self._float(), self._operand(other, "/ (div)")._float())
@@ -449,10 +475,11 @@ class Tensor(TorchNames):
         return E.Reciprocal.apply(self._float())
 
     def __pow__(self, other: Any) -> Tensor:
-        return E.Pow.apply(self, self._operand(other, "** (pow)"))
+        return E.Pow.apply(*self._operands(other, "** (pow)"))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return E.Pow.apply(self._operand(other, "** (pow)"), self)
+        a, b = self._operands(other, "** (pow)")
+        return E.Pow.apply(b, a)
 
     def __neg__(self) -> Tensor:
         if self.data.dtype == np.bool_:
@@ -589,17 +616,17 @@ class Tensor(TorchNames):
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max with `other` (broadcast); ties split the gradient equally."""
-        return E.Maximum.apply(self, self._operand(other, "maximum"))
+        return E.Maximum.apply(*self._operands(other, "maximum"))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise min with `other` (composed: -max(-x, -other)); for integer and bool
         tensors, where -x would wrap or fail, NumPy's minimum (they have no gradient)."""
-        other = self._operand(other, "minimum")
-        dtype = np.result_type(self.data, other.data)
+        x, other = self._operands(other, "minimum")
+        dtype = np.result_type(x.data, other.data)
         try:
             if dtype.kind != "f":
-                return constant(np.minimum(self.data, other.data))
-            return -E.Maximum.apply(-self.astype(dtype), -other.astype(dtype))
+                return constant(np.minimum(x.data, other.data))
+            return -E.Maximum.apply(-x.astype(dtype), -other.astype(dtype))
         except ValueError:  # raised as "Maximum: shapes ..." (or by NumPy): name this method
             raise ValueError(
                 f"minimum: shapes {self.shape} and {other.shape} do not broadcast together"
