@@ -9,7 +9,7 @@ import numpy as np
 
 from .ops import elementwise as E
 from .ops import movement as M
-from .tensor import Tensor, _axis1, constant, matmul
+from .tensor import Tensor, _axis1, matmul, promoted
 
 __all__ = [
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "log",
@@ -34,18 +34,7 @@ def _tensors(tensors: Any, what: str) -> list[Tensor]:
     """The sequence of tensors that `cat` and `stack` join (a single Tensor is refused)."""
     if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, Iterable):
         raise TypeError(f"{what}: expected a sequence of tensors, got a {type(tensors).__name__}")
-    return _promoted([_t(t, what) for t in tensors])
-
-
-def _promoted(ts: list[Tensor]) -> list[Tensor]:
-    """`ts` with integer and bool tensors cast (as constants) to the floating dtype of the
-    others when there are floating ones, as PyTorch's `cat` promotes (NumPy alone would widen
-    int64 and float32 to float64)."""
-    floats = [t.dtype for t in ts if t.dtype.kind == "f"]
-    if not floats or len(floats) == len(ts):
-        return ts
-    dtype = np.result_type(*floats)
-    return [t if t.dtype.kind == "f" else constant(t.data.astype(dtype)) for t in ts]
+    return promoted([_t(t, what) for t in tensors])  # int with float: float, as PyTorch
 
 
 def maximum(a: Any, b: Any) -> Tensor:

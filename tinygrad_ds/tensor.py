@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from numbers import Real
 from typing import Any
 
@@ -418,28 +418,16 @@ class Tensor(TorchNames):
             return Tensor(other)
         return _convert_operand(other, what)
 
-    def _promote(self, other: Tensor) -> tuple[Tensor, Tensor]:
-        """(self, other) for an operation of two tensors of different dtypes, promoted as
-        PyTorch promotes: an integer or bool operand meeting a floating one takes its dtype, as
-        a constant (NumPy alone would widen int64 * float32 to float64). The operators call it
-        only when the dtypes differ, so the common case costs one identity test."""
-        mine, theirs = self.data.dtype, other.data.dtype
-        if mine.kind == "f" and theirs.kind in "biu":
-            return self, constant(other.data.astype(mine))
-        if theirs.kind == "f" and mine.kind in "biu":
-            return constant(self.data.astype(theirs)), other
-        return self, other
-
-    def _operands(self, other: Any, what: str) -> tuple[Tensor, Tensor]:
-        """(self, other as `_operand` makes it), promoted by `_promote` if need be."""
+    def _operands(self, other: Any, what: str) -> Sequence[Tensor]:
+        """(self, other as `_operand` makes it), through `promoted` when their dtypes differ."""
         other = self._operand(other, what)
-        return (self, other) if other.data.dtype is self.data.dtype else self._promote(other)
+        return (self, other) if other.data.dtype is self.data.dtype else promoted([self, other])
 
     # -- arithmetic (x op y with x, y = `_operands`, spelled out: these are the hot path) ---
 
     def __add__(self, other: Any) -> Tensor:
         y = self._operand(other, "+ (add)")
-        x, y = (self, y) if y.data.dtype is self.data.dtype else self._promote(y)
+        x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
         return E.Add.apply(x, y)
 
     def __radd__(self, other: Any) -> Tensor:
@@ -448,7 +436,7 @@ class Tensor(TorchNames):
 
     def __sub__(self, other: Any) -> Tensor:
         y = self._operand(other, "- (sub)")
-        x, y = (self, y) if y.data.dtype is self.data.dtype else self._promote(y)
+        x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
         return E.Sub.apply(x, y)
 
     def __rsub__(self, other: Any) -> Tensor:
@@ -457,7 +445,7 @@ class Tensor(TorchNames):
 
     def __mul__(self, other: Any) -> Tensor:
         y = self._operand(other, "* (mul)")
-        x, y = (self, y) if y.data.dtype is self.data.dtype else self._promote(y)
+        x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
         return E.Mul.apply(x, y)
 
     def __rmul__(self, other: Any) -> Tensor:
@@ -977,6 +965,18 @@ def broadcasts_to(shape: Shape, target: Shape) -> bool:
         return np.broadcast_shapes(shape, target) == tuple(target)
     except ValueError:
         return False
+
+
+def promoted(tensors: list[Tensor]) -> list[Tensor]:
+    """`tensors` for one operation, promoted as PyTorch promotes: when some are floating, the
+    integer and bool ones are cast (as constants) to the floating ones' dtype; NumPy alone
+    would widen int64 with float32 to float64. The binary operators call it only when the two
+    dtypes differ, so their common case costs one identity test; `cat` and `stack` always."""
+    floats = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
+    if not floats or len(floats) == len(tensors):
+        return tensors
+    dtype = np.result_type(*floats)
+    return [t if t.data.dtype.kind == "f" else constant(t.data.astype(dtype)) for t in tensors]
 
 
 def constant(array: np.ndarray) -> Tensor:
