@@ -290,6 +290,21 @@ def test_integer_division_and_mean_promote_to_float():
     assert (i + 1).dtype == np.int64
 
 
+def test_var_and_std_take_pytorchs_positional_order():
+    """x.var(dim, unbiased, keepdim), as PyTorch: `x.var(0, False)` is the population variance
+    (ddof 0), never keepdims; keepdims is the third argument or a keyword."""
+    x = R.standard_normal((3, 4))
+    t = td.Tensor(x)
+    np.testing.assert_allclose(t.var(0, False).data, x.var(axis=0, ddof=0))
+    np.testing.assert_allclose(t.var(0, True).data, x.var(axis=0, ddof=1))
+    np.testing.assert_allclose(t.std(1, False, True).data, x.std(axis=1, ddof=0, keepdims=True))
+    np.testing.assert_allclose(t.std(None, True).data, x.std(ddof=1))
+    assert t.var(0, keepdims=True).shape == (1, 4) and t.std(1, unbiased=False).shape == (3,)
+    for method in ("var", "std"):
+        with pytest.raises(TypeError, match=f"{method}: unbiased .* must be a bool, got 1"):
+            getattr(t, method)(0, 1)
+
+
 INTS = [np.array([1, 2], np.int64), np.array([1, 2], np.int32), np.array([True, False])]
 
 

@@ -644,20 +644,27 @@ class Tensor(TorchNames):
     def var(
         self,
         axis: Any = None,
+        unbiased: bool | None = None,
         keepdims: bool = False,
         *,
         dim: Any = None,
         keepdim: bool | None = None,
         correction: int = 1,
         ddof: int | None = None,
-        unbiased: bool | None = None,
     ) -> Tensor:
         """sum (x - mean)^2 / (n - correction); PyTorch's correction=1 by default (`ddof` is
-        NumPy's name for it, `unbiased=False` PyTorch's older one for correction=0)."""
+        NumPy's name for it, `unbiased=False` PyTorch's older one for correction=0). The
+        positional order is PyTorch's, `var(dim, unbiased, keepdim)`: `x.var(0, False)` is the
+        population variance, as there (give keepdims by name)."""
         axes = _axes(axis, dim, self.ndim, "var")
         keep = keepdims if keepdim is None else keepdim
         correction = correction if ddof is None else ddof
         if unbiased is not None:
+            if not isinstance(unbiased, (bool, np.bool_)):
+                raise TypeError(
+                    f"var: unbiased (the second argument, as in PyTorch) must be a bool, got "
+                    f"{unbiased!r}; give keepdims=, correction= or ddof= by name"
+                )
             correction = int(unbiased)
         x = self._float()
         centred = x - x.mean(axis=axes, keepdims=True)
@@ -668,17 +675,24 @@ class Tensor(TorchNames):
     def std(
         self,
         axis: Any = None,
+        unbiased: bool | None = None,
         keepdims: bool = False,
         *,
         dim: Any = None,
         keepdim: bool | None = None,
         **correction: Any,
     ) -> Tensor:
-        """sqrt(var), with var's arguments (axis, keepdims, dim, keepdim, correction, ddof,
-        unbiased). Where the variance is 0 the gradient is 0, as PyTorch's (not 0 * inf):
-        there sqrt is taken of 1 instead and its result replaced by 0."""
+        """sqrt(var), with var's arguments (axis, unbiased, keepdims, dim, keepdim, correction,
+        ddof). Where the variance is 0 the gradient is 0, as PyTorch's (not 0 * inf): there
+        sqrt is taken of 1 instead and its result replaced by 0."""
         axes = _axes(axis, dim, self.ndim, "std")  # checked here, so errors name std
-        v = self.var(axes, keepdims if keepdim is None else keepdim, **correction)
+        if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(
+                f"std: unbiased (the second argument, as in PyTorch) must be a bool, got "
+                f"{unbiased!r}; give keepdims=, correction= or ddof= by name"
+            )
+        keep = keepdims if keepdim is None else keepdim
+        v = self.var(axes, unbiased, keep, **correction)
         flat = Tensor._make(v.data == 0, None)
         if not flat.data.any():
             return v.sqrt()
