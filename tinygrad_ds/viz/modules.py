@@ -7,7 +7,8 @@ and so to every module around it. An operation belongs to a module M when it lie
 between two operations that consume M's parameters (or is one of them): it is downstream of one
 and upstream of another. Consuming a parameter means reading it, or a reshape, transpose or
 cast of it (`W.T`, a batch norm's `weight.reshape(1, C)`). Each operation goes to the innermost
-such module. So a `Linear`'s matmul and bias add fall in its cluster, while a parameter-free
+such module. So a `Linear`'s node (or its matmul and bias add, for N-D input) falls in its
+cluster, while a parameter-free
 activation between two layers falls in the enclosing model's cluster, and the loss, downstream
 of every parameter, in none.
 """
