@@ -51,20 +51,22 @@ class SoftmaxCrossEntropy(Function):
         logp -= np.log(total)
         p /= total
         ctx.save_for_backward(z, _const(p))  # softmax(z): freed with the graph after backward
-        ctx.rows, ctx.reduction = np.arange(n), reduction
+        ctx.reduction = reduction
         ignores = ignore_index is not None and ignore_index in target
         # (an empty batch, whose mean is 0/0, takes the general path)
         ctx.plain = weight is None and not label_smoothing and not ignores and n > 0
         if ctx.plain:  # the common case: softmax(z) - onehot(y) needs only p and y
-            ctx.t = target
-            loss = -logp[ctx.rows, target]
+            # Where each row's target sits in the flattened (N, C) arrays: one flat index is
+            # cheaper than a (row, column) pair, here and in backward's in-place subtraction.
+            ctx.at_target = np.arange(0, n * c, c) + target
+            loss = -logp.ravel()[ctx.at_target]
             if reduction == "none":
                 return loss.astype(x.dtype, copy=False)
             total_loss = loss.sum() / n if reduction == "mean" else loss.sum()
             return np.asarray(total_loss, dtype=x.dtype)
         valid = target != ignore_index if ignores else np.ones(n, dtype=bool)
         t = np.where(valid, target, 0)
-        rows = ctx.rows
+        rows = ctx.rows = np.arange(n)
         w_t = (weight[t] if weight is not None else np.ones(n, x.dtype)) * valid
         loss = -w_t * logp[rows, t]
         if label_smoothing:
@@ -87,7 +89,7 @@ class SoftmaxCrossEntropy(Function):
         g = g.reshape(n, 1) if ctx.reduction == "none" else g
         if ctx.plain and not grad_mode.enabled:  # softmax(z) - onehot(y), scaled
             dz = probs.data.copy()
-            dz[ctx.rows, ctx.t] -= 1
+            dz.ravel()[ctx.at_target] -= 1
             dz *= g.data * z.dtype.type(1.0 / n if ctx.reduction == "mean" else 1.0)
             return _const(dz)
         q, q_sum, scale = _class_mix(ctx, n, c, z.dtype)
@@ -106,7 +108,7 @@ def _class_mix(ctx: Function, n: int, c: int, dtype: np.dtype) -> tuple:
     and 0 for the ignored ones when that sum is 0)."""
     if ctx.plain:
         q = np.zeros((n, c), dtype=dtype)
-        q[ctx.rows, ctx.t] = 1
+        q.ravel()[ctx.at_target] = 1
         return q, np.ones(n, dtype=dtype), (1.0 / n if ctx.reduction == "mean" else 1.0)
     s = ctx.smoothing
     q = np.zeros((n, c), dtype=dtype)
