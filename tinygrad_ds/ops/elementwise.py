@@ -24,10 +24,20 @@ __all__ = [
 
 def _times(g: Tensor, local: np.ndarray) -> Tensor:
     """g * local, for a local derivative that is a constant array (a mask, 1 - z^2, ...): a
-    recorded product under create_graph, else the plain product (first order builds no node)."""
+    recorded product under create_graph, else the plain product (first order builds no node).
+
+    A bool mask of g's shape is made floats first, in its own new memory, and the product
+    written there: NumPy multiplies float by bool through a slow casting loop (for 128 x 256,
+    about 22 us against 14 us this way). ReLU, the hottest, builds its float mask directly.
+    """
     if grad_mode.enabled:
         return g * _const(local)
-    return _const(g.data * local)
+    gd = g.data
+    if local.dtype == np.bool_ and local.shape == gd.shape:
+        mask = local.astype(gd.dtype)
+        mask *= gd
+        return _const(mask)
+    return _const(gd * local)
 
 
 @functools.cache
@@ -301,8 +311,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         z = ctx.saved_output().data
-        # 1[z > 0] written as floats: NumPy multiplies float by float faster than by bool (17
-        # us against 21 us for 128 x 256, the product going into the mask's own memory).
+        # 1[z > 0] written straight into a float array (one allocation, where `_times` would
+        # make a bool mask and then its float copy: 1.5-2% of an MLP step), times g in place
         mask = np.greater(z, 0, out=np.empty_like(z))
         if grad_mode.enabled:  # create_graph: a recorded product with the constant mask
             return g * _const(mask)
