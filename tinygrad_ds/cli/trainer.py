@@ -168,12 +168,13 @@ class Trainer:
                    dynamic_ncols=True, file=sys.stderr)  # fmt: skip
         start = time.perf_counter()
         model.train()
+        opt.zero_grad()  # no gradient from elsewhere reaches the first step
         for xb, yb in batches:
-            opt.zero_grad()
             logits = model(xb)
             loss = loss_fn(logits, yb)
             loss.backward()
             opt.step()
+            opt.zero_grad()  # now, not before the next step: the memory is free for its forward
             n = len(yb.data)
             p["loss_sum"] += loss.item() * n
             p["correct"] += int((predict(logits.data) == yb.data).sum())
