@@ -658,14 +658,7 @@ class Tensor(TorchNames):
         population variance, as there (give keepdims by name)."""
         axes = _axes(axis, dim, self.ndim, "var")
         keep = keepdims if keepdim is None else keepdim
-        correction = correction if ddof is None else ddof
-        if unbiased is not None:
-            if not isinstance(unbiased, (bool, np.bool_)):
-                raise TypeError(
-                    f"var: unbiased (the second argument, as in PyTorch) must be a bool, got "
-                    f"{unbiased!r}; give keepdims=, correction= or ddof= by name"
-                )
-            correction = int(unbiased)
+        correction = _correction(unbiased, correction, ddof, "var")
         x = self._float()
         centred = x - x.mean(axis=axes, keepdims=True)
         n = _count(self.shape, axes)
@@ -680,19 +673,15 @@ class Tensor(TorchNames):
         *,
         dim: Any = None,
         keepdim: bool | None = None,
-        **correction: Any,
+        correction: int = 1,
+        ddof: int | None = None,
     ) -> Tensor:
-        """sqrt(var), with var's arguments (axis, unbiased, keepdims, dim, keepdim, correction,
-        ddof). Where the variance is 0 the gradient is 0, as PyTorch's (not 0 * inf): there
-        sqrt is taken of 1 instead and its result replaced by 0."""
+        """sqrt(var), with var's arguments. Where the variance is 0 the gradient is 0, as
+        PyTorch's (not 0 * inf): there sqrt is taken of 1 instead and its result replaced by 0."""
         axes = _axes(axis, dim, self.ndim, "std")  # checked here, so errors name std
-        if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):
-            raise TypeError(
-                f"std: unbiased (the second argument, as in PyTorch) must be a bool, got "
-                f"{unbiased!r}; give keepdims=, correction= or ddof= by name"
-            )
+        correction = _correction(unbiased, correction, ddof, "std")
         keep = keepdims if keepdim is None else keepdim
-        v = self.var(axes, unbiased, keep, **correction)
+        v = self.var(axes, keepdims=keep, correction=correction)
         flat = Tensor._make(v.data == 0, None)
         if not flat.data.any():
             return v.sqrt()
@@ -979,6 +968,19 @@ def broadcasts_to(shape: Shape, target: Shape) -> bool:
         return np.broadcast_shapes(shape, target) == tuple(target)
     except ValueError:
         return False
+
+
+def _correction(unbiased: Any, correction: int, ddof: int | None, what: str) -> int:
+    """The variance's n - correction divisor offset, from PyTorch's `unbiased` (a bool, the
+    second positional argument of var and std), else NumPy's `ddof`, else `correction`."""
+    if unbiased is None:
+        return correction if ddof is None else ddof
+    if not isinstance(unbiased, (bool, np.bool_)):
+        raise TypeError(
+            f"{what}: unbiased (the second argument, as in PyTorch) must be a bool, got "
+            f"{unbiased!r}; give keepdims=, correction= or ddof= by name"
+        )
+    return int(unbiased)
 
 
 def promoted(tensors: list[Tensor]) -> list[Tensor]:
