@@ -344,3 +344,23 @@ def test_losses_match_pytorch(name, ours, theirs, x):
     expected.backward(torch.tensor(gout))
     np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_cross_entropy_of_non_contiguous_logits_matches_closed_form():
+    """Logits in Fortran order or as a transposed view (the flat target index reads and writes
+    C-ordered arrays only): the loss is -mean log softmax(z)[y], the gradient (p - onehot) / N."""
+    rng = np.random.default_rng(7)
+    y = np.array([0, 3, 1, 2, 3, 0])
+    for make in (lambda a: td.Tensor(np.asfortranarray(a), requires_grad=True),
+                 lambda a: td.Tensor(np.ascontiguousarray(a.T), requires_grad=True)):  # fmt: skip
+        a = rng.standard_normal((6, 4))
+        leaf = make(a)
+        z = leaf if leaf.shape == (6, 4) else leaf.T
+        loss = F.cross_entropy(z, y)
+        p = np.exp(a - a.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        assert loss.item() == pytest.approx(-np.log(p[np.arange(6), y]).mean(), rel=1e-12)
+        loss.backward()
+        expected = (p - np.eye(4)[y]) / 6
+        grad = leaf.grad.data if leaf.shape == (6, 4) else leaf.grad.data.T
+        np.testing.assert_allclose(grad, expected, rtol=1e-10, atol=1e-15)
