@@ -27,6 +27,22 @@ def check_op(
     assert out.shape == np.shape(expected)
     if grad:
         assert td.gradcheck(fn, inputs, atol=atol)
+        assert_backward_paths_agree(fn, inputs)
+
+
+def assert_backward_paths_agree(fn: Callable[..., td.Tensor], inputs: Sequence[td.Tensor]) -> None:
+    """The two ways the engine runs each op's derivative give the same gradients: the
+    first-order pass (`backward_array`, on arrays) and the recorded one (`backward`, on
+    Tensors, as under create_graph=True), for a random upstream gradient."""
+    out = fn(*inputs)
+    upstream = np.random.default_rng(0).standard_normal(out.shape).astype(out.dtype)
+    first = td.grad(out, inputs, upstream, retain_graph=True, allow_unused=True)
+    recorded = td.grad(out, inputs, upstream, create_graph=True, allow_unused=True)
+    for i, (a, b) in enumerate(zip(first, recorded)):
+        assert (a is None) == (b is None), f"input {i}: a gradient on one path only"
+        if a is not None:
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_allclose(a.data, b.data, rtol=1e-10, atol=1e-12, err_msg=f"input {i}")
 
 
 def away_from(values: np.ndarray, kinks: Sequence[float], margin: float = 0.1) -> np.ndarray:

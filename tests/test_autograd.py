@@ -465,6 +465,67 @@ def test_custom_function_works_end_to_end():
     np.testing.assert_allclose(h.data, 6 * x.data)
 
 
+def test_custom_function_with_an_array_backward_uses_it_on_the_first_order_pass_only():
+    seen = []
+
+    class Cube(td.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.data**3
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(("backward", type(g)))
+            (x,) = ctx.saved_tensors
+            return g * 3 * x * x
+
+        @staticmethod
+        def backward_array(ctx, g):
+            seen.append(("backward_array", type(g)))
+            (x,) = ctx.saved_tensors
+            return g * 3 * x.data * x.data
+
+    x = Tensor([1.0, -2.0], requires_grad=True, dtype=np.float64)
+    Cube.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    assert type(x.grad) is Tensor and type(x.grad.data) is np.ndarray
+    assert seen == [("backward_array", np.ndarray)]
+    seen.clear()
+    (g,) = td.grad(Cube.apply(x).sum(), x, create_graph=True)
+    assert seen == [("backward", Tensor)] and g.requires_grad
+    np.testing.assert_allclose(td.grad(g.sum(), x)[0].data, [6.0, -12.0])  # 6x
+
+
+def test_custom_function_without_an_array_backward_gets_tensors_on_both_passes():
+    seen = []
+
+    class Double(td.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return 2 * x.data
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(type(g))
+            return g.expand(2, 3).sum(axis=0) / 2 * 2  # Tensor-only methods work
+
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = Double.apply(x) * Tensor([1.0, 2.0, 3.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0, 6.0])
+    assert seen == [Tensor]
+
+
+def test_first_order_backward_of_a_0d_tensor_used_many_times():
+    # gradients of 0-d arrays sum to NumPy scalars; the engine keeps them arrays, so the
+    # third and later parts are still added in
+    x = Tensor(2.0, requires_grad=True, dtype=np.float64)
+    y = x * 1.0
+    (y * 3 + y * 4 + y * 5 + y).backward()
+    assert x.grad.item() == 13.0 and type(x.grad.data) is np.ndarray
+
+
 def test_inplace_on_an_indexed_view_reaches_the_base_as_in_pytorch():
     a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     w = Tensor([10.0, 20.0], requires_grad=True)

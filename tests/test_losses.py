@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_backward_paths_agree
 
 import tinygrad_ds as td
 from tinygrad_ds import nn
@@ -138,6 +139,7 @@ def test_loss_value_and_gradient(name, loss, closed_form, x):
     assert out.shape == np.shape(expected) and out.dtype == np.float64
     np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
     assert td.gradcheck(loss, [t])
+    assert_backward_paths_agree(loss, [t])
 
 
 @pytest.mark.parametrize(

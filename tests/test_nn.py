@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import assert_backward_paths_agree
 
 import tinygrad_ds as td
 from tinygrad_ds import nn
@@ -312,6 +313,7 @@ def test_linear_node_gradients_and_second_derivatives_when_only_some_inputs_need
         return (nn.functional.linear(xx, ww, bb).tanh() ** 2).sum()
 
     assert td.gradcheck(loss, inputs)
+    assert_backward_paths_agree(loss, inputs)
     for i in range(len(inputs)):
         assert td.gradcheck(lambda *ts, i=i: td.grad(loss(*ts), ts, create_graph=True)[i], inputs)
 

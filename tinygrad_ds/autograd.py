@@ -4,10 +4,14 @@ The walk is iterative (no recursion, so a 100,000-op chain is fine). Every node 
 sequence number of its creation, and a consumer is always created after what it consumes; so
 processing the nodes that received a gradient latest-first (a heap keyed by sequence number, as
 PyTorch's engine does) visits each node only once all of its consumers have sent their part.
-For each node: call the op's `backward`, undo broadcasting on each edge (`unbroadcast`, the one
+For each node: call the op's backward, undo broadcasting on each edge (`unbroadcast`, the one
 place this happens) and add the result into the gradient table (keyed by node), or, for a
 leaf, into its `.grad` at the end. From a gradient's third part on, parts are added into the
 sum the walk made itself (never into an array an op handed out, which another edge may hold).
+
+A first-order pass carries the gradients as plain ndarrays and calls each op's
+`backward_array`; only what the caller sees (`.grad`, `grad()`'s results) is wrapped as
+Tensors. With `create_graph=True` they are Tensors and each op's `backward` runs recorded.
 
 Each node's saved tensors are released right after its backward runs, unless
 `retain_graph=True`.
@@ -29,8 +33,9 @@ from .tensor import constant as _const
 
 __all__ = ["backward", "grad", "unbroadcast", "graph_nodes"]
 
-Trace = Callable[["Function", "Tensor", tuple], None]
-"""Called after each node's backward with (node, upstream gradient, gradients it sent)."""
+Trace = Callable[["Function", np.ndarray, tuple], None]
+"""Called after each node's backward with (node, upstream gradient, gradients it sent), the
+gradients as arrays (None where nothing was sent)."""
 
 
 def graph_nodes(roots: Sequence[Function]) -> dict[Function, int]:
@@ -80,12 +85,14 @@ def _run(
     With `capture` (a dict keyed by the id of a node or leaf), gradients reaching those keys are
     stored there instead of in `.grad` (this is `grad()`); without it, leaves accumulate `.grad`.
     """
-    table: dict[Any, Tensor] = {}  # node or leaf -> its gradient so far
+    table: dict[Any, Any] = {}  # node or leaf -> its gradient so far (arrays, or Tensors)
     heap: list[tuple[int, Function]] = []  # nodes with a gradient, latest-created first
     used_bases: set[int] = set()  # memory already stored in some .grad during this pass
     sums: set[Any] = set()  # the keys whose table entry is a sum this walk made (its own memory)
+    as_tensor = _identity if create_graph else _wrap  # what the caller gets to see
 
     for t, g in zip(roots, root_grads):
+        g = g if create_graph else g.data
         target = t.grad_fn if t.grad_fn is not None else t
         old = table.get(target)
         if old is None:
@@ -100,16 +107,16 @@ def _run(
             node = heappop(heap)[1]
             g = table.pop(node)
             if capture is not None and id(node) in capture:
-                capture[id(node)] = g
+                capture[id(node)] = as_tensor(g)
             if node._retained is not None and capture is None:
                 kept = node._retained()
                 if kept is not None:
-                    _accumulate(kept, g, create_graph, used_bases)
-            grads = node.backward(node, g)
+                    _accumulate(kept, as_tensor(g), create_graph, used_bases)
+            grads = node.backward(node, g) if create_graph else node.backward_array(node, g)
             if type(grads) is not tuple:
                 grads = (grads,)
             if trace is not None:
-                trace(node, g, grads)
+                _trace(trace, node, g, grads, create_graph)
             if not retain_graph and (node._saved is not None or node._saved_out is not None):
                 node._saved = node._saved_out = RELEASED  # free what backward needed
             for parent, gi in zip(node.parents, grads):
@@ -120,7 +127,7 @@ def _run(
                     shape, dtype = parent.data.shape, parent.data.dtype
                 else:
                     shape, dtype = parent.out_shape, parent.out_dtype
-                data = gi.data
+                data = gi.data if create_graph else gi
                 if data.shape != shape or data.dtype != dtype:
                     gi = _fit(gi, shape, dtype)
                 old = table.get(parent)
@@ -128,26 +135,47 @@ def _run(
                     table[parent] = gi
                     if not leaf:
                         heappush(heap, (-parent.seq, parent))
+                elif parent in sums:  # a third or later part: added into the walk's own sum
+                    old += gi
                 elif create_graph:
                     table[parent] = old + gi
-                elif parent in sums:  # a third or later part: added into the walk's own sum
-                    old.data += gi.data
                 else:  # a second part: a new array, which later parts can be added into
-                    table[parent] = _const(old.data + gi.data)
+                    table[parent] = np.asarray(old + gi)  # (0-d arrays sum to NumPy scalars)
                     sums.add(parent)
 
     # What is left in the table are the leaves, each with its complete gradient.
     for leaf, g in table.items():
         if capture is not None:
             if id(leaf) in capture:
-                capture[id(leaf)] = g
+                capture[id(leaf)] = as_tensor(g)
         else:
-            _accumulate(leaf, g, create_graph, used_bases)
+            _accumulate(leaf, as_tensor(g), create_graph, used_bases)
 
 
-def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
-    """The gradient `g` summed down to its input's shape (`unbroadcast`) and cast to its dtype
-    (a float32 input used with a float64 one gets a float32 gradient)."""
+def _identity(g: Tensor) -> Tensor:
+    return g
+
+
+def _wrap(g: Any) -> Tensor:
+    """A first-order gradient as a Tensor whose data is an ndarray (0-d products give NumPy
+    scalars)."""
+    return _const(g if type(g) is np.ndarray else np.asarray(g))
+
+
+def _trace(trace: Trace, node: Function, g: Any, grads: tuple, create_graph: bool) -> None:
+    """Hand `trace` the node's gradients as arrays."""
+    if create_graph:
+        g, grads = g.data, tuple(None if gi is None else gi.data for gi in grads)
+    trace(node, np.asarray(g), tuple(None if gi is None else np.asarray(gi) for gi in grads))
+
+
+def _fit(g: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+    """The gradient `g` (an array, or a Tensor under create_graph) summed down to its input's
+    shape (`unbroadcast`) and cast to its dtype (a float32 input used with a float64 one gets a
+    float32 gradient)."""
+    if not isinstance(g, Tensor):
+        g = sum_to(g, shape) if g.shape != shape else g
+        return g if g.dtype == dtype else g.astype(dtype)
     g = unbroadcast(g, shape)
     return g if g.data.dtype == dtype else g.astype(dtype)
 

@@ -1,12 +1,18 @@
 """The `Function` base class: one node of the computation graph.
 
-An operation is a subclass with two static methods side by side, in PyTorch's vocabulary:
+An operation is a subclass with its forward and backward side by side, in PyTorch's
+vocabulary:
 
     forward(ctx, *inputs, **options) -> ndarray      # inputs are Tensors; compute on `.data`
     backward(ctx, grad) -> Tensor | tuple[Tensor | None, ...]   # one gradient per input
+    backward_array(ctx, grad) -> ndarray | tuple[ndarray | None, ...]   # optional, see below
 
-`backward` is written with Tensor operations, so when the engine runs it with
-`create_graph=True` the backward pass is itself recorded and gradients of gradients come free.
+`backward` is the definition, written with Tensor operations, so that when the engine runs it
+with `create_graph=True` the backward pass is itself recorded and gradients of gradients come
+free. A first-order pass (the training loop's) records nothing and runs `backward_array`
+instead: the same derivative on plain ndarrays, with no Tensor made per gradient. Its default
+wraps the arrays and calls `backward`; the hot operations spell it out in NumPy (where the
+formula reads the same on arrays, as `g, g` for Add, it is `backward` itself).
 Op authors write the textbook derivative for the *broadcast* shapes: the engine undoes
 broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
 """
@@ -61,8 +67,38 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
-        """Run `forward` on `inputs` and, in grad mode, record the node behind the result."""
-        ctx = cls.__new__(cls)
+        """Run `forward` on `inputs` and, in grad mode, record the node behind the result.
+
+        Which inputs need a gradient is settled first, so that `forward` can read
+        `ctx.needs_input_grad` (as in PyTorch) and save only what backward will use.
+        """
+        ctx = _new_node(cls)
+        if not grad_mode.enabled:
+            recording = False
+        elif len(inputs) == 2:  # the common cases spelled out: tuples, not list appends
+            a, b = inputs
+            ra, rb = a._requires_grad, b._requires_grad
+            recording = ra or rb
+            if recording:
+                ctx.parents = ((a.grad_fn or a) if ra else None,
+                               (b.grad_fn or b) if rb else None)  # fmt: skip
+                ctx.needs_input_grad = (ra, rb)
+                ctx.constants = (None if ra else a, None if rb else b)
+        elif len(inputs) == 1:
+            recording = inputs[0]._requires_grad
+            if recording:
+                ctx.parents = (inputs[0].grad_fn or inputs[0],)
+                ctx.needs_input_grad, ctx.constants = _ONE, _NONE
+        else:
+            needs = tuple([t._requires_grad for t in inputs])
+            recording = True in needs
+            if recording:
+                ctx.parents = tuple([(t.grad_fn or t) if t._requires_grad else None
+                                     for t in inputs])  # fmt: skip
+                ctx.needs_input_grad = needs
+                ctx.constants = tuple([None if t._requires_grad else t for t in inputs])
+        if not recording:
+            ctx.needs_input_grad = (False,) * len(inputs)
         try:
             out_data = cls.forward(ctx, *inputs, **options)
         except ValueError as e:
@@ -86,30 +122,10 @@ class Function:
             out._base = ViewOf(view[0], view[1], cls, options)
             if grad_mode.enabled:
                 _register_view(view[0], out)
-        out._requires_grad = False
-        out.grad_fn = None
-        if not grad_mode.enabled:
+        if not recording:
+            out._requires_grad = False
+            out.grad_fn = None
             return out
-        if len(inputs) == 2:  # the common cases spelled out: tuples, not list appends
-            a, b = inputs
-            ra, rb = a._requires_grad, b._requires_grad
-            if not (ra or rb):
-                return out
-            ctx.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
-            ctx.needs_input_grad = (ra, rb)
-            ctx.constants = (None if ra else a, None if rb else b)
-        elif len(inputs) == 1:
-            (a,) = inputs
-            if not a._requires_grad:
-                return out
-            ctx.parents, ctx.needs_input_grad, ctx.constants = (a.grad_fn or a,), (True,), (None,)
-        else:
-            needs = tuple([t._requires_grad for t in inputs])
-            if True not in needs:
-                return out
-            ctx.parents = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
-            ctx.needs_input_grad = needs
-            ctx.constants = tuple([None if t._requires_grad else t for t in inputs])
         ctx.out_shape = out_data.shape
         ctx.out_dtype = out_data.dtype
         ctx.out_ref = weakref.ref(out)
@@ -127,6 +143,15 @@ class Function:
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> Any:
         raise NotImplementedError
+
+    @staticmethod
+    def backward_array(ctx: Function, grad: np.ndarray) -> Any:
+        """`backward` on plain arrays, for a first-order pass: by default the arrays are
+        wrapped as Tensors and `backward`'s Tensors unwrapped."""
+        grads = ctx.backward(ctx, _constant(grad))
+        if type(grads) is not tuple:
+            return None if grads is None else grads.data
+        return tuple([None if gi is None else gi.data for gi in grads])
 
     # -- saving for backward ---------------------------------------------------------------
 
@@ -169,6 +194,10 @@ class Function:
 
     def saved_output(self) -> Tensor:
         """This node's output as a Tensor (whose grad_fn is this node), checked for changes."""
+        return Tensor._make(self.saved_output_array(), self)
+
+    def saved_output_array(self) -> np.ndarray:
+        """This node's output array, checked for changes (for `backward_array`)."""
         saved = self._saved_out
         if saved is RELEASED or self._saved is RELEASED:
             self._check_released()
@@ -178,7 +207,7 @@ class Function:
                 f"{self.name()}: its output (shape {data.shape}), needed for its gradient, has "
                 f"been modified by an in-place operation (version {cell[0]}, expected {version})"
             )
-        return Tensor._make(data, self)
+        return data
 
     def _check_released(self) -> None:
         if self._saved is RELEASED or self._saved_out is RELEASED:
@@ -223,5 +252,7 @@ def _register_view(base: Tensor, view: Tensor) -> None:
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)
+from .tensor import constant as _constant  # noqa: E402
 
-_new_tensor = object.__new__
+_new_tensor = _new_node = object.__new__
+_ONE, _NONE = (True,), (None,)

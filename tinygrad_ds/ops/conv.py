@@ -29,7 +29,6 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from ..tensor import constant as _constant
@@ -216,7 +215,8 @@ class Conv2d(Function):
         ctx.geo = geo
         ctx.cols_owner = object()  # a token: the work array keeps it, not this node
         cols = _im2col(x.data, geo, owner=ctx.cols_owner)
-        ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
+        need_x, need_w = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
         f, groups = w.data.shape[0], geo.groups
         out = np.matmul(w.data.reshape(groups, f // groups, -1), cols)
         if b is not None:
@@ -241,7 +241,8 @@ class Conv2dInputGrad(Function):
     @staticmethod
     def forward(ctx, g, w, geo=None):
         ctx.geo = geo
-        ctx.save_for_backward(g if w.requires_grad else None, w if g.requires_grad else None)
+        need_g, need_w = ctx.needs_input_grad
+        ctx.save_for_backward(g if need_w else None, w if need_g else None)
         groups = geo.groups
         w3 = w.data.reshape(groups, w.data.shape[0] // groups, -1)
         g3 = _channels_first(g.data, groups)
@@ -267,7 +268,8 @@ class Conv2dWeightGrad(Function):
     @staticmethod
     def forward(ctx, x, g, geo=None, built_by=None):
         ctx.geo = geo
-        ctx.save_for_backward(x if g.requires_grad else None, g if x.requires_grad else None)
+        need_x, need_g = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_g else None, g if need_x else None)
         cols = _im2col(x.data, geo, owner=built_by)  # the forward's columns, if still there
         f, c = g.data.shape[1], x.data.shape[1]
         # (cols @ g^T)^T: BLAS is faster with the long axis N*oh*ow inner on both sides
@@ -302,7 +304,7 @@ class MaxPool2d(Function):
         (first, *rest), (oh, ow) = geo.offsets(), geo.out_hw
         best = _channel_major(*x.data.shape[:2], oh, ow, x.data.dtype, 0)
         best[...] = xp[(..., *first)]
-        record = grad_mode.enabled and x.requires_grad  # else no gradient, no argmax
+        record = ctx.needs_input_grad[0]  # else no gradient, no argmax
         argmax = np.zeros_like(best, dtype=np.min_scalar_type(len(rest))) if record else None
         for k, (rows, columns) in enumerate(rest, start=1):
             candidate = xp[:, :, rows, columns]

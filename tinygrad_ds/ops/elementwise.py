@@ -8,10 +8,10 @@ Composed operations (sub, div, sqrt, minimum, ...) live in `tensor.py` as one-li
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from ..tensor import constant as _const
@@ -22,22 +22,22 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _times(g: Tensor, local: np.ndarray) -> Tensor:
+def _times(g: Any, local: np.ndarray) -> Any:
     """g * local, for a local derivative that is a constant array (a mask, 1 - z^2, ...): a
-    recorded product under create_graph, else the plain product (first order builds no node).
+    Tensor product for a Tensor g (recorded under create_graph), the plain product for an
+    array g (`backward_array`). So a backward written with it serves as both.
 
     A bool mask of g's shape is made floats first, in its own new memory, and the product
     written there: NumPy multiplies float by bool through a slow casting loop (for 128 x 256,
     about 22 us against 14 us this way). ReLU, the hottest, builds its float mask directly.
     """
-    if grad_mode.enabled:
+    if isinstance(g, Tensor):
         return g * _const(local)
-    gd = g.data
-    if local.dtype == np.bool_ and local.shape == gd.shape:
-        mask = local.astype(gd.dtype)
-        mask *= gd
-        return _const(mask)
-    return _const(gd * local)
+    if local.dtype == np.bool_ and local.shape == g.shape:
+        mask = local.astype(g.dtype)
+        mask *= g
+        return mask
+    return g * local
 
 
 @functools.cache
@@ -69,6 +69,8 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    backward_array = backward  # the same on arrays
+
 
 class Sub(Function):
     """z = x - y;  dz/dx = 1, dz/dy = -1.  (A primitive for speed: it is add(x, neg(y)).)"""
@@ -81,22 +83,29 @@ class Sub(Function):
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
+    backward_array = backward
+
 
 class Mul(Function):
     """z = x * y;  dz/dx = y, dz/dy = x (each saved only if the other needs a gradient)."""
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x if y.requires_grad else None, y if x.requires_grad else None)
+        gx, gy = ctx.needs_input_grad
+        ctx.save_for_backward(x if gy else None, y if gx else None)
         return x.data * y.data
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         gx, gy = ctx.needs_input_grad
-        if grad_mode.enabled:  # create_graph: products with the tensors themselves
-            return (g * y if gx else None), (g * x if gy else None)
-        return (_times(g, y.data) if gx else None), (_times(g, x.data) if gy else None)
+        return (g * y if gx else None), (g * x if gy else None)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        x, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        return (g * y.data if gx else None), (g * x.data if gy else None)
 
 
 class Div(Function):
@@ -106,7 +115,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(None, y)
-        if y.requires_grad:
+        if ctx.needs_input_grad[1]:
             ctx.save_output()
         return x.data / y.data
 
@@ -114,8 +123,14 @@ class Div(Function):
     def backward(ctx, g):
         _, y = ctx.saved_tensors
         gx, gy = ctx.needs_input_grad
-        gx_ = g / y if gx else None
-        return gx_, (-g * ctx.saved_output() / y if gy else None)
+        return (g / y if gx else None), (-g * ctx.saved_output() / y if gy else None)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        _, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        y = y.data
+        return (g / y if gx else None), (-g * ctx.saved_output_array() / y if gy else None)
 
 
 class Neg(Function):
@@ -129,6 +144,8 @@ class Neg(Function):
     def backward(ctx, g):
         return -g
 
+    backward_array = backward
+
 
 class Reciprocal(Function):
     """z = 1 / x;  dz/dx = -1 / x^2 = -z^2."""
@@ -141,6 +158,11 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, g):
         z = ctx.saved_output()
+        return -g * z * z
+
+    @staticmethod
+    def backward_array(ctx, g):
+        z = ctx.saved_output_array()
         return -g * z * z
 
 
@@ -157,7 +179,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        if y.requires_grad:
+        if ctx.needs_input_grad[1]:
             ctx.save_output()
         return x.data**y.data
 
@@ -165,21 +187,32 @@ class Pow(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         gx, gy = ctx.needs_input_grad
-        if grad_mode.enabled:  # create_graph: Tensor operations, differentiable again
-            dx = g * _pow_dx(x, y) if gx else None
-            dy = g * _pow_dy(x, y, ctx.saved_output()) if gy else None
-            return dx, dy
-        xd, yd = x.data, y.data  # first order: the local derivatives as arrays
+        dx = g * _pow_dx(x, y) if gx else None
+        dy = g * _pow_dy(x, y, ctx.saved_output()) if gy else None
+        return dx, dy
+
+    @staticmethod
+    def backward_array(ctx, g):
+        x, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        xd, yd = x.data, y.data
         dx = dy = None
         if gx:
             if yd.ndim == 0 and yd != 0:  # x ** 2, the common case: no 0 x^-1 to mask
-                dx = _times(g, yd * xd ** (yd - 1))
+                dx = g * (yd * xd ** (yd - 1))
             else:
-                dx = _times(g, yd * _one_at(xd, (xd == 0) & (yd == 0)) ** (yd - 1))
-        if gy:
-            z = ctx.saved_output().data  # 0^y is 0 or 1 where x becomes 1: z log 1 = 0 there
-            dy = _times(g, z * np.log(_one_at(xd, (xd == 0) & (yd >= 0))))
+                dx = g * (yd * _one_at(xd, (xd == 0) & (yd == 0)) ** (yd - 1))
+        if gy:  # 0^y is 0 or 1 where x becomes 1: z log 1 = 0 there
+            z = ctx.saved_output_array()
+            dy = g * (z * np.log(_one_at(xd, (xd == 0) & (yd >= 0))))
         return dx, dy
+
+
+def _positive(z: np.ndarray) -> np.ndarray:
+    """1[z > 0] as floats of z's dtype, written straight into a new float array: one
+    allocation, where a bool mask and then its float copy would be two (1.5-2% of an MLP
+    step), and a float-by-bool product NumPy's slow casting loop."""
+    return np.greater(z, 0, out=np.empty_like(z))
 
 
 def _one_at(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -222,10 +255,11 @@ class Exp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        z = ctx.saved_output()
-        if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
-            return g * z
-        return _times(g, z.data)  # first order: a plain product, no node
+        return g * ctx.saved_output()
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return g * ctx.saved_output_array()
 
 
 class Log(Function):
@@ -241,6 +275,11 @@ class Log(Function):
         (x,) = ctx.saved_tensors
         return g / x
 
+    @staticmethod
+    def backward_array(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x.data
+
 
 class Abs(Function):
     """z = |x|;  dz/dx = sign(x) (0 at x = 0, as PyTorch)."""
@@ -255,6 +294,8 @@ class Abs(Function):
         (x,) = ctx.saved_tensors
         return _times(g, np.sign(x.data))
 
+    backward_array = backward  # (`_times` serves both)
+
 
 class Tanh(Function):
     """z = tanh x;  dz/dx = 1 - z^2."""
@@ -267,9 +308,12 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         z = ctx.saved_output()
-        if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
-            return g * (1 - z * z)
-        return _times(g, 1 - z.data * z.data)  # first order: a constant, one op instead of three
+        return g * (1 - z * z)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        z = ctx.saved_output_array()
+        return g * (1 - z * z)
 
 
 class Sigmoid(Function):
@@ -295,9 +339,12 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         z = ctx.saved_output()
-        if grad_mode.enabled:  # create_graph: the derivative must itself be differentiable
-            return g * z * (1 - z)
-        return _times(g, z.data * (1 - z.data))  # first order: a constant, one op
+        return g * z * (1 - z)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        z = ctx.saved_output_array()
+        return g * (z * (1 - z))
 
 
 class Relu(Function):
@@ -310,14 +357,13 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        z = ctx.saved_output().data
-        # 1[z > 0] written straight into a float array (one allocation, where `_times` would
-        # make a bool mask and then its float copy: 1.5-2% of an MLP step), times g in place
-        mask = np.greater(z, 0, out=np.empty_like(z))
-        if grad_mode.enabled:  # create_graph: a recorded product with the constant mask
-            return g * _const(mask)
-        mask *= g.data
-        return _const(mask)
+        return g * _const(_positive(ctx.saved_output_array()))
+
+    @staticmethod
+    def backward_array(ctx, g):
+        mask = _positive(ctx.saved_output_array())
+        mask *= g
+        return mask
 
 
 class LeakyRelu(Function):
@@ -339,6 +385,8 @@ class LeakyRelu(Function):
         slope = g.dtype.type(ctx.slope)
         return _times(g, positive + slope * ~positive)  # 1 where x > 0, a elsewhere (exact)
 
+    backward_array = backward  # (`_times` serves both)
+
 
 class Maximum(Function):
     """z = max(x, y);  dz/dx = 1[x > y] + 1/2 1[x = y], dz/dy = the rest (ties split equally)."""
@@ -355,6 +403,8 @@ class Maximum(Function):
         share_x = share_x.astype(g.dtype, copy=False)
         gx, gy = ctx.needs_input_grad
         return (_times(g, share_x) if gx else None), (_times(g, 1 - share_x) if gy else None)
+
+    backward_array = backward  # (`_times` serves both)
 
 
 class Clip(Function):
@@ -378,6 +428,8 @@ class Clip(Function):
         if ctx.high is not None:
             inside &= x.data <= ctx.high
         return _times(g, inside)
+
+    backward_array = backward  # (`_times` serves both)
 
 
 class ClipBound(Function):
@@ -405,6 +457,8 @@ class ClipBound(Function):
         x_wins, b_wins = ((x <= b), (x > b)) if ctx.upper else ((x >= b), (x < b))
         return (_times(g, x_wins) if gx else None), (_times(g, b_wins) if gb else None)
 
+    backward_array = backward  # (`_times` serves both)
+
 
 class Where(Function):
     """z = cond ? x : y;  dz/dx = cond, dz/dy = not cond (no gradient to cond)."""
@@ -424,6 +478,8 @@ class Where(Function):
             _times(g, ~cond.data) if gy else None,
         )
 
+    backward_array = backward  # (`_times` serves both)
+
 
 class Cast(Function):
     """z = x converted to another dtype;  dz/dx = 1 (the gradient is cast back)."""
@@ -438,3 +494,5 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.in_dtype)
+
+    backward_array = backward  # (ndarray.astype too)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
-from ..tensor import Tensor, constant
+from ..tensor import Tensor
 from .movement import Permute, swap_last_two
 
 __all__ = ["MatMul", "Linear"]
@@ -17,8 +19,11 @@ def _is_transposed_view(x) -> bool:
     return x.data.ndim >= 2 and flags.f_contiguous and not flags.c_contiguous
 
 
-def _mT(x):
-    return Permute.apply(x, dims=swap_last_two(x.data.ndim))
+def _mT(x: Any) -> Any:
+    """x with its last two axes swapped: a Permute node for a Tensor, a view for an array."""
+    if isinstance(x, Tensor):
+        return Permute.apply(x, dims=swap_last_two(x.data.ndim))
+    return x.swapaxes(-1, -2)
 
 
 class MatMul(Function):
@@ -34,30 +39,44 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b, transpose_a=False, transpose_b=False):
-        ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.transpose_a, ctx.transpose_b = transpose_a, transpose_b
-        ctx.b_transposed = (
-            b.requires_grad and not (transpose_a or transpose_b) and _is_transposed_view(b)
-        )
+        ctx.b_transposed = need_b and not (transpose_a or transpose_b) and _is_transposed_view(b)
         return _product(a.data, b.data, transpose_a, transpose_b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga, gb = ctx.needs_input_grad
-        ta, tb = ctx.transpose_a, ctx.transpose_b
-        grad_a = grad_b = None
-        if ga and ta:  # B' @ G^T
-            grad_a = _matmul(b, g, tb, True)
-        elif ga:  # G @ B'^T
-            grad_a = _matmul(g, b, False, not tb)
-        if gb and ctx.b_transposed:  # (G^T @ A)^T: contiguous where W = B^T is
-            grad_b = _mT(_matmul(g, a, True, False))
-        elif gb and tb:  # G^T @ A'
-            grad_b = _matmul(g, a, True, ta)
-        elif gb:  # A'^T @ G
-            grad_b = _matmul(a, g, not ta, False)
-        return grad_a, grad_b
+        return _matmul_grads(ctx, g, a, b, _recorded)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        a, b = ctx.saved_tensors
+        return _matmul_grads(ctx, g, _data(a), _data(b), _product)
+
+
+def _data(t: Tensor | None) -> np.ndarray | None:
+    return None if t is None else t.data
+
+
+def _matmul_grads(ctx: Function, g: Any, a: Any, b: Any, matmul: Callable) -> tuple:
+    """MatMul's two gradients, with `matmul(a, b, transpose_a, transpose_b)` the product:
+    `_recorded` on Tensors (backward), `_product` on arrays (backward_array)."""
+    ga, gb = ctx.needs_input_grad
+    ta, tb = ctx.transpose_a, ctx.transpose_b
+    grad_a = grad_b = None
+    if ga and ta:  # B' @ G^T
+        grad_a = matmul(b, g, tb, True)
+    elif ga:  # G @ B'^T
+        grad_a = matmul(g, b, False, not tb)
+    if gb and ctx.b_transposed:  # (G^T @ A)^T: contiguous where W = B^T is
+        grad_b = _mT(matmul(g, a, True, False))
+    elif gb and tb:  # G^T @ A'
+        grad_b = matmul(g, a, True, ta)
+    elif gb:  # A'^T @ G
+        grad_b = matmul(a, g, not ta, False)
+    return grad_a, grad_b
 
 
 def _product(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) -> np.ndarray:
@@ -66,12 +85,9 @@ def _product(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool)
     return (a.swapaxes(-1, -2) if transpose_a else a) @ (b.swapaxes(-1, -2) if transpose_b else b)
 
 
-def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
-    """A product inside MatMul's backward: a recorded MatMul under create_graph, else the plain
-    product (first order records nothing, so the node's bookkeeping is skipped)."""
-    if grad_mode.enabled:
-        return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
-    return constant(_product(a.data, b.data, transpose_a, transpose_b))
+def _recorded(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+    """op(a) @ op(b) as a MatMul node."""
+    return MatMul.apply(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
 
 
 class Linear(Function):
@@ -86,7 +102,8 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, b):
-        ctx.save_for_backward(x if w.requires_grad else None, w if x.requires_grad else None)
+        need_x, need_w = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
         z = x.data @ w.data.T
         z += b.data  # z is this node's own new array: the bias goes into it
         return z
@@ -95,15 +112,18 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         gx, gw, gb = ctx.needs_input_grad
-        if grad_mode.enabled:  # create_graph: the gradients as recorded operations
-            return (
-                MatMul.apply(g, w) if gx else None,
-                MatMul.apply(g, x, transpose_a=True) if gw else None,
-                g.sum(axis=0) if gb else None,
-            )
-        gd = g.data
         return (
-            constant(gd @ w.data) if gx else None,
-            constant(gd.T @ x.data) if gw else None,
-            constant(gd.sum(axis=0)) if gb else None,
+            MatMul.apply(g, w) if gx else None,
+            MatMul.apply(g, x, transpose_a=True) if gw else None,
+            g.sum(axis=0) if gb else None,
+        )
+
+    @staticmethod
+    def backward_array(ctx, g):
+        x, w = ctx.saved_tensors
+        gx, gw, gb = ctx.needs_input_grad
+        return (
+            g @ w.data if gx else None,
+            g.T @ x.data if gw else None,
+            g.sum(axis=0) if gb else None,
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import constant as _const
 from .nn import max_keepdims, sum_keepdims
@@ -84,22 +83,28 @@ class SoftmaxCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, g):
+        z, _ = ctx.saved_tensors
+        n, c = z.shape
+        g = g.reshape(n, 1) if ctx.reduction == "none" else g
+        q, q_sum, scale = _class_mix(ctx, n, c, z.dtype)
+        dz = z.softmax(axis=1) * _const(q_sum[:, None]) - _const(q)  # softmax differentiable
+        return g * dz * _const(np.asarray(scale, dtype=z.dtype))
+
+    @staticmethod
+    def backward_array(ctx, g):
         z, probs = ctx.saved_tensors
         n, c = z.shape
         g = g.reshape(n, 1) if ctx.reduction == "none" else g
-        if ctx.plain and not grad_mode.enabled:  # softmax(z) - onehot(y), scaled
+        if ctx.plain:  # softmax(z) - onehot(y), scaled
             dz = probs.data.copy()
             dz.ravel()[ctx.at_target] -= 1
-            dz *= g.data * z.dtype.type(1.0 / n if ctx.reduction == "mean" else 1.0)
-            return _const(dz)
+            dz *= g * z.dtype.type(1.0 / n if ctx.reduction == "mean" else 1.0)
+            return dz
         q, q_sum, scale = _class_mix(ctx, n, c, z.dtype)
-        if grad_mode.enabled:  # create_graph: keep softmax(z) differentiable
-            dz = z.softmax(axis=1) * _const(q_sum[:, None]) - _const(q)
-            return g * dz * _const(np.asarray(scale, dtype=z.dtype))
         dz = probs.data * q_sum[:, None]
         dz -= q
-        dz *= g.data * z.dtype.type(scale)
-        return _const(dz.astype(z.dtype, copy=False))
+        dz *= g * z.dtype.type(scale)
+        return dz.astype(z.dtype, copy=False)
 
 
 def _class_mix(ctx: Function, n: int, c: int, dtype: np.dtype) -> tuple:

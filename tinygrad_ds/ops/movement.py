@@ -48,6 +48,10 @@ class Reshape(Function):
     def backward(ctx, g):
         return Reshape.apply(g, shape=ctx.in_shape)
 
+    @staticmethod
+    def backward_array(ctx, g):
+        return g.reshape(ctx.in_shape)
+
 
 class Permute(Function):
     """z = x with its axes reordered by `dims`;  dz/dx: the gradient permuted back."""
@@ -59,10 +63,19 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        inverse = [0] * len(ctx.dims)
-        for i, d in enumerate(ctx.dims):
-            inverse[d] = i
-        return Permute.apply(g, dims=tuple(inverse))
+        return Permute.apply(g, dims=_inverse(ctx.dims))
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return g.transpose(_inverse(ctx.dims))
+
+
+def _inverse(dims: tuple[int, ...]) -> tuple[int, ...]:
+    """The permutation that undoes `dims`."""
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return tuple(inverse)
 
 
 class Expand(Function):
@@ -76,6 +89,10 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return SumTo.apply(g, shape=ctx.in_shape)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return sum_to(g, ctx.in_shape)
 
 
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -104,6 +121,10 @@ class SumTo(Function):
     @staticmethod
     def backward(ctx, g):
         return Expand.apply(g, shape=ctx.in_shape)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return np.broadcast_to(g, ctx.in_shape)
 
 
 def _selects_once(index: object) -> bool:
@@ -134,6 +155,10 @@ class GetItem(Function):
     def backward(ctx, g):
         return ScatterAdd.apply(g, index=ctx.index, shape=ctx.in_shape)
 
+    @staticmethod
+    def backward_array(ctx, g):
+        return _scatter_add(g, ctx.index, ctx.in_shape)
+
 
 class ScatterAdd(Function):
     """z = zeros(shape) with z[index] += x (repeated indices add up);  dz/dx = g[index]."""
@@ -141,16 +166,23 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, x, index=(), shape=()):
         ctx.index = index
-        out = np.zeros(shape, dtype=x.data.dtype)
-        if _selects_once(index):
-            out[index] = x.data
-        else:
-            np.add.at(out, index, x.data)
-        return out
+        return _scatter_add(x.data, index, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g[ctx.index]
+
+    backward_array = backward  # (the same indexing on arrays)
+
+
+def _scatter_add(x: np.ndarray, index: object, shape: tuple[int, ...]) -> np.ndarray:
+    """zeros(shape) with [index] += x."""
+    out = np.zeros(shape, dtype=x.dtype)
+    if _selects_once(index):
+        out[index] = x
+    else:
+        np.add.at(out, index, x)
+    return out
 
 
 class IndexPut(Function):
@@ -193,6 +225,8 @@ class Cat(Function):
             for k, need in enumerate(ctx.needs_input_grad)
         )
 
+    backward_array = backward  # (the same slicing on arrays)
+
 
 class Pad(Function):
     """z = x padded with a constant by NumPy's (before, after) pairs;  dz/dx = g's interior."""
@@ -207,3 +241,5 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, g):
         return g[ctx.interior]
+
+    backward_array = backward  # (the same slicing on arrays)

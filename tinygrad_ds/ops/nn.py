@@ -51,6 +51,11 @@ class LogSoftmax(Function):
         z = ctx.saved_output()
         return g - z.exp() * g.sum(axis=ctx.axis, keepdims=True)
 
+    @staticmethod
+    def backward_array(ctx, g):
+        z = ctx.saved_output_array()
+        return g - np.exp(z) * g.sum(axis=ctx.axis, keepdims=True)
+
 
 class Softmax(Function):
     """s = e^(x - max x) / sum e^(x - max x);  dL/dx = s * (g - sum(g * s))  (along `axis`)."""
@@ -65,4 +70,9 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         s = ctx.saved_output()
+        return s * (g - (g * s).sum(axis=ctx.axis, keepdims=True))
+
+    @staticmethod
+    def backward_array(ctx, g):
+        s = ctx.saved_output_array()
         return s * (g - (g * s).sum(axis=ctx.axis, keepdims=True))

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..function import Function
 from ..tensor import Tensor
 from . import movement as M
@@ -32,6 +34,10 @@ class Sum(Function):
         kept = M.Reshape.apply(g, shape=_keepdims_shape(ctx.in_shape, ctx.axis))
         return M.Expand.apply(kept, shape=ctx.in_shape)
 
+    @staticmethod
+    def backward_array(ctx, g):
+        return np.broadcast_to(g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis)), ctx.in_shape)
+
 
 class Max(Function):
     """z = max_i x_i over `axis`;  dz/dx_i = 1[x_i = z] / #{j: x_j = z} (ties share equally)."""
@@ -49,10 +55,19 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, g):
-        winners = ctx.saved_tensors[0].data
-        share = winners / winners.sum(axis=ctx.axis, keepdims=True)
         g = M.Reshape.apply(g, shape=_keepdims_shape(ctx.in_shape, ctx.axis))
-        return g * Tensor._make(share.astype(g.dtype, copy=False), None)
+        return g * Tensor._make(_tie_shares(ctx, g.dtype), None)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis)) * _tie_shares(ctx, g.dtype)
+
+
+def _tie_shares(ctx: Function, dtype: np.dtype) -> np.ndarray:
+    """1[x_i = max] / #{j: x_j = max}, in `dtype`: how ties share the max's gradient."""
+    winners = ctx.saved_tensors[0].data
+    share = winners / winners.sum(axis=ctx.axis, keepdims=True)
+    return share.astype(dtype, copy=False)
 
 
 def _reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:

@@ -94,14 +94,14 @@ class BackwardTrace:
 
     # -- recording (the autograd trace hook) ----------------------------------------------
 
-    def record(self, node: Function, g: Tensor, grads: tuple) -> None:
+    def record(self, node: Function, g: np.ndarray, grads: tuple) -> None:
         sent = []
         for i, ((producer, leaf), gi) in enumerate(zip(op_inputs(node), grads)):
             if gi is None or node.parents[i] is None:
                 continue
             target = producer if producer is not None else leaf
             shape = producer.out_shape if producer is not None else leaf.shape
-            a = gi.data
+            a = np.asarray(gi)
             summed = None
             if a.shape != shape:
                 summed, a = a.shape, _sum_to(a, shape)
@@ -109,7 +109,7 @@ class BackwardTrace:
             sent.append(Sent(i, target, shape, _norm(a), summed, value))
         out = self.loss if node is self.loss.grad_fn else node.out_ref()
         name, data = (out.name, out.data) if out is not None else (None, None)
-        step = Step(len(self.steps) + 1, node, g.data, _norm(g.data), sent, name, data)
+        step = Step(len(self.steps) + 1, node, g, _norm(g), sent, name, data)
         self.steps.append(step)
         self._step_of[node] = step
 
