@@ -573,7 +573,8 @@ def test_backward_releases_every_saved_array():
     loss.backward()
 
     def big_arrays(node):
-        values = list(vars(node).values()) + [getattr(node, "_saved_versions", None)]
+        slots = [getattr(node, name, None) for name in ("_saved", "_saved_out", "_saved_versions")]
+        values = list(vars(node).values()) + slots
         return [v for v in values if isinstance(v, np.ndarray) and v.size >= 1000]  # (50, 30)+
 
     assert len(nodes) > 10

@@ -128,7 +128,7 @@ def _run(
                 else:
                     shape, dtype = parent.out_shape, parent.out_dtype
                 data = gi.data if create_graph else gi
-                if data.shape != shape or data.dtype != dtype:
+                if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype):
                     gi = _fit(gi, shape, dtype)
                 old = table.get(parent)
                 if old is None:

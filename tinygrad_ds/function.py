@@ -52,14 +52,16 @@ class Function:
         "out_shape",
         "out_dtype",
         "out_ref",
+        "_saved",
+        "_saved_out",
         "_saved_versions",
         "seq",
         "__dict__",
     )
 
-    # Defaults read through the class until an instance sets its own (fewer stores per op).
-    _saved: Any = None  # the inputs kept by save_for_backward, or RELEASED
-    _saved_out: Any = None  # True (asked for), then (array, version cell, version), or RELEASED
+    # _saved: the inputs kept by save_for_backward, or RELEASED (None if nothing was kept)
+    # _saved_out: True (asked for), then (array, version cell, version), or RELEASED (or None)
+    # Defaults read through the class until an instance sets its own (fewer stores per op):
     _view_of: Any = None  # (input, index) when the output is a view of that input's memory
     _retained: Any = None  # a weak reference to the output, after retain_grad()
 
@@ -73,6 +75,7 @@ class Function:
         `ctx.needs_input_grad` (as in PyTorch) and save only what backward will use.
         """
         ctx = _new_node(cls)
+        ctx._saved = ctx._saved_out = None
         if not grad_mode.enabled:
             recording = False
         elif len(inputs) == 2:  # the common cases spelled out: tuples, not list appends
@@ -99,8 +102,9 @@ class Function:
                 ctx.constants = tuple([None if t._requires_grad else t for t in inputs])
         if not recording:
             ctx.needs_input_grad = (False,) * len(inputs)
-        try:
-            out_data = cls.forward(ctx, *inputs, **options)
+        forward = cls.forward
+        try:  # (no empty dict of options built for the common call)
+            out_data = forward(ctx, *inputs, **options) if options else forward(ctx, *inputs)
         except ValueError as e:
             if "broadcast" not in str(e):
                 raise

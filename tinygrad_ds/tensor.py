@@ -426,7 +426,7 @@ class Tensor(TorchNames):
     # -- arithmetic (x op y with x, y = `_operands`, spelled out: these are the hot path) ---
 
     def __add__(self, other: Any) -> Tensor:
-        y = self._operand(other, "+ (add)")
+        y = other if type(other) is Tensor else self._operand(other, "+ (add)")
         x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
         return E.Add.apply(x, y)
 
@@ -435,7 +435,7 @@ class Tensor(TorchNames):
         return E.Add.apply(y, x)
 
     def __sub__(self, other: Any) -> Tensor:
-        y = self._operand(other, "- (sub)")
+        y = other if type(other) is Tensor else self._operand(other, "- (sub)")
         x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
         return E.Sub.apply(x, y)
 
@@ -444,7 +444,7 @@ class Tensor(TorchNames):
         return E.Sub.apply(y, x)
 
     def __mul__(self, other: Any) -> Tensor:
-        y = self._operand(other, "* (mul)")
+        y = other if type(other) is Tensor else self._operand(other, "* (mul)")
         x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
         return E.Mul.apply(x, y)
 
