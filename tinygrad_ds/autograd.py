@@ -291,7 +291,7 @@ def _root_grad(t: Tensor, g: Any, what: str) -> Tensor:
                 f"{what}: grad can be implicitly created only for scalar outputs, but the output "
                 f"has shape {t.shape}; pass a gradient of that shape (a vector-Jacobian product)"
             )
-        return _const(np.ones(t.data.shape, t.data.dtype))
+        return _const(np.array(1, t.data.dtype).reshape(t.data.shape))  # (np.ones is Python)
     try:
         data = np.asarray(g.data if isinstance(g, Tensor) else g)
     except (TypeError, ValueError) as exc:  # ragged nested lists, say
