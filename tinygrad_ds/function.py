@@ -12,9 +12,13 @@ with `create_graph=True` the backward pass is itself recorded and gradients of g
 free. A first-order pass (the training loop's) records nothing and runs `backward_array`
 instead: the same derivative on plain ndarrays, with no Tensor made per gradient. Its default
 wraps the arrays and calls `backward`; the hot operations spell it out in NumPy (where the
-formula reads the same on arrays, as `g, g` for Add, it is `backward` itself).
-Op authors write the textbook derivative for the *broadcast* shapes: the engine undoes
-broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
+formula reads the same on arrays, as `g, g` for Add, it is `backward` itself). Either may hand
+g itself on, but never write into it (another edge may hold the same array) nor into what it
+saved.
+
+`forward` may read `ctx.needs_input_grad` (settled before it runs, as in PyTorch) to save only
+what backward will use. Op authors write the textbook derivative for the *broadcast* shapes:
+the engine undoes broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
 """
 
 from __future__ import annotations
