@@ -497,6 +497,23 @@ def test_custom_function_with_an_array_backward_uses_it_on_the_first_order_pass_
     np.testing.assert_allclose(td.grad(g.sum(), x)[0].data, [6.0, -12.0])  # 6x
 
 
+def test_forward_reads_needs_input_grad_as_in_pytorch():
+    seen = []
+
+    class Product(td.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            seen.append(ctx.needs_input_grad)
+            return x.data * y.data
+
+    x, y = Tensor([1.0], requires_grad=True), Tensor([2.0])
+    Product.apply(x, y)
+    Product.apply(y, y)
+    with td.no_grad():
+        Product.apply(x, x)
+    assert seen == [(True, False), (False, False), (False, False)]
+
+
 def test_custom_function_without_an_array_backward_gets_tensors_on_both_passes():
     seen = []
 
