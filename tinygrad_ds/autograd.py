@@ -4,9 +4,11 @@ The walk is iterative (no recursion, so a 100,000-op chain is fine). Every node 
 sequence number of its creation, and a consumer is always created after what it consumes; so
 processing the nodes that received a gradient latest-first (a heap keyed by sequence number, as
 PyTorch's engine does) visits each node only once all of its consumers have sent their part.
-For each node: call the op's backward, undo broadcasting on each edge (`unbroadcast`, the one
-place this happens) and add the result into the gradient table (keyed by node), or, for a
-leaf, into its `.grad` at the end. From a gradient's third part on, parts are added into the
+A node just reached that is newer than every node waiting is the one the heap would give next,
+so it is run next without going through the heap (a chain never touches it).
+For each node: call the op's backward, undo broadcasting on each edge (`_fit`, the one place
+this happens) and add the result into the gradient table (keyed by node), or, for a leaf,
+into its `.grad` at the end. From a gradient's third part on, parts are added into the
 sum the walk made itself (never into an array an op handed out, which another edge may hold).
 
 A first-order pass carries the gradients as plain ndarrays and calls each op's
@@ -103,8 +105,8 @@ def _run(
             table[target] = old + g
 
     with grad_mode.set_grad_enabled(create_graph):
-        while heap:
-            node = heappop(heap)[1]
+        node = heappop(heap)[1] if heap else None
+        while node is not None:
             g = table.pop(node)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = as_tensor(g)
@@ -119,6 +121,7 @@ def _run(
                 _trace(trace, node, g, grads, create_graph)
             if not retain_graph and (node._saved is not None or node._saved_out is not None):
                 node._saved = node._saved_out = RELEASED  # free what backward needed
+            newest = None  # of the nodes first reached here: it may be the next to run
             for parent, gi in zip(node.parents, grads):
                 if parent is None or gi is None:
                     continue
@@ -133,7 +136,13 @@ def _run(
                 old = table.get(parent)
                 if old is None:
                     table[parent] = gi
-                    if not leaf:
+                    if leaf:
+                        continue
+                    if newest is None:
+                        newest = parent
+                    else:  # the older of the two waits in the heap
+                        if parent.seq > newest.seq:
+                            parent, newest = newest, parent
                         heappush(heap, (-parent.seq, parent))
                 elif parent in sums:  # a third or later part: added into the walk's own sum
                     old += gi
@@ -142,6 +151,14 @@ def _run(
                 else:  # a second part: a new array, which later parts can be added into
                     table[parent] = np.asarray(old + gi)  # (0-d arrays sum to NumPy scalars)
                     sums.add(parent)
+            # The next node is the newest with a gradient: in a chain, the one just reached,
+            # which then skips the heap (what heappop would give, without the push and pop).
+            if newest is not None and (not heap or newest.seq > -heap[0][0]):
+                node = newest
+            else:
+                if newest is not None:
+                    heappush(heap, (-newest.seq, newest))
+                node = heappop(heap)[1] if heap else None
 
     # What is left in the table are the leaves, each with its complete gradient.
     for leaf, g in table.items():
