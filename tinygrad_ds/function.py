@@ -86,7 +86,10 @@ class Function:
             a, b = inputs
             ra, rb = a._requires_grad, b._requires_grad
             recording = ra or rb
-            if recording:
+            if ra and rb:  # (shared tuples for the commonest case)
+                ctx.parents = (a.grad_fn or a, b.grad_fn or b)
+                ctx.needs_input_grad, ctx.constants = _BOTH, _NONE_TWICE
+            elif recording:
                 ctx.parents = ((a.grad_fn or a) if ra else None,
                                (b.grad_fn or b) if rb else None)  # fmt: skip
                 ctx.needs_input_grad = (ra, rb)
@@ -263,4 +266,4 @@ from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which impo
 from .tensor import constant as _constant  # noqa: E402
 
 _new_tensor = _new_node = object.__new__
-_ONE, _NONE = (True,), (None,)
+_ONE, _NONE, _BOTH, _NONE_TWICE = (True,), (None,), (True, True), (None, None)
