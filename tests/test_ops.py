@@ -331,6 +331,27 @@ def test_integer_operands_take_the_floating_dtype_as_in_pytorch(ints, float_dtyp
     assert (i * i).dtype == ints.dtype and td.cat([i, i]).dtype == ints.dtype
 
 
+def test_a_0d_tensor_takes_the_dimensioned_operands_dtype_within_its_category_as_pytorch():
+    """PyTorch's rule: a 0-d tensor decides the dtype only when its category (bool < integer <
+    floating) is above every dimensioned operand's. NumPy alone would make float32 data
+    times a float64 0-d tensor float64."""
+    x = td.Tensor(np.array([0.5, 2.0], np.float32), requires_grad=True)
+    s = td.Tensor(np.float64(3.0), requires_grad=True)  # 0-d float64
+    outs = [x * s, s * x, x + s, s - x, x / s, s / x, x**s, x.maximum(s), x.minimum(s),
+            td.where(x > 1, x, s), td.where(x > 1, s, x)]  # fmt: skip
+    assert [o.dtype for o in outs] == [np.float32] * len(outs)
+    np.testing.assert_allclose((x * s).data, [1.5, 6.0])
+    (x * s + x / s).sum().backward()
+    assert x.grad.dtype == np.float32 and s.grad.dtype == np.float64
+    np.testing.assert_allclose(s.grad.data, 2.5 - 2.5 / 9, rtol=1e-6)  # sum(x) (1 - 1/s^2)
+    i = td.Tensor(np.array([1, 2], np.int32))
+    assert (i + td.Tensor(np.int64(5))).dtype == np.int32  # same category: dimensioned wins
+    assert (i * td.Tensor(np.float64(0.5))).dtype == np.float64  # a higher category decides
+    assert (td.Tensor(np.float32(2.0)) * td.Tensor(np.float64(3.0))).dtype == np.float64  # all 0-d
+    assert (td.Tensor(np.float32(2.0)) * td.Tensor(np.ones(2))).dtype == np.float64
+    assert (x * np.array(2.0)).dtype == np.float32  # a 0-d array operand likewise
+
+
 def test_mixed_precision_gradient_keeps_input_dtype():
     a = td.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     b = td.Tensor(np.ones(3, dtype=np.float64), requires_grad=True)

@@ -453,10 +453,12 @@ class Tensor(TorchNames):
         return E.Mul.apply(y, x)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return E.Div.apply(self._float(), self._operand(other, "/ (div)")._float())
+        x, y = self._operands(other, "/ (div)")
+        return E.Div.apply(x._float(), y._float())
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return E.Div.apply(self._operand(other, "/ (div)")._float(), self._float())
+        x, y = self._operands(other, "/ (div)")
+        return E.Div.apply(y._float(), x._float())
 
     def reciprocal(self) -> Tensor:
         """1 / x;  d/dx = -1 / x^2."""
@@ -984,15 +986,29 @@ def _correction(unbiased: Any, correction: int, ddof: int | None, what: str) -> 
 
 
 def promoted(tensors: list[Tensor]) -> list[Tensor]:
-    """`tensors` for one operation, promoted as PyTorch promotes: when some are floating, the
-    integer and bool ones are cast (as constants) to the floating ones' dtype; NumPy alone
-    would widen int64 with float32 to float64. The binary operators call it only when the two
-    dtypes differ, so their common case costs one identity test; `cat` and `stack` always."""
-    floats = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
-    if not floats or len(floats) == len(tensors):
-        return tensors
-    dtype = np.result_type(*floats)
-    return [t if t.data.dtype.kind == "f" else constant(t.data.astype(dtype)) for t in tensors]
+    """`tensors` for one operation, promoted as PyTorch promotes (NumPy alone would make
+    int64 * float32 float64, and float32 data times a float64 0-d tensor float64):
+
+    - the category decides before the width: bool < integer < floating, so integer and bool
+      operands meeting floating ones take the floating dtype (cast as constants);
+    - a 0-d tensor counts only when its category is above every dimensioned operand's; else
+      it takes the dimensioned operands' dtype (a float64 0-d times float32 data is float32;
+      its own gradient is cast back to float64).
+
+    Operands whose dtype NumPy would widen to the same result are left as they are. The binary
+    operators call it only when the two dtypes differ, so their common case costs one identity
+    test; `cat` and `stack` always."""
+    dims = [t.data.dtype for t in tensors if t.data.ndim]
+    zero_d = [t.data.dtype for t in tensors if not t.data.ndim]
+    top = max((_CATEGORY[d.kind] for d in dims), default=-1)
+    deciding = [d for d in zero_d if _CATEGORY[d.kind] > top] or dims or zero_d
+    category = max(_CATEGORY[d.kind] for d in deciding)
+    dtype = np.result_type(*[d for d in deciding if _CATEGORY[d.kind] == category])
+    # (astype: a Cast node for a float that requires grad, else a constant)
+    return [t if np.result_type(t.data.dtype, dtype) == dtype else t.astype(dtype) for t in tensors]
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
 def constant(array: np.ndarray) -> Tensor:
