@@ -352,6 +352,19 @@ def test_a_0d_tensor_takes_the_dimensioned_operands_dtype_within_its_category_as
     assert (x * np.array(2.0)).dtype == np.float32  # a 0-d array operand likewise
 
 
+def test_matmul_of_integer_and_float_takes_the_float_dtype():
+    w = td.Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+    i = td.Tensor(np.arange(6).reshape(2, 3))  # int64
+    out = i @ w
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, np.arange(6).reshape(2, 3) @ np.ones((3, 2)))
+    out.sum().backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.data, np.tile([[3.0], [5.0], [7.0]], 2))
+    assert (w.T @ np.array([1, 2, 3])).dtype == np.float32
+    assert (td.Tensor(np.ones((2, 2))) @ w.detach()[:2]).dtype == np.float64  # floats: the wider
+
+
 def test_mixed_precision_gradient_keeps_input_dtype():
     a = td.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     b = td.Tensor(np.ones(3, dtype=np.float64), requires_grad=True)
