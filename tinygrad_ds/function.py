@@ -18,7 +18,7 @@ saved.
 
 `forward` may read `ctx.needs_input_grad` (settled before it runs, as in PyTorch) to save only
 what backward will use. Op authors write the textbook derivative for the *broadcast* shapes:
-the engine undoes broadcasting on every edge (see `autograd.unbroadcast`), so no op has to.
+the engine undoes broadcasting on every edge (`autograd._fit`), so no op has to.
 """
 
 from __future__ import annotations
