@@ -118,7 +118,7 @@ def _run(
             if type(grads) is not tuple:
                 grads = (grads,)
             if trace is not None:
-                _trace(trace, node, g, grads, create_graph)
+                trace(node, _array(g), tuple(_array(gi) for gi in grads))
             if not retain_graph and (node._saved is not None or node._saved_out is not None):
                 node._saved = node._saved_out = RELEASED  # free what backward needed
             newest = None  # of the nodes first reached here: it may be the next to run
@@ -179,11 +179,9 @@ def _wrap(g: Any) -> Tensor:
     return _const(g if type(g) is np.ndarray else np.asarray(g))
 
 
-def _trace(trace: Trace, node: Function, g: Any, grads: tuple, create_graph: bool) -> None:
-    """Hand `trace` the node's gradients as arrays."""
-    if create_graph:
-        g, grads = g.data, tuple(None if gi is None else gi.data for gi in grads)
-    trace(node, np.asarray(g), tuple(None if gi is None else np.asarray(gi) for gi in grads))
+def _array(g: Any) -> np.ndarray | None:
+    """A gradient (array, NumPy scalar or Tensor) as an ndarray, for `trace`."""
+    return None if g is None else np.asarray(g.data if isinstance(g, Tensor) else g)
 
 
 def _fit(g: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:

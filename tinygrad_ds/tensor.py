@@ -1031,9 +1031,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     operand with a floating one takes its dtype (`promoted`; NumPy alone would make int64 @
     float32 float64, where PyTorch refuses the pair)."""
     a = a if isinstance(a, Tensor) else Tensor(a)
-    b = b if isinstance(b, Tensor) else a._operand(b, "matmul")
-    if a.data.dtype is not b.data.dtype:
-        a, b = promoted([a, b])
+    a, b = a._operands(b, "matmul")
     sa, sb = a.data.shape, b.data.shape
     if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0]:  # the common case, checked quickly
         return L.MatMul.apply(a, b)
