@@ -99,6 +99,15 @@ class Function:
             if recording:
                 ctx.parents = (inputs[0].grad_fn or inputs[0],)
                 ctx.needs_input_grad, ctx.constants = _ONE, _NONE
+        elif len(inputs) == 3:  # (a layer's x, W and b)
+            a, b, c = inputs
+            ra, rb, rc = a._requires_grad, b._requires_grad, c._requires_grad
+            recording = ra or rb or rc
+            if recording:
+                ctx.parents = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None,
+                               (c.grad_fn or c) if rc else None)  # fmt: skip
+                ctx.needs_input_grad = (ra, rb, rc)
+                ctx.constants = (None if ra else a, None if rb else b, None if rc else c)
         else:
             needs = tuple([t._requires_grad for t in inputs])
             recording = True in needs
