@@ -5,6 +5,8 @@ A new op's test is one row in a table.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from helpers import away_from, check_op
@@ -217,6 +219,23 @@ def test_max_ties_share_gradient():
     x = td.Tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
     x.max(axis=1).sum().backward()
     np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduce", ["max", "min"])
+def test_max_over_a_nan_sends_the_gradient_to_the_nans(reduce):
+    """NaN is the max (and the min) of its slice; the NaNs share its gradient, as in PyTorch,
+    and a slice without NaN is unaffected. No 0/0 warning."""
+    x = td.Tensor([[1.0, np.nan, 3.0, np.nan], [1.0, 5.0, 2.0, 0.0]], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        z = getattr(x, reduce)(axis=1)
+        z.sum().backward()
+    np.testing.assert_array_equal(z.data, [np.nan, 5.0 if reduce == "max" else 0.0])
+    hit = [0, 1, 0, 0] if reduce == "max" else [0, 0, 0, 1]
+    np.testing.assert_array_equal(x.grad.data, [[0, 0.5, 0, 0.5], hit])
+    y = td.Tensor([2.0, np.nan, 1.0], requires_grad=True)
+    getattr(y, reduce)().backward()
+    np.testing.assert_array_equal(y.grad.data, [0, 1, 0])
 
 
 def test_maximum_ties_split_equally():

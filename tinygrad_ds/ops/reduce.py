@@ -40,7 +40,11 @@ class Sum(Function):
 
 
 class Max(Function):
-    """z = max_i x_i over `axis`;  dz/dx_i = 1[x_i = z] / #{j: x_j = z} (ties share equally)."""
+    """z = max_i x_i over `axis`;  dz/dx_i = 1[x_i = z] / #{j: x_j = z} (ties share equally).
+
+    A NaN is the max of its slice (NumPy propagates it), so there the NaNs share the gradient,
+    as in PyTorch, and the other elements get 0 (rather than 0/0 for all of them).
+    """
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -50,7 +54,10 @@ class Max(Function):
         ctx.in_shape = x.data.shape
         ctx.axis = axis
         out = x.data.max(axis=axis, keepdims=True)
-        ctx.save_for_backward(Tensor._make(x.data == out, None))  # freed after backward
+        winners = x.data == out
+        if out.dtype.kind in "fc" and np.isnan(out).any():  # (a pass over the reduced array)
+            winners |= np.isnan(x.data)
+        ctx.save_for_backward(Tensor._make(winners, None))  # freed after backward
         return out if keepdims else out.reshape(_reduced_shape(x.data.shape, axis))
 
     @staticmethod
