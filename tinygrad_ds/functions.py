@@ -12,8 +12,9 @@ from .ops import movement as M
 from .tensor import Tensor, _axis1, matmul, promoted
 
 __all__ = [
-    "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "log",
-    "sqrt", "tanh", "sigmoid", "relu", "abs", "clip", "softmax", "log_softmax",
+    "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "expm1", "log",
+    "log1p", "sqrt", "tanh", "sin", "cos", "sigmoid", "relu", "abs", "clip", "softmax",
+    "log_softmax",
 ]  # fmt: skip
 
 
@@ -104,9 +105,19 @@ def exp(x: Any) -> Tensor:
     return _t(x).exp()
 
 
+def expm1(x: Any) -> Tensor:
+    """The elementwise e^x - 1 of x (accurate for tiny x), as the method `x.expm1()`."""
+    return _t(x).expm1()
+
+
 def log(x: Any) -> Tensor:
     """The elementwise log of x, as the method `x.log()`."""
     return _t(x).log()
+
+
+def log1p(x: Any) -> Tensor:
+    """The elementwise log(1 + x) of x (accurate for tiny x), as the method `x.log1p()`."""
+    return _t(x).log1p()
 
 
 def sqrt(x: Any) -> Tensor:
@@ -117,6 +128,16 @@ def sqrt(x: Any) -> Tensor:
 def tanh(x: Any) -> Tensor:
     """The elementwise tanh of x, as the method `x.tanh()`."""
     return _t(x).tanh()
+
+
+def sin(x: Any) -> Tensor:
+    """The elementwise sin of x, as the method `x.sin()`."""
+    return _t(x).sin()
+
+
+def cos(x: Any) -> Tensor:
+    """The elementwise cos of x, as the method `x.cos()`."""
+    return _t(x).cos()
 
 
 def sigmoid(x: Any) -> Tensor:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
+from .torch_more import TorchMore
 from .torch_names import TorchNames
 
 __all__ = ["Tensor"]
@@ -117,7 +118,7 @@ _ndarray = np.ndarray
 _DTYPES = frozenset(d for d in map(np.dtype, np.typecodes["All"]) if d.kind in KINDS)
 
 
-class Tensor(TorchNames):
+class Tensor(TorchNames, TorchMore):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     `Tensor(data, requires_grad=False, dtype=None)` takes Python scalars, nested lists, NumPy
@@ -544,9 +545,17 @@ class Tensor(TorchNames):
         """e^x;  d/dx = e^x."""
         return E.Exp.apply(self._float())
 
+    def expm1(self) -> Tensor:
+        """e^x - 1, accurate for tiny x;  d/dx = e^x."""
+        return E.Expm1.apply(self._float())
+
     def log(self) -> Tensor:
         """Natural logarithm;  d/dx = 1 / x."""
         return E.Log.apply(self._float())
+
+    def log1p(self) -> Tensor:
+        """log(1 + x), accurate for tiny x;  d/dx = 1 / (1 + x)."""
+        return E.Log1p.apply(self._float())
 
     def sqrt(self) -> Tensor:
         """x^(1/2) (composed: x ** 0.5)."""
@@ -562,6 +571,14 @@ class Tensor(TorchNames):
     def tanh(self) -> Tensor:
         """tanh x;  d/dx = 1 - tanh^2 x."""
         return E.Tanh.apply(self._float())
+
+    def sin(self) -> Tensor:
+        """sin x;  d/dx = cos x."""
+        return E.Sin.apply(self._float())
+
+    def cos(self) -> Tensor:
+        """cos x;  d/dx = -sin x."""
+        return E.Cos.apply(self._float())
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x), without overflow;  d/dx = s (1 - s)."""
@@ -625,6 +642,29 @@ class Tensor(TorchNames):
     def sign(self) -> Tensor:
         """The sign, as a constant (its derivative is zero almost everywhere)."""
         return Tensor._make(np.sign(self.data), None)
+
+    def floor(self) -> Tensor:
+        """The largest integer <= x;  d/dx = 0 (see `_rounded`)."""
+        return self._rounded("floor")
+
+    def ceil(self) -> Tensor:
+        """The smallest integer >= x;  d/dx = 0 (see `_rounded`)."""
+        return self._rounded("ceil")
+
+    def round(self) -> Tensor:
+        """The nearest integer, halves to even (0.5 -> 0, 1.5 -> 2);  d/dx = 0."""
+        return self._rounded("round")
+
+    def trunc(self) -> Tensor:
+        """x rounded towards zero;  d/dx = 0 (see `_rounded`)."""
+        return self._rounded("trunc")
+
+    def _rounded(self, mode: str) -> Tensor:
+        """A float tensor rounded by `mode`, its gradient zero (a float result that requires
+        grad, as in PyTorch); integer and bool tensors are already whole: a copy."""
+        if self.data.dtype.kind != "f":
+            return constant(self.data.copy())
+        return E.Rounding.apply(self, mode=mode)
 
     # -- reductions ----------------------------------------------------------------------
 
@@ -778,6 +818,28 @@ class Tensor(TorchNames):
         if keep:
             return out
         return out.reshape(()) if axes is None else out.squeeze(axes)
+
+    def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """The running sum along `axis`/`dim` (one int, required; `x.cumsum(0)` as in PyTorch).
+        Integer and bool tensors give int64, as in PyTorch (no gradient)."""
+        if dim is not None and axis is not None:
+            raise TypeError("cumsum: give axis or dim, not both")
+        axis = axis if dim is None else dim
+        if axis is None:
+            raise TypeError(
+                f"cumsum: missing the axis to sum along (x.cumsum(0), x.cumsum(dim=-1)) for a "
+                f"tensor of shape {self.shape}"
+            )
+        try:
+            if self.ndim == 0:  # as in PyTorch: the running sum of one value (axis 0 or -1)
+                _check_0d_axis(axis, "cumsum")
+                return self.reshape(1).cumsum(0).reshape(())
+            axis = _axis1(axis, self.ndim, "cumsum")
+        except IndexError as e:
+            raise IndexError(f"{e} (shape {self.shape})") from None
+        if self.data.dtype.kind != "f":
+            return constant(np.cumsum(self.data, axis=axis, dtype=np.int64))
+        return R.CumSum.apply(self, axis=axis)
 
     # -- movement ------------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from ..tensor import Tensor
 from ..tensor import constant as _const
 
 __all__ = [
-    "Add", "Sub", "Mul", "Div", "Neg", "Reciprocal", "Pow", "Exp", "Log", "Abs", "Tanh", "Sigmoid",
-    "Relu", "LeakyRelu", "Maximum", "Clip", "ClipBound", "Where", "Cast",
+    "Add", "Sub", "Mul", "Div", "Neg", "Reciprocal", "Pow", "Exp", "Expm1", "Log", "Log1p", "Sin",
+    "Cos", "Abs", "Tanh", "Sigmoid", "Rounding", "Relu", "LeakyRelu", "Maximum", "Clip",
+    "ClipBound", "Where", "Cast",
 ]  # fmt: skip
 
 
@@ -262,6 +263,24 @@ class Exp(Function):
         return g * ctx.saved_output_array()
 
 
+class Expm1(Function):
+    """z = e^x - 1, accurate for tiny x (np.expm1);  dz/dx = e^x = z + 1 (as PyTorch: where
+    e^x is below the dtype's epsilon, x < -37 in float64, z + 1 is exact to epsilon only)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return np.expm1(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.saved_output() + 1)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return g * (ctx.saved_output_array() + 1)
+
+
 class Log(Function):
     """z = log x;  dz/dx = 1 / x."""
 
@@ -279,6 +298,63 @@ class Log(Function):
     def backward_array(ctx, g):
         (x,) = ctx.saved_tensors
         return g / x.data
+
+
+class Log1p(Function):
+    """z = log(1 + x), accurate for tiny x (np.log1p);  dz/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x)
+
+    @staticmethod
+    def backward_array(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x.data)
+
+
+class Sin(Function):
+    """z = sin x;  dz/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * x.cos()
+
+    @staticmethod
+    def backward_array(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.cos(x.data)
+
+
+class Cos(Function):
+    """z = cos x;  dz/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * x.sin()
+
+    @staticmethod
+    def backward_array(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * np.sin(x.data)
 
 
 class Abs(Function):
@@ -345,6 +421,30 @@ class Sigmoid(Function):
     def backward_array(ctx, g):
         z = ctx.saved_output_array()
         return g * (z * (1 - z))
+
+
+_ROUNDINGS = {"floor": np.floor, "ceil": np.ceil, "round": np.rint, "trunc": np.trunc}
+
+
+class Rounding(Function):
+    """z = floor x, ceil x, round x (half to even, as NumPy and PyTorch) or trunc x, by `mode`;
+    dz/dx = 0 (z is a step function: flat between its jumps; at a jump PyTorch says 0 too).
+
+    The result of a tensor that requires grad requires grad, as in PyTorch, and its gradient
+    is exactly zero everywhere.
+    """
+
+    @staticmethod
+    def forward(ctx, x, mode="floor"):
+        return _ROUNDINGS[mode](x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _const(np.zeros(g.shape, g.dtype))
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return np.zeros(g.shape, g.dtype)
 
 
 class Relu(Function):

@@ -1,6 +1,8 @@
-"""Reductions: sum and max over axes (mean, var, std, min are composed from them in tensor.py).
+"""Reductions: sum and max over axes (mean, var, std, min are composed from them in tensor.py),
+and the running sum along one axis, cumsum.
 
-`axis` arrives normalised by the Tensor method: None or a tuple of non-negative ints.
+`axis` arrives normalised by the Tensor method: None or a tuple of non-negative ints (for
+cumsum, one non-negative int).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from ..function import Function
 from ..tensor import Tensor
 from . import movement as M
 
-__all__ = ["Sum", "Max"]
+__all__ = ["Sum", "Max", "CumSum"]
 
 
 def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -81,3 +83,22 @@ def _reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tupl
     if axis is None:
         return ()
     return tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+class CumSum(Function):
+    """z_i = sum_{j <= i} x_j along `axis`;  dL/dx_j = sum_{i >= j} g_i, the running sum of g
+    taken from the far end: g reversed along the axis, summed cumulatively, reversed back."""
+
+    @staticmethod
+    def forward(ctx, x, axis=0):
+        ctx.axis = axis
+        return np.cumsum(x.data, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        reverse = (slice(None),) * ctx.axis + (slice(None, None, -1),)
+        return CumSum.apply(g[reverse], axis=ctx.axis)[reverse]
+
+    @staticmethod
+    def backward_array(ctx, g):
+        return np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
