@@ -108,6 +108,8 @@ def _run(
         node = heappop(heap)[1] if heap else None
         while node is not None:
             g = table.pop(node)
+            if node._hooks is not None:
+                g = _hooked(node._hooks, g, create_graph)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = as_tensor(g)
             if node._retained is not None and capture is None:
@@ -162,11 +164,37 @@ def _run(
 
     # What is left in the table are the leaves, each with its complete gradient.
     for leaf, g in table.items():
+        if leaf._hooks is not None:
+            g = _hooked(leaf._hooks, g, create_graph)
         if capture is not None:
             if id(leaf) in capture:
                 capture[id(leaf)] = as_tensor(g)
         else:
             _accumulate(leaf, as_tensor(g), create_graph, used_bases)
+
+
+def _hooked(hooks: list[Callable], g: Any, create_graph: bool) -> Any:
+    """The gradient `g` (an array, or a Tensor under create_graph) passed through each of a
+    tensor's `register_hook` functions in turn: a hook returns a new gradient or None."""
+    for hook in list(hooks):  # (a hook may remove itself)
+        given = g if create_graph else _wrap(g)
+        new = hook(given)
+        if new is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(new, Tensor):
+            raise TypeError(
+                f"register_hook: the hook {name!r} must return a Tensor or None, got "
+                f"{type(new).__name__}"
+            )
+        if new.shape != given.shape or new.dtype != given.dtype:
+            raise RuntimeError(
+                f"register_hook: the hook {name!r} changed the gradient from shape "
+                f"{given.shape} and dtype {given.dtype} to shape {new.shape} and dtype "
+                f"{new.dtype}; it must return a gradient like the one it was given"
+            )
+        g = new if create_graph else new.data
+    return g
 
 
 def _identity(g: Tensor) -> Tensor:

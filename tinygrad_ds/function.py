@@ -68,6 +68,7 @@ class Function:
     # Defaults read through the class until an instance sets its own (fewer stores per op):
     _view_of: Any = None  # (input, index) when the output is a view of that input's memory
     _retained: Any = None  # a weak reference to the output, after retain_grad()
+    _hooks: Any = None  # the output's `register_hook` functions (a list)
 
     # -- recording -------------------------------------------------------------------------
 
@@ -130,8 +131,7 @@ class Function:
             out_data = np.asarray(out_data)
         out = _new_tensor(Tensor)
         out.data = out_data
-        out.grad = None
-        out.name = None
+        out.grad = out.name = out._hooks = None
         view = ctx._view_of
         if view is None:
             out._version = [0]

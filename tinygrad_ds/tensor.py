@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
 from typing import Any
 
@@ -138,10 +138,11 @@ class Tensor(TorchNames, TorchMore):
 
     __slots__ = (
         "data", "grad", "_requires_grad", "grad_fn", "name", "_version", "_base", "_views",
-        "__weakref__",
+        "_hooks", "__weakref__",
     )  # fmt: skip
     # `_views` (set once views of this tensor are taken in grad mode): weak references to them,
     # so that an in-place change recorded on this tensor makes them again (see inplace.py).
+    # `_hooks`: a leaf's `register_hook` functions (None if none; a non-leaf's are its node's).
     __array_priority__ = 1000  # so that `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -155,7 +156,7 @@ class Tensor(TorchNames, TorchMore):
         self.grad_fn = None
         self.name: str | None = None
         self._version = [0]
-        self._base = None
+        self._base = self._hooks = None
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -165,7 +166,7 @@ class Tensor(TorchNames, TorchMore):
         """Wrap an ndarray without copying or converting (the operations' fast path)."""
         t = _new(cls)
         t.data = data
-        t.grad = t.name = t._base = None
+        t.grad = t.name = t._base = t._hooks = None
         t.grad_fn = grad_fn
         t._requires_grad = grad_fn is not None
         t._version = [0]
@@ -315,6 +316,31 @@ class Tensor(TorchNames, TorchMore):
         """Keep `.grad` on this non-leaf tensor after backward."""
         if self.grad_fn is not None:
             self.grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> HookHandle:
+        """Call `hook(grad)` each time the gradient with respect to this tensor is computed:
+        dL/dself, summed over all its uses, before it reaches `.grad` (a leaf's, or a retained
+        one's) or flows on to the tensors that made this one. For a layer's pre-activation z
+        that is the course's delta, dL/dz.
+
+        The hook should not change its argument; it may return a new gradient of the same
+        shape and dtype, which is used in its place (None keeps it). Hooks run in the order
+        they were registered, in `backward` and in `td.grad`; `handle.remove()` removes one.
+        As in PyTorch, a non-leaf's hook belongs to the value it had when registered: after an
+        in-place change it sees the gradient of that earlier value.
+        """
+        if not callable(hook):
+            raise TypeError(f"register_hook: expected a function, got {type(hook).__name__}")
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"register_hook: cannot register a hook on a tensor (shape {self.shape}) that "
+                "does not require grad"
+            )
+        owner = self.grad_fn if self.grad_fn is not None else self
+        if owner._hooks is None:
+            owner._hooks = []
+        owner._hooks.append(hook)
+        return HookHandle(owner._hooks, hook)
 
     def backward(
         self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
@@ -1079,13 +1105,29 @@ def constant(array: np.ndarray) -> Tensor:
     for most gradients of a first-order backward pass.)"""
     t = _new(Tensor)
     t.data = array
-    t.grad = t.grad_fn = t.name = t._base = None
+    t.grad = t.grad_fn = t.name = t._base = t._hooks = None
     t._requires_grad = False
     t._version = [0]
     return t
 
 
 _new = object.__new__
+
+
+class HookHandle:
+    """What `register_hook` returns: `remove()` takes the hook off again (PyTorch's
+    RemovableHandle); removing it twice is harmless."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        for i, h in enumerate(self._hooks):
+            if h is self._hook:
+                del self._hooks[i]
+                return
 
 
 def matmul(a: Any, b: Any) -> Tensor:
