@@ -137,3 +137,30 @@ def test_hook_errors_name_the_problem():
     z.register_hook(lambda g: 5)
     with pytest.raises(TypeError, match="must return a Tensor or None, got int"):
         (z * 2).sum().backward()
+
+
+def test_hooks_show_the_course_deltas_of_each_layer():
+    """A tanh hidden layer and a sigmoid output with binary cross-entropy (summed): the hooks
+    on z[2] and z[1] see the course's delta[2] = a[2] - y and
+    delta[1] = (W[2]^T delta[2]) * g'(z[1]), as `manual.backprop` derives them by hand."""
+    from tinygrad_ds.manual.activations import g_prime
+    from tinygrad_ds.manual.backprop import output_delta
+
+    rng = np.random.default_rng(1)
+    x = f64(rng.standard_normal((5, 3)), requires_grad=False)
+    y = rng.integers(0, 2, (5, 2)).astype(np.float64)
+    w1, b1 = f64(rng.standard_normal((4, 3))), f64(rng.standard_normal(4))
+    w2, b2 = f64(rng.standard_normal((2, 4))), f64(rng.standard_normal(2))
+    z1 = x @ w1.T + b1
+    a1 = z1.tanh()
+    z2 = a1 @ w2.T + b2
+    deltas = {}
+    z1.register_hook(lambda g: deltas.__setitem__(1, g.data))
+    z2.register_hook(lambda g: deltas.__setitem__(2, g.data))
+    loss = td.nn.functional.binary_cross_entropy(z2.sigmoid(), td.Tensor(y), reduction="sum")
+    loss.backward()
+    delta2 = output_delta(z2.data, y, "sigmoid")
+    delta1 = (delta2 @ w2.data) * g_prime("tanh", z1.data, a1.data)
+    np.testing.assert_allclose(deltas[2], delta2, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(deltas[1], delta1, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w1.grad.data, delta1.T @ x.data, rtol=1e-10)
