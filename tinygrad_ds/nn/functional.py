@@ -49,8 +49,9 @@ def _t(x: Any, what: str) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out, in) and b of shape (out,) (the course's
     z = W a + b, one example per row)."""
-    if isinstance(x, Tensor) and isinstance(weight, Tensor) and isinstance(bias, Tensor):
-        xd, wd, bd = x.data, weight.data, bias.data  # a layer's call, checked in one go:
+    x = x if isinstance(x, Tensor) else _t(x, "linear")
+    if isinstance(weight, Tensor) and isinstance(bias, Tensor):
+        xd, wd, bd = x.data, weight.data, bias.data  # the common case, checked in one go:
         if (
             xd.ndim == 2
             and wd.ndim == 2
@@ -60,7 +61,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             and bd.dtype is xd.dtype
         ):
             return Linear.apply(x, weight, bias)  # one node, as PyTorch's addmm
-    x = _t(x, "linear")
     if not isinstance(weight, Tensor):
         raise TypeError(f"linear: weight must be a Tensor, got {type(weight).__name__}")
     x_shape, w_shape = x.data.shape, weight.data.shape
@@ -75,13 +75,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = x @ weight.T
         return out if bias is None else _add_bias(out, bias, w_shape)
     b = bias.data if isinstance(bias, Tensor) else None
-    if (
-        b is not None
-        and len(x_shape) == 2
-        and b.shape == w_shape[:1]
-        and b.dtype == x.data.dtype == weight.data.dtype
-    ):
-        return Linear.apply(x, weight, bias)  # the common case: one node, as PyTorch's addmm
     out = MatMul.apply(x, weight, transpose_b=True)  # x W^T: one node, with W itself as input
     if bias is None:
         return out
