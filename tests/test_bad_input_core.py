@@ -116,6 +116,10 @@ ERRORS = [
     (lambda: td.stack([x, OBJ]), TypeError, r"stack: .* got ndarray of dtype object"),
     (lambda: td.where(None, x, x), TypeError, r"where: .* got NoneType"),
     (lambda: td.where(mask, "a", 0.0), TypeError, r"where: .* got str"),
+    (lambda: td.sin("a"), TypeError, r"sin: expected tensors, arrays or numbers, got str"),
+    (lambda: td.exp(None), TypeError, r"exp: expected tensors, arrays or numbers, got NoneType"),
+    (lambda: td.softmax(OBJ, 0), TypeError, r"softmax: .* got ndarray of dtype object"),
+    (lambda: td.maximum("a", x), TypeError, r"maximum: .* got str"),
     # 7. None (or a string) where a value is needed
     (lambda: td.full((2, 2), None), TypeError, r"full: fill_value must be a number, got None"),
     (lambda: td.full((2, 2), "a"), TypeError, r"full: fill_value must be a number, got 'a'"),

@@ -40,12 +40,12 @@ def _tensors(tensors: Any, what: str) -> list[Tensor]:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max; at ties each side gets half the gradient."""
-    return _t(a).maximum(b)
+    return _t(a, "maximum").maximum(b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min (composed: -max(-a, -b))."""
-    return _t(a).minimum(b)
+    return _t(a, "minimum").minimum(b)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
@@ -102,73 +102,73 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
 
 def exp(x: Any) -> Tensor:
     """The elementwise exp of x, as the method `x.exp()`."""
-    return _t(x).exp()
+    return _t(x, "exp").exp()
 
 
 def expm1(x: Any) -> Tensor:
     """The elementwise e^x - 1 of x (accurate for tiny x), as the method `x.expm1()`."""
-    return _t(x).expm1()
+    return _t(x, "expm1").expm1()
 
 
 def log(x: Any) -> Tensor:
     """The elementwise log of x, as the method `x.log()`."""
-    return _t(x).log()
+    return _t(x, "log").log()
 
 
 def log1p(x: Any) -> Tensor:
     """The elementwise log(1 + x) of x (accurate for tiny x), as the method `x.log1p()`."""
-    return _t(x).log1p()
+    return _t(x, "log1p").log1p()
 
 
 def sqrt(x: Any) -> Tensor:
     """The elementwise sqrt of x, as the method `x.sqrt()`."""
-    return _t(x).sqrt()
+    return _t(x, "sqrt").sqrt()
 
 
 def tanh(x: Any) -> Tensor:
     """The elementwise tanh of x, as the method `x.tanh()`."""
-    return _t(x).tanh()
+    return _t(x, "tanh").tanh()
 
 
 def sin(x: Any) -> Tensor:
     """The elementwise sin of x, as the method `x.sin()`."""
-    return _t(x).sin()
+    return _t(x, "sin").sin()
 
 
 def cos(x: Any) -> Tensor:
     """The elementwise cos of x, as the method `x.cos()`."""
-    return _t(x).cos()
+    return _t(x, "cos").cos()
 
 
 def sigmoid(x: Any) -> Tensor:
     """The elementwise sigmoid of x, as the method `x.sigmoid()`."""
-    return _t(x).sigmoid()
+    return _t(x, "sigmoid").sigmoid()
 
 
 def relu(x: Any) -> Tensor:
     """The elementwise relu of x, as the method `x.relu()`."""
-    return _t(x).relu()
+    return _t(x, "relu").relu()
 
 
 def abs(x: Any) -> Tensor:  # noqa: A001
     """The elementwise abs of x, as the method `x.abs()`."""
-    return _t(x).abs()
+    return _t(x, "abs").abs()
 
 
 def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """x clipped to [min, max], as the method `x.clip(min, max)`."""
-    return _t(x).clip(min, max)
+    return _t(x, "clip").clip(min, max)
 
 
 def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor:
     """e^x_i / sum_j e^x_j along `dim` (stable), as `x.softmax(dim=dim)`; `dtype` casts x
     first, as in `torch.softmax`."""
-    x = _t(x)
+    x = _t(x, "softmax")
     return (x if dtype is None else x.astype(dtype)).softmax(dim=dim)
 
 
 def log_softmax(x: Any, dim: int, dtype: Any = None) -> Tensor:
     """x_i - log sum_j e^x_j along `dim` (stable), as `x.log_softmax(dim=dim)`; `dtype` casts
     x first, as in `torch.log_softmax`."""
-    x = _t(x)
+    x = _t(x, "log_softmax")
     return (x if dtype is None else x.astype(dtype)).log_softmax(dim=dim)
