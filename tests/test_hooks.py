@@ -77,6 +77,11 @@ def test_hooks_run_in_grad_for_nodes_and_leaves():
     (gl,) = td.grad((leaf * 2).sum(), leaf)
     np.testing.assert_array_equal(gl.data, [20.0, 20.0, 20.0])
     assert leaf.grad is None and x.grad is None
+    # a leaf that grad() was not asked about is not delivered a gradient: its hook stays quiet
+    other, calls = f64([1.0]), []
+    other.register_hook(calls.append)
+    (gl,) = td.grad((leaf * other).sum(), leaf)
+    assert calls == [] and other.grad is None
 
 
 def test_a_hook_under_create_graph_is_part_of_the_recorded_gradient():

@@ -163,12 +163,14 @@ def _run(
                 node = heappop(heap)[1] if heap else None
 
     # What is left in the table are the leaves, each with its complete gradient.
+    # (A leaf's hooks run where its gradient is delivered: not for a leaf `grad()` skips.)
     for leaf, g in table.items():
+        if capture is not None and id(leaf) not in capture:
+            continue
         if leaf._hooks is not None:
             g = _hooked(leaf._hooks, g, create_graph)
         if capture is not None:
-            if id(leaf) in capture:
-                capture[id(leaf)] = as_tensor(g)
+            capture[id(leaf)] = as_tensor(g)
         else:
             _accumulate(leaf, as_tensor(g), create_graph, used_bases)
 
