@@ -50,6 +50,7 @@ from .functions import (
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .jacobian import hessian, jacobian
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
@@ -57,7 +58,7 @@ from .tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "backward", "grad", "gradcheck", "GradcheckError",
+    "Tensor", "Function", "backward", "grad", "gradcheck", "GradcheckError", "jacobian", "hessian",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     "float32", "float64", "int32", "int64", "bool_", "set_default_dtype", "get_default_dtype",
     "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack",
