@@ -117,6 +117,8 @@ ERRORS = [
     (lambda: td.where(None, x, x), TypeError, r"where: .* got NoneType"),
     (lambda: td.where(mask, "a", 0.0), TypeError, r"where: .* got str"),
     (lambda: td.sin("a"), TypeError, r"sin: expected tensors, arrays or numbers, got str"),
+    (lambda: td.Tensor(2.0).softmax(0.0), TypeError, r"softmax: dim must be an int, got 0\.0"),
+    (lambda: td.Tensor(2.0).cumsum(False), TypeError, r"cumsum: dim must be an int, got False"),
     (lambda: td.exp(None), TypeError, r"exp: expected tensors, arrays or numbers, got NoneType"),
     (lambda: td.softmax(OBJ, 0), TypeError, r"softmax: .* got ndarray of dtype object"),
     (lambda: td.maximum("a", x), TypeError, r"maximum: .* got str"),

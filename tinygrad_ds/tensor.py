@@ -97,7 +97,7 @@ def _axis1(axis: int, ndim: int, what: str) -> int:
 
 def _check_0d_axis(axis: int, what: str) -> None:
     """A 0-d tensor's one axis is 0 (or -1), as in PyTorch: anything else is an error."""
-    if axis not in (0, -1):
+    if not _is_int(axis) or axis not in (0, -1):  # (0.0 and False equal 0: not axes)
         _axis1(axis, 0, what)  # (the error, naming `what` and the axis)
 
 
