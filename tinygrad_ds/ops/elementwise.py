@@ -264,8 +264,11 @@ class Exp(Function):
 
 
 class Expm1(Function):
-    """z = e^x - 1, accurate for tiny x (np.expm1);  dz/dx = e^x = z + 1 (as PyTorch: where
-    e^x is below the dtype's epsilon, x < -37 in float64, z + 1 is exact to epsilon only)."""
+    """z = e^x - 1, accurate for tiny x (np.expm1);  dz/dx = e^x = z + 1.
+
+    As in PyTorch the derivative is taken from z: where e^x is below the dtype's epsilon
+    (x < -37 in float64), z + 1 is exact to epsilon only.
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -427,11 +430,11 @@ _ROUNDINGS = {"floor": np.floor, "ceil": np.ceil, "round": np.rint, "trunc": np.
 
 
 class Rounding(Function):
-    """z = floor x, ceil x, round x (half to even, as NumPy and PyTorch) or trunc x, by `mode`;
-    dz/dx = 0 (z is a step function: flat between its jumps; at a jump PyTorch says 0 too).
+    """z = floor x, ceil x, round x or trunc x, by `mode`;  dz/dx = 0.
 
-    The result of a tensor that requires grad requires grad, as in PyTorch, and its gradient
-    is exactly zero everywhere.
+    A step function, flat between its jumps (at a jump PyTorch says 0 too); round takes
+    halves to even, as NumPy and PyTorch do. The result of a tensor that requires grad
+    requires grad, as in PyTorch, and its gradient is exactly zero everywhere.
     """
 
     @staticmethod

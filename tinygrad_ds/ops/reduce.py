@@ -86,8 +86,11 @@ def _reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tupl
 
 
 class CumSum(Function):
-    """z_i = sum_{j <= i} x_j along `axis`;  dL/dx_j = sum_{i >= j} g_i, the running sum of g
-    taken from the far end: g reversed along the axis, summed cumulatively, reversed back."""
+    """z_i = sum_{j <= i} x_j along `axis`;  dz_i/dx_j = 1[j <= i].
+
+    So dL/dx_j = sum_{i >= j} g_i: the running sum of g taken from the far end (g reversed
+    along the axis, summed cumulatively, reversed back).
+    """
 
     @staticmethod
     def forward(ctx, x, axis=0):
