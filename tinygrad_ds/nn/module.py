@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import HookHandle, Tensor
 from ..torch_names import to_dtype
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
@@ -88,6 +88,10 @@ class Module:
     `forward`."""
 
     training: bool
+    # `register_forward_pre_hook` / `register_forward_hook` functions: none until one is added
+    # (class defaults, so that a module whose __init__ skips Module's is still callable)
+    _forward_pre_hooks: list | tuple = ()
+    _forward_hooks: list | tuple = ()
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -100,7 +104,44 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """`forward` between the hooks, as PyTorch runs them: each pre-hook may return new
+        positional arguments (one value or a tuple), each forward hook a new output."""
+        for hook in list(self._forward_pre_hooks):  # (a hook may remove itself)
+            new_args = hook(self, args)
+            if new_args is not None:
+                args = new_args if isinstance(new_args, tuple) else (new_args,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks):
+            new_out = hook(self, args, out)
+            if new_out is not None:
+                out = new_out
+        return out
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(module, args)` before each `forward`; it may return new positional
+        arguments (None keeps them). `handle.remove()` takes it off."""
+        return self._add_hook("_forward_pre_hooks", hook, "register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(module, args, output)` after each `forward`; it may return a new output
+        (None keeps it). To see a layer's activations, record `output`; to see the gradient
+        that reaches them in backward (the layer's delta), `output.register_hook(...)` there.
+        `handle.remove()` takes it off."""
+        return self._add_hook("_forward_hooks", hook, "register_forward_hook")
+
+    def _add_hook(self, attribute: str, hook: Callable[..., Any], what: str) -> HookHandle:
+        if not callable(hook):
+            raise TypeError(f"{what}: expected a function, got {type(hook).__name__}")
+        if attribute not in self.__dict__:
+            object.__setattr__(self, attribute, [])
+        hooks = self.__dict__[attribute]
+        hooks.append(hook)
+        return HookHandle(hooks, hook)
 
     # -- registration ----------------------------------------------------------------------
 
