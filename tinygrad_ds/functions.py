@@ -9,12 +9,13 @@ import numpy as np
 
 from .ops import elementwise as E
 from .ops import movement as M
+from .ops.einsum import Einsum, parse_subscripts
 from .tensor import Tensor, _axis1, matmul, promoted
 
 __all__ = [
-    "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "exp", "expm1", "log",
-    "log1p", "sqrt", "tanh", "sin", "cos", "sigmoid", "relu", "abs", "clip", "softmax",
-    "log_softmax",
+    "matmul", "maximum", "minimum", "where", "cat", "concatenate", "stack", "einsum", "exp",
+    "expm1", "log", "log1p", "sqrt", "tanh", "sin", "cos", "sigmoid", "relu", "abs", "clip",
+    "softmax", "log_softmax",
 ]  # fmt: skip
 
 
@@ -98,6 +99,21 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
         raise ValueError(f"stack: all tensors must have one shape, got {[t.shape for t in ts]}")
     axis = _axis1(axis if dim is None else dim, ts[0].ndim + 1, "stack")
     return M.Cat.apply(*[t.unsqueeze(axis) for t in ts], axis=axis)
+
+
+def einsum(subscripts: str, *operands: Any) -> Tensor:
+    """Einstein summation, as `np.einsum` / `torch.einsum`: `einsum("ij,jk->ik", a, b)` is
+    a @ b, `einsum("bij,bjk->bik", a, b)` a batch of them, `einsum("i,i->", u, v)` a dot
+    product, `einsum("ij->ji", a)` a transpose. Operands may also come as one list. Letters
+    repeated within one operand (diagonals, traces) and "..." are not supported. Its gradient
+    with respect to each operand is another einsum (see `ops.einsum.Einsum`)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum: give at least one operand")
+    tensors = promoted([_t(x, "einsum") for x in operands])  # int with float: float
+    ins, out = parse_subscripts(subscripts, [t.shape for t in tensors])
+    return Einsum.apply(*tensors, ins=ins, out=out)
 
 
 def exp(x: Any) -> Tensor:
