@@ -31,6 +31,14 @@ CASES = [
     ("ijk,jl->il", [(2, 3, 4), (3, 5)]),  # k summed in the first operand alone
     ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]),  # attention scores
     (" ab , bc -> ca ", [(2, 3), (3, 2)]),  # spaces, and an output in another order
+    ("...ij,...jk->...ik", [(2, 1, 2, 3), (4, 3, 5)]),  # "...": batch axes, broadcast
+    ("...ij,...jk", [(2, 2, 3), (3, 4)]),  # implicit: the "..." axes first
+    ("ij,ij->ij", [(1, 3), (2, 3)]),  # a letter of size 1 broadcasts, as in NumPy
+    ("bij,bjk->bik", [(1, 2, 3), (4, 3, 2)]),
+]
+SUMMED_ELLIPSIS = [  # without "..." in the output its axes are summed, as PyTorch does
+    ("...i->i", [(2, 3, 4)], lambda a: a.sum(axis=(0, 1))),
+    ("i...->...", [(3, 2)], lambda a: a.sum(axis=0)),
 ]
 
 
@@ -38,6 +46,11 @@ CASES = [
 def test_values_and_gradients(spec, shapes):
     check_op(lambda *xs: td.einsum(spec, *xs), lambda *a: np.einsum(spec.replace(" ", ""), *a),
              [r(*s) for s in shapes])  # fmt: skip
+
+
+@pytest.mark.parametrize("spec, shapes, reference", SUMMED_ELLIPSIS, ids=lambda v: str(v))
+def test_an_output_without_the_ellipsis_sums_its_axes(spec, shapes, reference):
+    check_op(lambda *xs: td.einsum(spec, *xs), reference, [r(*s) for s in shapes])
 
 
 @pytest.mark.parametrize("spec, shapes", CASES[:4] + CASES[9:11], ids=lambda v: str(v))
@@ -74,10 +87,12 @@ def test_operands_as_a_list_float32_and_int_promotion():
         ("ij,jk->ik", [(2, 3)], ValueError, r"names 2 operands, but 1 were given"),
         ("ij->i", [(2, 3, 4)], ValueError, r"operand 0 has shape \(2, 3, 4\) \(3 axes\)"),
         ("ii->i", [(3, 3)], ValueError, r"operand 0 repeats the index 'i'"),
-        ("...ij->ij", [(2, 3)], ValueError, r"'\.\.\.' is not supported"),
+        ("...ij->ij", [(3,)], ValueError, r"operand 0 has shape \(3,\) \(1 axes\), but '...ij'"),
+        ("i,j->ij", [(2,), (2, 2)], ValueError, r"operand 1 has shape \(2, 2\)"),
         ("ij->ik", [(2, 3)], ValueError, r"names an index no operand has: 'k'"),
         ("ij->ii", [(2, 3)], ValueError, r"the output 'ii' repeats 'i'"),
         ("i1,j->ij", [(2,), (3,)], ValueError, r"may hold only letters"),
+        ("i....,j->ij", [(2,), (3,)], ValueError, r"may hold only letters, one '...'"),
         (3, [(2,)], TypeError, r"subscripts must be a string, got int"),
     ],
 )
@@ -90,7 +105,7 @@ def test_errors_name_einsum_and_the_fault(spec, shapes, error, message):
 
 def test_against_pytorch():
     torch = pytest.importorskip("torch")
-    for spec, shapes in CASES:
+    for spec, shapes in CASES + [case[:2] for case in SUMMED_ELLIPSIS]:
         arrays = [r(*s) for s in shapes]
         ours = [td.Tensor(a, requires_grad=True) for a in arrays]
         theirs = [torch.tensor(a, requires_grad=True) for a in arrays]

@@ -103,10 +103,11 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
 
 def einsum(subscripts: str, *operands: Any) -> Tensor:
     """Einstein summation, as `np.einsum` / `torch.einsum`: `einsum("ij,jk->ik", a, b)` is
-    a @ b, `einsum("bij,bjk->bik", a, b)` a batch of them, `einsum("i,i->", u, v)` a dot
-    product, `einsum("ij->ji", a)` a transpose. Operands may also come as one list. Letters
-    repeated within one operand (diagonals, traces) and "..." are not supported. Its gradient
-    with respect to each operand is another einsum (see `ops.einsum.Einsum`)."""
+    a @ b, `einsum("...ij,...jk->...ik", a, b)` batches of them (broadcast), `einsum("i,i->",
+    u, v)` a dot product, `einsum("ij->ji", a)` a transpose. Operands may also come as one
+    list; letters of size 1 broadcast. A letter repeated within one operand (a diagonal or
+    trace) is not supported. Its gradient with respect to each operand is another einsum (see
+    `ops.einsum.Einsum`)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:

@@ -19,33 +19,29 @@ __all__ = ["Einsum", "parse_subscripts"]
 def parse_subscripts(subscripts: Any, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
     """(each operand's letters, the output's letters) for `subscripts` and operand shapes.
 
-    Without "->" the output is every letter used exactly once, in alphabetical order (NumPy's
-    implicit mode). Each letter must name axes of one size. Not supported: "..." and a letter
-    repeated within one operand (a diagonal or trace); both are clear errors.
+    Without "->" the output is every letter used exactly once, in alphabetical order, after
+    the "..." axes (NumPy's implicit mode). "..." stands for the axes an operand has beyond
+    its letters; they get letters of their own, aligned from the right and broadcast as NumPy
+    broadcasts. A letter names axes of one size, or of size 1 (broadcast). Not supported: a
+    letter repeated within one operand (a diagonal or trace), a clear error.
     """
     if not isinstance(subscripts, str):
         raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
-    spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise ValueError("einsum: '...' is not supported; name every axis with a letter")
-    lhs, arrow, out = spec.partition("->")
+    lhs, arrow, out = subscripts.replace(" ", "").partition("->")
     ins = lhs.split(",")
     if len(ins) != len(shapes):
         raise ValueError(
             f"einsum: {subscripts!r} names {len(ins)} operands, but {len(shapes)} were given"
         )
-    if not all(s.isalpha() or s == "" for s in ins + [out]) or "-" in out or ">" in out:
-        raise ValueError(f"einsum: subscripts {subscripts!r} may hold only letters, ',' and '->'")
-    if not arrow:
-        letters = "".join(ins)
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    named = [s.replace("...", "", 1) for s in ins + [out]]
+    if not all(s.isalpha() or s == "" for s in named):
+        raise ValueError(
+            f"einsum: subscripts {subscripts!r} may hold only letters, one '...' per operand, "
+            "',' and '->'"
+        )
+    ins, out = _expand_ellipsis(ins, out if arrow else None, shapes)
     sizes: dict[str, int] = {}
     for k, (letters, shape) in enumerate(zip(ins, shapes)):
-        if len(letters) != len(shape):
-            raise ValueError(
-                f"einsum: operand {k} has shape {shape} ({len(shape)} axes), but {letters!r} "
-                f"names {len(letters)}"
-            )
         for c in set(letters):
             if letters.count(c) > 1:
                 raise ValueError(
@@ -53,16 +49,42 @@ def parse_subscripts(subscripts: Any, shapes: list[tuple[int, ...]]) -> tuple[li
                     "and traces are not supported"
                 )
         for c, n in zip(letters, shape):
-            if sizes.setdefault(c, n) != n:
+            m = sizes.setdefault(c, n)
+            if m != n and 1 not in (m, n):
                 raise ValueError(
-                    f"einsum: index {c!r} has sizes {sizes[c]} and {n} in {subscripts!r} for "
-                    f"shapes {shapes}"
+                    f"einsum: index {c!r} has sizes {m} and {n} in {subscripts!r} for shapes "
+                    f"{shapes}"
                 )
+            sizes[c] = max(m, n)
     for c in out:
         if out.count(c) > 1 or c not in sizes:
             problem = "repeats" if out.count(c) > 1 else "names an index no operand has:"
             raise ValueError(f"einsum: the output {out!r} {problem} {c!r}")
     return ins, out
+
+
+def _expand_ellipsis(
+    ins: list[str], out: str | None, shapes: list[tuple[int, ...]]
+) -> tuple[list[str], str]:
+    """Letters in place of "...", and the output (None: implicit) made explicit."""
+    extra = []
+    for k, (letters, shape) in enumerate(zip(ins, shapes)):
+        named = len(letters.replace("...", ""))
+        if len(shape) < named or ("..." not in letters and len(shape) != named):
+            raise ValueError(
+                f"einsum: operand {k} has shape {shape} ({len(shape)} axes), but {letters!r} "
+                f"names {named}"
+            )
+        extra.append(len(shape) - named if "..." in letters else 0)
+    used = set("".join(ins) + (out or ""))
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    dots = "".join(spare[: max(extra, default=0)])
+    ins = [s.replace("...", dots[len(dots) - n :], 1) for s, n in zip(ins, extra)]
+    if out is None:  # implicit: the broadcast axes, then the letters used once, sorted
+        letters = "".join(ins)
+        once = sorted(c for c in set(letters) if letters.count(c) == 1 and c not in dots)
+        return ins, dots + "".join(once)
+    return ins, out.replace("...", dots, 1)  # (without "..." there, those axes are summed)
 
 
 class Einsum(Function):
@@ -94,7 +116,10 @@ class Einsum(Function):
             gk = Einsum.apply(g, *[xs[j] for j in others],
                               ins=[ctx.out] + [ctx.ins[j] for j in others], out=kept)  # fmt: skip
             if kept != ctx.ins[k]:  # summed in x_k alone: g broadcast along those axes
-                ones = [x.shape[i] if c in reachable else 1 for i, c in enumerate(ctx.ins[k])]
-                gk = gk.reshape(*ones).expand(*x.shape)
+                sizes = dict(zip(kept, gk.shape))
+                gk = gk.reshape(*[sizes.get(c, 1) for c in ctx.ins[k]])
+                gk = gk.expand(*[sizes.get(c, n) for c, n in zip(ctx.ins[k], x.shape)])
+            # (where x_k had size 1 along a letter the others had longer, the engine sums the
+            # gradient back down: the adjoint of that broadcast)
             grads.append(gk)
         return tuple(grads)
