@@ -52,8 +52,8 @@ def jacobian(fn: Callable[..., Any], inputs: Any, create_graph: bool = False) ->
             e_i = np.zeros(y.shape, y.dtype)
             e_i.flat[i] = 1
             gs = grad(y, xs, e_i, retain_graph=True, create_graph=create_graph, allow_unused=True)
-            for row, g, x in zip(rows, gs, xs):
-                row.append(g if g is not None else Tensor.zeros(x.shape, dtype=x.dtype))
+            for row, g in zip(rows, _zeros_for_unused(gs, xs)):
+                row.append(g)
         blocks = tuple(
             stack(row).reshape(y.shape + x.shape)
             if row
@@ -79,11 +79,16 @@ def hessian(fn: Callable[..., Any], inputs: Any, create_graph: bool = False) -> 
             gs = (None,) * len(xs)
         else:
             gs = grad(out, xs, create_graph=True, allow_unused=True)
-        gs = tuple(g if g is not None else Tensor.zeros(x.shape, dtype=x.dtype)
-                   for g, x in zip(gs, xs))  # fmt: skip
+        gs = _zeros_for_unused(gs, xs)
         return gs[0] if single_in else gs
 
     return jacobian(gradient, inputs, create_graph=create_graph)
+
+
+def _zeros_for_unused(grads: tuple, xs: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    """`grads` with zeros of each input's shape and dtype where `td.grad` gave None (unused)."""
+    return tuple(g if g is not None else Tensor.zeros(x.shape, dtype=x.dtype)
+                 for g, x in zip(grads, xs))  # fmt: skip
 
 
 def _leaves(inputs: Any, what: str, create_graph: bool) -> tuple[bool, tuple[Tensor, ...]]:

@@ -329,8 +329,7 @@ class Tensor(TorchNames, TorchMore):
         As in PyTorch, a non-leaf's hook belongs to the value it had when registered: after an
         in-place change it sees the gradient of that earlier value.
         """
-        if not callable(hook):
-            raise TypeError(f"register_hook: expected a function, got {type(hook).__name__}")
+        HookHandle.check(hook, "register_hook")
         if not self.requires_grad:
             raise RuntimeError(
                 f"register_hook: cannot register a hook on a tensor (shape {self.shape}) that "
@@ -339,8 +338,7 @@ class Tensor(TorchNames, TorchMore):
         owner = self.grad_fn if self.grad_fn is not None else self
         if owner._hooks is None:
             owner._hooks = []
-        owner._hooks.append(hook)
-        return HookHandle(owner._hooks, hook)
+        return HookHandle.add(owner._hooks, hook, "register_hook")
 
     def backward(
         self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
@@ -1122,6 +1120,19 @@ class HookHandle:
 
     def __init__(self, hooks: list, hook: Callable) -> None:
         self._hooks, self._hook = hooks, hook
+
+    @staticmethod
+    def check(hook: Any, what: str) -> None:
+        """A hook must be callable: else a TypeError naming `what`."""
+        if not callable(hook):
+            raise TypeError(f"{what}: expected a function, got {type(hook).__name__}")
+
+    @classmethod
+    def add(cls, hooks: list, hook: Any, what: str) -> HookHandle:
+        """Append `hook` (checked) to `hooks`; the handle removes it again."""
+        cls.check(hook, what)
+        hooks.append(hook)
+        return cls(hooks, hook)
 
     def remove(self) -> None:
         for i, h in enumerate(self._hooks):

@@ -13,6 +13,7 @@ needed from there are imported inside the methods that use them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Real
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -74,6 +75,16 @@ def _matmul_shapes(a: Tensor, b: Tensor, what: str, ndim: int) -> None:
     else:
         return
     raise ValueError(f"{what}: {problem}, got shapes {a.shape} and {b.shape}")
+
+
+def _zero_at_zero(x: Tensor, fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """fn(x) where x > 0 and 0 where x = 0, with a gradient of 0 there: fn sees 1 in place of
+    each 0, so a root or power whose derivative is infinite at 0 never meets it (the outer
+    `where` sends that branch no gradient, and 0 * inf would be NaN)."""
+    from .functions import where
+
+    nonzero = x > 0
+    return where(nonzero, fn(where(nonzero, x, 1)), 0)
 
 
 class TorchMore:
@@ -232,7 +243,6 @@ class TorchMore:
         sqrt and power never see the 0 on the differentiated branch; likewise |x|^p takes 1 in
         place of each zero element (whose gradient is then 0, also for p < 1). Only floating
         tensors: PyTorch refuses integer ones."""
-        from .functions import where
         from .tensor import _axes
 
         if self.dtype.kind != "f":
@@ -243,9 +253,7 @@ class TorchMore:
         p = _norm_order(p)
         axes = _axes(dim, None, self.ndim, "norm") or None  # () is every dim, as in PyTorch
         if p == 2:
-            s = (self * self).sum(axes, keepdims=keepdim)
-            nonzero = s > 0
-            return where(nonzero, where(nonzero, s, 1).sqrt(), 0)
+            return _zero_at_zero((self * self).sum(axes, keepdims=keepdim), lambda s: s.sqrt())
         a = self.abs()
         if p == 1:
             return a.sum(axes, keepdims=keepdim)
@@ -257,10 +265,8 @@ class TorchMore:
                     f"norm: the {p} norm of an empty tensor (shape {self.shape}, dim {dim}) "
                     "is undefined: max and min have no identity"
                 ) from None
-        nonzero = a > 0
-        s = where(nonzero, where(nonzero, a, 1) ** p, 0).sum(axes, keepdims=keepdim)
-        nonzero = s > 0
-        return where(nonzero, where(nonzero, s, 1) ** (1 / p), 0)
+        s = _zero_at_zero(a, lambda v: v**p).sum(axes, keepdims=keepdim)
+        return _zero_at_zero(s, lambda v: v ** (1 / p))
 
     # -- new tensors like self -----------------------------------------------------------
 

@@ -135,13 +135,9 @@ class Module:
         return self._add_hook("_forward_hooks", hook, "register_forward_hook")
 
     def _add_hook(self, attribute: str, hook: Callable[..., Any], what: str) -> HookHandle:
-        if not callable(hook):
-            raise TypeError(f"{what}: expected a function, got {type(hook).__name__}")
         if attribute not in self.__dict__:
             object.__setattr__(self, attribute, [])
-        hooks = self.__dict__[attribute]
-        hooks.append(hook)
-        return HookHandle(hooks, hook)
+        return HookHandle.add(self.__dict__[attribute], hook, what)
 
     # -- registration ----------------------------------------------------------------------
 
