@@ -15,6 +15,10 @@ from typing import Any
 import numpy as np
 
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
+from .torch_api.elementwise import TorchElementwise
+from .torch_api.linalg import TorchLinalg
+from .torch_api.reductions import TorchReductions
+from .torch_api.shape import TorchShape
 from .torch_more import TorchMore
 from .torch_names import TorchNames
 
@@ -118,7 +122,7 @@ _ndarray = np.ndarray
 _DTYPES = frozenset(d for d in map(np.dtype, np.typecodes["All"]) if d.kind in KINDS)
 
 
-class Tensor(TorchNames, TorchMore):
+class Tensor(TorchNames, TorchMore, TorchShape, TorchElementwise, TorchReductions, TorchLinalg):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     `Tensor(data, requires_grad=False, dtype=None)` takes Python scalars, nested lists, NumPy
