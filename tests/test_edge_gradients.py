@@ -202,6 +202,41 @@ def test_clip_nan_gives_nan_and_no_gradient():
     assert (dx, dlow, dhigh) == ([0, 0, 1], [0, 0, 0], [0, 0, 0])
 
 
+NAN_PAIRS = ([np.nan, 1.0, np.nan, 2.0, 3.0, 1.0], [1.0, np.nan, np.nan, 2.0, 1.0, 3.0])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_and_minimum_give_a_nan_gradient_to_both_sides_as_pytorch(name):
+    """Where either side is NaN the result is NaN and both sides get the whole gradient (as
+    PyTorch); a tie splits it; elsewhere it goes to the side chosen."""
+    x, y = f64(NAN_PAIRS[0]), f64(NAN_PAIRS[1])
+    z = getattr(td, name)(x, y)
+    z.sum().backward()
+    np.testing.assert_array_equal(z.data, getattr(np, name)(*NAN_PAIRS))
+    # x = 3, y = 1 at 4 and x = 1, y = 3 at 5: the side chosen there gets the gradient
+    x_at_4_5, y_at_4_5 = ([1, 0], [0, 1]) if name == "maximum" else ([0, 1], [1, 0])
+    assert x.grad.data.tolist() == [1, 1, 1, 0.5, *x_at_4_5]
+    assert y.grad.data.tolist() == [1, 1, 1, 0.5, *y_at_4_5]
+
+
+def test_abs_has_a_zero_gradient_at_nan_and_at_zero_as_pytorch():
+    x = f64([np.nan, 0.0, 2.0, -2.0])
+    x.abs().sum().backward()
+    assert x.grad.data.tolist() == [0, 0, 1, -1]
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "abs"])
+def test_nan_gradients_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    arrays = NAN_PAIRS if name != "abs" else NAN_PAIRS[:1]
+    ours = [f64(a) for a in arrays]
+    theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    getattr(td, name)(*ours).sum().backward()
+    getattr(torch, name)(*theirs).sum().backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a.grad.data, b.grad.numpy())
+
+
 def test_clip_broadcast_bounds_sum_their_gradients():
     x, low, high = f64(np.arange(6.0).reshape(3, 2)), f64([1.0, 2.0]), f64(3.5)
     z = x.clip(low, high)

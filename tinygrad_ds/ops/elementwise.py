@@ -361,7 +361,7 @@ class Cos(Function):
 
 
 class Abs(Function):
-    """z = |x|;  dz/dx = sign(x) (0 at x = 0, as PyTorch)."""
+    """z = |x|;  dz/dx = sign(x) (0 at x = 0, and at NaN, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -371,7 +371,10 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _times(g, np.sign(x.data))
+        sign = np.asarray(np.sign(x.data))  # (a scalar for 0-d x)
+        if sign.dtype.kind == "f":
+            np.copyto(sign, 0, where=np.isnan(sign))  # sign(NaN) is NaN in NumPy
+        return _times(g, sign)
 
     backward_array = backward  # (`_times` serves both)
 
@@ -492,7 +495,11 @@ class LeakyRelu(Function):
 
 
 class Maximum(Function):
-    """z = max(x, y);  dz/dx = 1[x > y] + 1/2 1[x = y], dz/dy = the rest (ties split equally)."""
+    """z = max(x, y);  dz/dx = 1[x > y] + 1/2 1[x = y], dz/dy = 1[x < y] + 1/2 1[x = y].
+
+    Ties split the gradient equally. Where x or y is NaN (so is z), both get all of it, as in
+    PyTorch (neither x > y, x < y nor x = y holds there).
+    """
 
     @staticmethod
     def forward(ctx, x, y):
@@ -502,10 +509,18 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        share_x = (x.data > y.data) + 0.5 * (x.data == y.data)
-        share_x = share_x.astype(g.dtype, copy=False)
+        half_tie = 0.5 * (x.data == y.data)
+        share_x = (x.data > y.data) + half_tie
+        share_y = (x.data < y.data) + half_tie
+        unordered = np.isnan(x.data) | np.isnan(y.data)
+        if unordered.any():
+            share_x = share_x + unordered
+            share_y = share_y + unordered
         gx, gy = ctx.needs_input_grad
-        return (_times(g, share_x) if gx else None), (_times(g, 1 - share_x) if gy else None)
+        return (
+            _times(g, share_x.astype(g.dtype, copy=False)) if gx else None,
+            _times(g, share_y.astype(g.dtype, copy=False)) if gy else None,
+        )
 
     backward_array = backward  # (`_times` serves both)
 
