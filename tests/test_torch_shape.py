@@ -299,7 +299,7 @@ ERRORS = [
     (lambda: X.diag_embed(0, 0, 3), IndexError, r"diag_embed: axis 3 is out of range for a "
      r"tensor of 3 dims \(shape \(3, 4\)\)"),
     (lambda: td.tensor(1.0).diag_embed(), ValueError,
-     r"diag_embed: expects a tensor of at least 1 dims, got shape \(\)"),
+     r"diag_embed: expects a tensor of at least 1 dim, got shape \(\)"),
     (lambda: td.zeros(3).tril(), ValueError,
      r"tril: expects a tensor of at least 2 dims, got shape \(3,\)"),
     (lambda: X.triu(True), TypeError, r"triu: diagonal must be an int, got True \(bool\)"),
@@ -335,7 +335,7 @@ ERRORS = [
     (lambda: X.expand_as(td.zeros(3, 5)), ValueError,
      r"expand_as: cannot broadcast shape \(3, 4\) to \(3, 5\)"),
     (lambda: td.zeros(3).fliplr(), ValueError, r"fliplr: expects a tensor of at least 2 dims"),
-    (lambda: td.tensor(1.0).flipud(), ValueError, r"flipud: expects a tensor of at least 1 dims"),
+    (lambda: td.tensor(1.0).flipud(), ValueError, r"flipud: expects a tensor of at least 1 dim,"),
     (lambda: X.rot90(1, (0, 0)), ValueError, r"rot90: dim1 and dim2 are both 0"),
     (lambda: X.rot90(1, (0,)), ValueError, r"rot90: dims must be a pair of dims, got \(0,\)"),
     (lambda: X.rot90(1.5), TypeError, r"rot90: k must be an int, got 1.5 \(float\)"),
@@ -369,7 +369,7 @@ ERRORS = [
     (lambda: X.masked_select(np.ones(2, bool)), ValueError, r"masked_select: a mask of shape "
      r"\(2,\) does not broadcast with the tensor's shape \(3, 4\)"),
     (lambda: X.diff(-1), ValueError, r"diff: n must be >= 0, got -1"),
-    (lambda: td.tensor(1.0).diff(), ValueError, r"diff: expects a tensor of at least 1 dims"),
+    (lambda: td.tensor(1.0).diff(), ValueError, r"diff: expects a tensor of at least 1 dim,"),
     (lambda: X.diff(prepend=td.zeros(3)), ValueError, r"diff: prepend of shape \(3,\) must "
      r"match the tensor's shape \(3, 4\) in every dim but dim 1"),
     (lambda: X.diff(dim=0, append=td.zeros(1, 3)), ValueError, r"diff: append of shape \(1, 3\)"),

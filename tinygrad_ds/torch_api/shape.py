@@ -61,7 +61,8 @@ def _two_dims(x: Tensor, dim1: Any, dim2: Any, what: str, ndim: int | None = Non
 def _at_least(x: Tensor, ndim: int, what: str) -> None:
     """A ValueError naming `what` unless x has at least `ndim` dims."""
     if x.ndim < ndim:
-        raise ValueError(f"{what}: expects a tensor of at least {ndim} dims, got shape {x.shape}")
+        dims = "dim" if ndim == 1 else "dims"
+        raise ValueError(f"{what}: expects a tensor of at least {ndim} {dims}, got shape {x.shape}")
 
 
 def _index_array(index: Any, what: str, name: str = "index") -> np.ndarray:
