@@ -1,5 +1,6 @@
 """td.einsum: values against np.einsum, gradients by finite differences (first and second
-order), the closed-form gradients of matmul, errors, and PyTorch."""
+order), the closed-form gradients of matmul, diagonals and traces (a letter repeated within an
+operand), errors, and PyTorch."""
 
 from __future__ import annotations
 
@@ -36,13 +37,32 @@ CASES = [
     ("ij,ij->ij", [(1, 3), (2, 3)]),  # a letter of size 1 broadcasts, as in NumPy
     ("bij,bjk->bik", [(1, 2, 3), (4, 3, 2)]),
 ]
+DIAGONALS = [  # a letter repeated within one operand: its diagonal, taken first
+    ("ii->", [(3, 3)]),  # trace
+    ("ii", [(3, 3)]),  # implicit: i is used twice, so summed: the trace again
+    ("ii->i", [(3, 3)]),  # the diagonal
+    ("bii->bi", [(2, 3, 3)]),  # a batch of diagonals
+    ("bii->b", [(2, 3, 3)]),  # a batch of traces
+    ("iij->j", [(3, 3, 2)]),
+    ("jii", [(2, 3, 3)]),  # implicit: "j"
+    ("ijj,j->i", [(2, 3, 3), (3,)]),
+    ("ii,ij->j", [(3, 3), (3, 4)]),  # the diagonal shared with another operand
+    ("ii,i->i", [(3, 3), (1,)]),  # ... which may broadcast
+    ("iii->i", [(3, 3, 3)]),  # three times
+    ("ijij->ij", [(2, 3, 2, 3)]),  # two letters repeated
+    ("...ii->...i", [(2, 3, 3)]),
+    ("...ii", [(2, 4, 3, 3)]),  # implicit: the "..." axes, each trace
+    ("i...i->...", [(3, 2, 3)]),
+]
 SUMMED_ELLIPSIS = [  # without "..." in the output its axes are summed, as PyTorch does
     ("...i->i", [(2, 3, 4)], lambda a: a.sum(axis=(0, 1))),
     ("i...->...", [(3, 2)], lambda a: a.sum(axis=0)),
 ]
 
 
-@pytest.mark.parametrize("spec, shapes", CASES, ids=[c[0].replace(" ", "") for c in CASES])
+@pytest.mark.parametrize(
+    "spec, shapes", CASES + DIAGONALS, ids=[c[0].replace(" ", "") for c in CASES + DIAGONALS]
+)
 def test_values_and_gradients(spec, shapes):
     check_op(lambda *xs: td.einsum(spec, *xs), lambda *a: np.einsum(spec.replace(" ", ""), *a),
              [r(*s) for s in shapes])  # fmt: skip
@@ -53,7 +73,9 @@ def test_an_output_without_the_ellipsis_sums_its_axes(spec, shapes, reference):
     check_op(lambda *xs: td.einsum(spec, *xs), reference, [r(*s) for s in shapes])
 
 
-@pytest.mark.parametrize("spec, shapes", CASES[:4] + CASES[9:11], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "spec, shapes", CASES[:4] + CASES[9:11] + DIAGONALS[2:4] + DIAGONALS[7:9], ids=lambda v: str(v)
+)
 def test_second_derivatives(spec, shapes):
     xs = [td.Tensor(r(*s), requires_grad=True) for s in shapes]
 
@@ -77,7 +99,7 @@ def test_operands_as_a_list_float32_and_int_promotion():
     assert td.einsum("ij,jk->ik", [a, td.Tensor(r(3, 2).astype(np.float32))]).dtype == np.float32
     mixed = td.einsum("ij,j->i", a, td.Tensor(np.array([1, 2, 3])))
     assert mixed.dtype == np.float32
-    np.testing.assert_allclose(mixed.data, a.data @ [1, 2, 3], rtol=1e-6)
+    np.testing.assert_allclose(mixed.data, a.data @ [1, 2, 3], rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +108,15 @@ def test_operands_as_a_list_float32_and_int_promotion():
         ("ij,jk->ik", [(2, 3), (4, 2)], ValueError, r"index 'j' has sizes 3 and 4"),
         ("ij,jk->ik", [(2, 3)], ValueError, r"names 2 operands, but 1 were given"),
         ("ij->i", [(2, 3, 4)], ValueError, r"operand 0 has shape \(2, 3, 4\) \(3 axes\)"),
-        ("ii->i", [(3, 3)], ValueError, r"operand 0 repeats the index 'i'"),
+        (
+            "ii->i",
+            [(2, 3)],
+            ValueError,
+            r"operand 0 repeats the index 'i' \('ii'\) on axes of "
+            r"different sizes \(shape \(2, 3\)\); a diagonal needs equal sizes",
+        ),
+        ("bii", [(2, 3, 1)], ValueError, r"operand 0 repeats the index 'i'"),  # no broadcast
+        ("ii,i", [(3, 3), (2,)], ValueError, r"index 'i' has sizes 3 and 2"),
         ("...ij->ij", [(3,)], ValueError, r"operand 0 has shape \(3,\) \(1 axes\), but '...ij'"),
         ("i,j->ij", [(2,), (2, 2)], ValueError, r"operand 1 has shape \(2, 2\)"),
         ("ij->ik", [(2, 3)], ValueError, r"names an index no operand has: 'k'"),
@@ -105,7 +135,7 @@ def test_errors_name_einsum_and_the_fault(spec, shapes, error, message):
 
 def test_against_pytorch():
     torch = pytest.importorskip("torch")
-    for spec, shapes in CASES + [case[:2] for case in SUMMED_ELLIPSIS]:
+    for spec, shapes in CASES + DIAGONALS + [case[:2] for case in SUMMED_ELLIPSIS]:
         arrays = [r(*s) for s in shapes]
         ours = [td.Tensor(a, requires_grad=True) for a in arrays]
         theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -116,3 +146,15 @@ def test_against_pytorch():
         ref.backward(torch.tensor(g))
         for o, t in zip(ours, theirs):
             np.testing.assert_allclose(o.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_a_diagonal_gradient_lands_on_the_diagonal():
+    a = td.Tensor(r(3, 3), requires_grad=True)
+    td.einsum("ii", a).backward()
+    np.testing.assert_array_equal(a.grad.data, np.eye(3))
+    b = td.Tensor(r(2, 3, 3), requires_grad=True)
+    g = r(2, 3)
+    td.einsum("bii->bi", b).backward(g)
+    np.testing.assert_array_equal(b.grad.data, g[:, :, None] * np.eye(3))
+    assert td.einsum("ii->i", td.Tensor(np.eye(2, dtype=np.float32))).dtype == np.float32
+    assert td.einsum("ii", np.arange(4).reshape(2, 2)).item() == 3  # integers: int64

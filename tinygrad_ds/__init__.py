@@ -55,6 +55,39 @@ from .jacobian import hessian, jacobian
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
+from .torch_api.shape_functions import (
+    broadcast_tensors,
+    broadcast_to,
+    chunk,
+    diag,
+    diag_embed,
+    diagonal,
+    diff,
+    flip,
+    fliplr,
+    flipud,
+    gather,
+    index_select,
+    masked_select,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    nonzero,
+    roll,
+    rot90,
+    select,
+    split,
+    swapaxes,
+    swapdims,
+    take,
+    take_along_dim,
+    tile,
+    trace,
+    tril,
+    triu,
+    unbind,
+)
 
 __version__ = "0.1.0"
 
@@ -69,3 +102,9 @@ __all__ = [
     "ones_like", "full_like", "randn_like",
 ]  # fmt: skip
 __all__ += ["nn", "optim", "data", "datasets", "save", "load"]
+__all__ += [  # PyTorch's shape functions (torch_api/shape_functions.py)
+    "diag", "diagonal", "diag_embed", "trace", "tril", "triu", "roll", "tile", "unbind",
+    "narrow", "select", "movedim", "moveaxis", "swapaxes", "swapdims", "index_select", "take",
+    "take_along_dim", "masked_select", "nonzero", "diff", "fliplr", "flipud", "rot90", "flip",
+    "gather", "split", "chunk", "broadcast_tensors", "broadcast_to", "meshgrid",
+]  # fmt: skip

@@ -105,15 +105,19 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
     """Einstein summation, as `np.einsum` / `torch.einsum`: `einsum("ij,jk->ik", a, b)` is
     a @ b, `einsum("...ij,...jk->...ik", a, b)` batches of them (broadcast), `einsum("i,i->",
     u, v)` a dot product, `einsum("ij->ji", a)` a transpose. Operands may also come as one
-    list; letters of size 1 broadcast. A letter repeated within one operand (a diagonal or
-    trace) is not supported. Its gradient with respect to each operand is another einsum (see
-    `ops.einsum.Einsum`)."""
+    list; letters of size 1 broadcast. A letter repeated within one operand names a diagonal:
+    `einsum("ii", a)` is the trace, `einsum("ii->i", a)` the diagonal, `einsum("bii->bi", a)`
+    a batch of them (taken first by `Tensor.diagonal`). Its gradient with respect to each
+    operand is another einsum (see `ops.einsum.Einsum`)."""
+    from .ops.einsum import take_diagonals
+
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum: give at least one operand")
     tensors = promoted([_t(x, "einsum") for x in operands])  # int with float: float
     ins, out = parse_subscripts(subscripts, [t.shape for t in tensors])
+    tensors, ins = take_diagonals(tensors, ins)
     return Einsum.apply(*tensors, ins=ins, out=out)
 
 

@@ -3,6 +3,8 @@
 Each operand's axes are named by letters; letters shared between operands are multiplied
 along, letters missing from the output are summed over. The derivative with respect to one
 operand is the same kind of contraction: the output's gradient g takes that operand's place.
+A letter repeated within one operand ("ii->i", "ii->" a trace) names its diagonal: that is
+taken first (`take_diagonals`, through `Tensor.diagonal`), so `Einsum` sees distinct letters.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 
 from ..function import Function
 
-__all__ = ["Einsum", "parse_subscripts"]
+__all__ = ["Einsum", "parse_subscripts", "take_diagonals"]
 
 
 def parse_subscripts(subscripts: Any, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
@@ -22,8 +24,8 @@ def parse_subscripts(subscripts: Any, shapes: list[tuple[int, ...]]) -> tuple[li
     Without "->" the output is every letter used exactly once, in alphabetical order, after
     the "..." axes (NumPy's implicit mode). "..." stands for the axes an operand has beyond
     its letters; they get letters of their own, aligned from the right and broadcast as NumPy
-    broadcasts. A letter names axes of one size, or of size 1 (broadcast). Not supported: a
-    letter repeated within one operand (a diagonal or trace), a clear error.
+    broadcasts. A letter names axes of one size, or of size 1 (broadcast). A letter repeated
+    within one operand (its diagonal, see `take_diagonals`) needs one size there.
     """
     if not isinstance(subscripts, str):
         raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
@@ -42,11 +44,12 @@ def parse_subscripts(subscripts: Any, shapes: list[tuple[int, ...]]) -> tuple[li
     ins, out = _expand_ellipsis(ins, out if arrow else None, shapes)
     sizes: dict[str, int] = {}
     for k, (letters, shape) in enumerate(zip(ins, shapes)):
-        for c in set(letters):
-            if letters.count(c) > 1:
+        for c in dict.fromkeys(letters):  # (in order: the first mismatch is the one named)
+            repeated = {n for d, n in zip(letters, shape) if d == c}
+            if len(repeated) > 1:
                 raise ValueError(
-                    f"einsum: operand {k} repeats the index {c!r} ({letters!r}): diagonals "
-                    "and traces are not supported"
+                    f"einsum: operand {k} repeats the index {c!r} ({letters!r}) on axes of "
+                    f"different sizes (shape {shape}); a diagonal needs equal sizes"
                 )
         for c, n in zip(letters, shape):
             m = sizes.setdefault(c, n)
@@ -85,6 +88,24 @@ def _expand_ellipsis(
         once = sorted(c for c in set(letters) if letters.count(c) == 1 and c not in dots)
         return ins, dots + "".join(once)
     return ins, out.replace("...", dots, 1)  # (without "..." there, those axes are summed)
+
+
+def take_diagonals(tensors: list[Any], ins: list[str]) -> tuple[list[Any], list[str]]:
+    """(tensors, letters) with each letter repeated within an operand taken once: the
+    operand's diagonal over those two axes (`Tensor.diagonal`, composed, so gradients and
+    second derivatives come free) replaces them, as a last axis named by that letter. "ii"
+    becomes "i" (then "i->" is the trace), "bjij" becomes "bij"; "iii" twice over."""
+    outs, names = [], []
+    for x, letters in zip(tensors, ins):
+        while len(set(letters)) < len(letters):
+            c = next(c for c in letters if letters.count(c) > 1)
+            p = letters.index(c)
+            q = letters.index(c, p + 1)
+            x = x.diagonal(0, p, q)
+            letters = letters[:p] + letters[p + 1 : q] + letters[q + 1 :] + c
+        outs.append(x)
+        names.append(letters)
+    return outs, names
 
 
 class Einsum(Function):
