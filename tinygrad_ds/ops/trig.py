@@ -5,7 +5,8 @@ PyTorch does not differentiate (floor_divide, heaviside).
 Each is a primitive because no composition of the Tensor's methods computes it exactly:
 asin, acos, atan and their kin have no finite composition of the existing ones, log(x) / log(b)
 misses exact powers (log(1000) / log(10) = 2.9999999999999996), and x - trunc(x / y) y is off
-by the rounding of x / y (np.fmod and np.remainder are exact). The derivatives near the domain
+by the rounding of x / y (np.fmod and np.remainder are exact). FloorDivide and Heaviside are
+nodes only so that backward through them raises, as PyTorch's does. The derivatives near the domain
 edges follow PyTorch's: inf where the derivative blows up (asin at |x| = 1), NaN outside the
 domain, never an error. NumPy warns where its result is NaN or infinite, as for `log`.
 """
@@ -205,7 +206,8 @@ class Acosh(Function):
     """z = acosh x;  dz/dx = 1 / (sqrt(x - 1) sqrt(x + 1)).
 
     The same as 1 / sqrt(x^2 - 1) on the domain x >= 1, but exact to rounding near 1 and
-    without overflow for huge x; inf at x = 1 (as PyTorch), NaN for x < 1.
+    without overflow for huge x; inf at x = 1 (as PyTorch), NaN for x < 1 (where the value is
+    NaN; PyTorch's 1 / sqrt(x^2 - 1) is finite below -1).
     """
 
     @staticmethod

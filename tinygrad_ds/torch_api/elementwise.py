@@ -130,8 +130,8 @@ class TorchElementwise:
         return T.Acosh.apply(self._float())
 
     def atanh(self) -> Tensor:
-        """The inverse of tanh, log((1 + x) / (1 - x)) / 2;  d/dx = 1 / (1 - x^2): +-inf
-        at x = +-1 (and inf there, as the value), NaN beyond."""
+        """The inverse of tanh, log((1 + x) / (1 - x)) / 2: +-inf at x = +-1, NaN beyond;
+        d/dx = 1 / (1 - x^2): inf at |x| = 1."""
         from ..ops import trig as T
 
         return T.Atanh.apply(self._float())
@@ -141,7 +141,7 @@ class TorchElementwise:
     # -- roots, logarithms and powers ----------------------------------------------------
 
     def rsqrt(self) -> Tensor:
-        """1 / sqrt(x) (composed: x ** -0.5);  d/dx = -x^(-3/2) / 2: inf at 0, as PyTorch."""
+        """1 / sqrt(x) (composed: x ** -0.5);  d/dx = -x^(-3/2) / 2: -inf at 0, as PyTorch."""
         return self._float() ** -0.5
 
     def log2(self) -> Tensor:
@@ -258,7 +258,8 @@ class TorchElementwise:
         return self - self.trunc()
 
     def sgn(self) -> Tensor:
-        """The sign (PyTorch's sgn, which is sign for real tensors): -1, 0 or 1, a constant."""
+        """The sign, as `sign` (PyTorch's sgn is sign for real tensors): -1, 0 or 1, a
+        constant. (NaN stays NaN, where PyTorch's sign gives 0.)"""
         return self.sign()
 
     # -- division ------------------------------------------------------------------------
@@ -363,7 +364,7 @@ class TorchElementwise:
         return self._predicate(lambda a: np.ones(a.shape, bool))
 
     def signbit(self) -> Tensor:
-        """True where the sign bit is set: x < 0, and -0.0 (but not NaN's sign by default)."""
+        """True where the sign bit is set: where x < 0, and at -0.0 (and a NaN with it)."""
         return self._predicate(np.signbit)
 
     def _predicate(self, fn: Any) -> Tensor:
