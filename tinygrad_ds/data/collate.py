@@ -100,7 +100,7 @@ def default_convert(data: Any) -> Any:
     `default_convert`; Tensors, Python numbers, strings, string or object arrays and anything
     else pass through unchanged. `DataLoader(batch_size=None)` applies it to every example."""
     if isinstance(data, (np.ndarray, np.generic)) and not isinstance(data, (str, bytes)):
-        return Tensor(np.ascontiguousarray(data)) if data.dtype.kind in "biufc" else data
+        return Tensor(np.array(data)) if data.dtype.kind in "biufc" else data
     if isinstance(data, Mapping):
         return {key: default_convert(value) for key, value in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):

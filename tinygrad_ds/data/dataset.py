@@ -221,7 +221,8 @@ def _fetch(dataset: Any, indices: np.ndarray) -> Any:
 
 def _check_seed(seed: Any, what: str) -> None:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"{what}: seed must be an int or None, got {seed!r}")
+        hint = " (give a np.random.Generator as generator=)" * isinstance(seed, np.random.Generator)
+        raise TypeError(f"{what}: seed must be an int or None, got {seed!r}{hint}")
 
 
 def _check_generator(generator: Any, what: str) -> None:
