@@ -29,6 +29,7 @@ from tinygrad_ds.data import (
     SubsetRandomSampler,
     TensorDataset,
     WeightedRandomSampler,
+    default_collate,
     default_convert,
     random_split,
 )
@@ -253,6 +254,8 @@ def test_a_batch_sampler_gives_the_batches():
     assert loader.batch_size is None and isinstance(loader.sampler, SequentialSampler)  # as torch
     loader = DataLoader(TensorDataset(Y), batch_sampler=BatchSampler(range(10), 4, True))
     assert [len(b[0]) for b in loader] == [4, 4] and len(loader) == 2
+    empty = DataLoader(TensorDataset(np.zeros(0)), batch_size=4, shuffle=True)
+    assert list(empty) == [] and len(empty) == 0 and empty.collate_fn is default_collate
 
 
 def test_batch_size_none_yields_single_converted_examples():

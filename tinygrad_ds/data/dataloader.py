@@ -60,59 +60,15 @@ class DataLoader:
         batch_sampler: Iterable[Any] | None = None,
         generator: np.random.Generator | None = None,
     ) -> None:
-        if batch_size is not None:
-            if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-                raise TypeError(
-                    f"DataLoader: batch_size must be an int or None, got {batch_size!r}"
-                )
-            if batch_size < 1:
-                raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
-        _check_seed(seed, "DataLoader")
-        _check_generator(generator, "DataLoader")
-        if collate_fn is not None and not callable(collate_fn):
-            raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r:.60}")
-        for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
-            if value is not None and not hasattr(value, "__iter__"):
-                raise TypeError(
-                    f"DataLoader: {name} must be an iterable of keys, got {type(value).__name__}"
-                )
-        if isinstance(dataset, IterableDataset):
-            for name, value in (("shuffle", shuffle), ("sampler", sampler),
-                                ("batch_sampler", batch_sampler)):  # fmt: skip
-                if value is not None and value is not False:
-                    raise ValueError(
-                        "DataLoader with IterableDataset: expected unspecified "
-                        f"{name} option, but got {name}={value!r:.60}"
-                    )
-        else:
-            _check_dataset(dataset, "DataLoader")
-        if sampler is not None and shuffle:
-            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        _check_arguments(dataset, batch_size, shuffle, drop_last, seed, collate_fn, sampler,
+                         batch_sampler, generator)  # fmt: skip
         if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError(
-                    "DataLoader: batch_sampler option is mutually exclusive with batch_size, "
-                    "shuffle, sampler, and drop_last"
-                )
             batch_size = None
-        elif batch_size is None and drop_last:
-            raise ValueError(
-                "DataLoader: batch_size=None option disables auto-batching and is mutually "
-                "exclusive with drop_last"
-            )
-        if seed is not None and generator is not None:
-            raise ValueError("DataLoader: give seed or generator, not both")
-        if seed is not None and (sampler is not None or batch_sampler is not None):
-            raise ValueError(
-                "DataLoader: seed= seeds shuffle=True's order; a sampler given draws from its "
-                "own generator"
-            )
         if sampler is None and not isinstance(dataset, IterableDataset):
-            sampler = (
-                RandomSampler(dataset, generator=generator)
-                if shuffle
-                else SequentialSampler(dataset)
-            )
+            if shuffle:
+                sampler = RandomSampler(dataset, generator=generator)
+            else:
+                sampler = SequentialSampler(dataset)
         if batch_size is not None and sampler is not None:
             batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
         self.dataset = dataset
@@ -125,7 +81,8 @@ class DataLoader:
         self.batch_sampler = batch_sampler
         if collate_fn is None:
             streamed = isinstance(dataset, IterableDataset) and batch_size is not None
-            collate_fn = default_collate if batch_sampler or streamed else default_convert
+            batched = batch_sampler is not None or streamed
+            collate_fn = default_collate if batched else default_convert
         self.collate_fn = collate_fn
         self.epoch = 0
 
@@ -167,6 +124,64 @@ class DataLoader:
             if len(batch) < self.batch_size and self.drop_last:
                 return
             yield self.collate_fn(batch)
+
+
+def _check_arguments(
+    dataset: Any,
+    batch_size: Any,
+    shuffle: Any,
+    drop_last: Any,
+    seed: Any,
+    collate_fn: Any,
+    sampler: Any,
+    batch_sampler: Any,
+    generator: Any,
+) -> None:
+    """Raise for a bad DataLoader argument or a combination PyTorch forbids (with its words)."""
+    if batch_size is not None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(f"DataLoader: batch_size must be an int or None, got {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+    _check_seed(seed, "DataLoader")
+    _check_generator(generator, "DataLoader")
+    if collate_fn is not None and not callable(collate_fn):
+        raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r:.60}")
+    for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+        if value is not None and not hasattr(value, "__iter__"):
+            raise TypeError(
+                f"DataLoader: {name} must be an iterable of keys, got {type(value).__name__}"
+            )
+    if isinstance(dataset, IterableDataset):
+        for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                            ("batch_sampler", batch_sampler)):  # fmt: skip
+            if value is not None and value is not False:
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified "
+                    f"{name} option, but got {name}={value!r:.60}"
+                )
+    else:
+        _check_dataset(dataset, "DataLoader")
+    if sampler is not None and shuffle:
+        raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError(
+                "DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                "shuffle, sampler, and drop_last"
+            )
+    elif batch_size is None and drop_last:
+        raise ValueError(
+            "DataLoader: batch_size=None option disables auto-batching and is mutually "
+            "exclusive with drop_last"
+        )
+    if seed is not None and generator is not None:
+        raise ValueError("DataLoader: give seed or generator, not both")
+    if seed is not None and (sampler is not None or batch_sampler is not None):
+        raise ValueError(
+            "DataLoader: seed= seeds shuffle=True's order; a sampler given draws from its "
+            "own generator"
+        )
 
 
 def _fetch_batch(dataset: Any, keys: Any) -> Any:
