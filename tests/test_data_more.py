@@ -575,3 +575,47 @@ def test_semantics_match_torch():
     for kwargs, match in LOADER_ERRORS:
         with pytest.raises(ValueError, match=match):
             tud.DataLoader(list(range(10)), **kwargs)
+
+
+def test_more_datasets_and_sampler_lengths_match_torch():
+    torch = pytest.importorskip("torch")
+    tud = torch.utils.data
+    a, b = [1, 2, 3], ["x", "y", "z"]
+    assert [StackDataset(a, b)[i] for i in range(3)] == [
+        tud.StackDataset(a, b)[i] for i in range(3)
+    ]
+    assert StackDataset(p=a, q=b)[2] == tud.StackDataset(p=a, q=b)[2]
+    assert len(StackDataset(a, b)) == len(tud.StackDataset(a, b))
+
+    class TorchStream(tud.IterableDataset):
+        def __init__(self, n, start=0):
+            self.n, self.start = n, start
+
+        def __iter__(self):
+            return iter(range(self.start, self.start + self.n))
+
+        def __len__(self):
+            return self.n
+
+    theirs = tud.ChainDataset([TorchStream(2), TorchStream(3, start=10)])
+    ours = ChainDataset([Stream(2), Stream(3, start=10)])
+    assert list(ours) == list(theirs) and len(ours) == len(theirs)
+    w = [1, 2, 0, 4]
+    pairs = [  # ours, torch's, the keys either may draw
+        (RandomSampler(range(4), num_samples=6), tud.RandomSampler(range(4), num_samples=6),
+         {0, 1, 2, 3}),
+        (RandomSampler(range(4), True, 9), tud.RandomSampler(range(4), True, 9), {0, 1, 2, 3}),
+        (SubsetRandomSampler([5, 1, 7]), tud.SubsetRandomSampler([5, 1, 7]), {1, 5, 7}),
+        (WeightedRandomSampler([1, 2], 5), tud.WeightedRandomSampler([1, 2], 5), {0, 1}),
+        (WeightedRandomSampler(w, 3, False), tud.WeightedRandomSampler(w, 3, False), {0, 1, 3}),
+    ]  # fmt: skip
+    for ours, theirs, keys in pairs:
+        drawn, torch_drawn = list(ours), list(theirs)
+        assert len(ours) == len(theirs) == len(drawn) == len(torch_drawn)
+        assert set(drawn) <= keys and set(torch_drawn) <= keys
+        assert all(type(i) is int for i in drawn + torch_drawn)
+    first = list(RandomSampler(range(4), num_samples=6, generator=rng(0)))
+    torch_first = list(tud.RandomSampler(range(4), num_samples=6))
+    assert sorted(first[:4]) == sorted(torch_first[:4]) == [0, 1, 2, 3]  # a whole pass first
+    without = list(tud.WeightedRandomSampler(w, 3, False))
+    assert sorted(without) == sorted(WeightedRandomSampler(w, 3, False)) == [0, 1, 3]
