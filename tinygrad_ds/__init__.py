@@ -55,6 +55,31 @@ from .jacobian import hessian, jacobian
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
+from .torch_api.linalg import (
+    addbmm,
+    addcdiv,
+    addcmul,
+    addmm,
+    addmv,
+    addr,
+    baddbmm,
+    block_diag,
+    bmm,
+    cartesian_prod,
+    cdist,
+    cross,
+    dist,
+    dot,
+    inner,
+    kron,
+    matrix_power,
+    mm,
+    mv,
+    norm,
+    outer,
+    tensordot,
+    vdot,
+)
 
 __version__ = "0.1.0"
 
@@ -69,3 +94,8 @@ __all__ = [
     "ones_like", "full_like", "randn_like",
 ]  # fmt: skip
 __all__ += ["nn", "optim", "data", "datasets", "save", "load"]
+__all__ += [
+    "dot", "vdot", "inner", "mv", "outer", "kron", "addmm", "addmv", "addr", "baddbmm", "addbmm",
+    "addcmul", "addcdiv", "cross", "matrix_power", "dist", "tensordot", "cdist", "norm", "mm",
+    "bmm", "block_diag", "cartesian_prod",
+]  # fmt: skip
