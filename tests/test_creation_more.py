@@ -1,5 +1,6 @@
 """More factories (creation.py): ranges, random integers, permutations, normal, bernoulli and
-multinomial samples, from_numpy and as_tensor, empty. Values against NumPy, seeded
+multinomial samples, from_numpy and as_tensor, empty; and the Tensor's dtype methods (int,
+short, bool, half, type_as, element_size, is_floating_point, nelement). Values against NumPy, seeded
 reproducibility, statistical sanity with a fixed seed, errors by message, and the
 deterministic ones against PyTorch."""
 
@@ -206,6 +207,46 @@ def test_multinomial_frequencies():
     assert np.all(np.abs(c - len(given) * q) < 4 * np.sqrt(len(given) * q * (1 - q)) + 1e-9)
 
 
+# -- dtype methods ---------------------------------------------------------------------------
+
+
+def test_dtype_methods():
+    x = td.tensor([1.7, -2.5, 0.0], requires_grad=True)
+    for method, dtype, values in [
+        ("int", np.int32, [1, -2, 0]),
+        ("short", np.int16, [1, -2, 0]),
+        ("long", np.int64, [1, -2, 0]),
+        ("bool", np.bool_, [True, True, False]),
+    ]:
+        out = getattr(x, method)()
+        assert out.dtype == dtype and out.tolist() == values and not out.requires_grad
+    assert x.int().is_floating_point() is False and x.is_floating_point() is True
+    assert x.element_size() == 4 and x.half().element_size() == 2 and x.long().element_size() == 8
+    assert x.bool().element_size() == 1 and x.nelement() == 3 == x.numel()
+    assert td.ones(2, 3).nelement() == 6
+
+
+def test_python_int_float_bool_still_work():
+    t = td.tensor(3.7)
+    assert int(t) == 3 and float(t) == pytest.approx(3.7) and bool(t) is True
+    assert bool(td.tensor(0)) is False and int(td.tensor([5])) == 5
+    assert t.int().item() == 3 and t.bool().item() is True  # the methods are another thing
+
+
+def test_half_and_type_as_are_differentiable():
+    x = td.tensor([1.5, -2.0], requires_grad=True)
+    h = x.half()
+    assert h.dtype == np.float16 and h.requires_grad
+    (h * h).sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [3.0, -4.0]
+    y = td.tensor([1.0, 2.0], dtype=td.float64, requires_grad=True)
+    z = y.type_as(td.zeros(1))
+    assert z.dtype == np.float32 and z.requires_grad
+    assert td.gradcheck(lambda y: y.type_as(td.zeros(1, dtype=td.float64)).square().sum(), [y])
+    assert td.tensor([1, 2]).type_as(td.zeros(1)).dtype == np.float32
+    assert td.tensor([1.5]).type_as(td.tensor([1])).tolist() == [1]
+
+
 # -- errors ----------------------------------------------------------------------------------
 
 
@@ -312,6 +353,18 @@ def test_errors(fn, error, match):
          lambda torch: torch.from_numpy(np.arange(3, dtype=np.int16))),
         (lambda: td.as_tensor([1, 2]), lambda torch: torch.as_tensor([1, 2])),
         (lambda: td.randperm(0), lambda torch: torch.randperm(0)),
+        (lambda: td.tensor([1.7, -2.5]).int(), lambda torch: torch.tensor([1.7, -2.5]).int()),
+        (lambda: td.tensor([1.7, -2.5]).short(), lambda torch: torch.tensor([1.7, -2.5]).short()),
+        (lambda: td.tensor([1.7, 0.0]).bool(), lambda torch: torch.tensor([1.7, 0.0]).bool()),
+        (lambda: td.tensor([1.7, 0.1]).half(), lambda torch: torch.tensor([1.7, 0.1]).half()),
+        (lambda: td.tensor([1, 2]).type_as(td.zeros(1, dtype=td.float64)),
+         lambda torch: torch.tensor([1, 2]).type_as(torch.zeros(1, dtype=torch.float64))),
+        (lambda: (td.ones(2).element_size(), td.ones(2).half().element_size(),
+                  td.ones(2).int().element_size(), td.ones(2).is_floating_point(),
+                  td.ones(2).long().is_floating_point(), td.ones(2, 3).nelement()),
+         lambda torch: (torch.ones(2).element_size(), torch.ones(2).half().element_size(),
+                        torch.ones(2).int().element_size(), torch.ones(2).is_floating_point(),
+                        torch.ones(2).long().is_floating_point(), torch.ones(2, 3).nelement())),
     ],
 )  # fmt: skip
 def test_against_torch(ours, theirs):
