@@ -293,7 +293,6 @@ ERRORS = [
         r"matrix_power: expects square matrices.*\(2, 3\)",
     ),
     (lambda: td.matrix_power(td.randn(3), 2), ValueError, r"matrix_power: expects square"),
-    (lambda: td.matrix_power(td.randn(3, 3), -1), ValueError, r"matrix_power: n=-1 is negative"),
     (lambda: td.matrix_power(td.randn(3, 3), 1.5), TypeError, r"matrix_power: n must be an int"),
     (
         lambda: td.addmm(td.randn(4, 3), td.randn(2, 3), td.randn(3, 3)),
@@ -499,3 +498,188 @@ def test_against_torch(ours, theirs, shapes):
     theirs_grad = torch.autograd.grad(expected, ts, torch.tensor(weights))
     for g, h in zip(ours_grad, theirs_grad):
         np.testing.assert_allclose(g.data, h.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# -- td.linalg: inv, det, slogdet, solve (primitives), norms and cross (composed) -------------
+
+
+def well(*shape):
+    """Well-conditioned square matrices: random plus n on the diagonal."""
+    n = shape[-1]
+    return r(*shape) + n * np.eye(n)
+
+
+def np_solve(a, b):
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+    if vector:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    return np.linalg.solve(a, b)
+
+
+LINALG = [
+    ("inv", td.linalg.inv, np.linalg.inv, [well(3, 3)]),
+    ("inv_batched", td.linalg.inv, np.linalg.inv, [well(2, 3, 3)]),
+    ("det", td.linalg.det, np.linalg.det, [r(3, 3)]),
+    ("det_batched", td.linalg.det, np.linalg.det, [r(2, 2, 4, 4)]),
+    ("logabsdet", lambda a: td.linalg.slogdet(a).logabsdet,
+     lambda a: np.linalg.slogdet(a)[1], [r(2, 3, 3)]),
+    ("solve_vector", td.linalg.solve, np_solve, [well(3, 3), r(3)]),
+    ("solve_matrix", td.linalg.solve, np_solve, [well(3, 3), r(3, 2)]),
+    ("solve_batched_vectors", td.linalg.solve, np_solve, [well(2, 3, 3), r(2, 3)]),
+    ("solve_broadcast_A", td.linalg.solve, np_solve, [well(3, 3), r(4, 3, 2)]),
+    ("solve_broadcast_B", td.linalg.solve, np_solve, [well(2, 1, 3, 3), r(5, 3, 1)]),
+    ("matrix_power_neg", lambda a: a.matrix_power(-3), lambda a: np.linalg.matrix_power(a, -3),
+     [well(3, 3)]),
+    ("norm_default", td.linalg.norm, lambda a: np.linalg.norm(a.ravel()), [r(2, 3, 4)]),
+    ("norm_ord_inf_2d", lambda a: td.linalg.norm(a, INF), lambda a: np.linalg.norm(a, INF),
+     [r(3, 4)]),
+    ("norm_ord_1_1d", lambda a: td.linalg.norm(a, 1), lambda a: np.linalg.norm(a, 1), [r(5)]),
+    ("norm_fro_dims", lambda a: td.linalg.norm(a, dim=(0, 2)),
+     lambda a: np.linalg.norm(a, axis=(0, 2)), [r(2, 3, 4)]),
+    ("vector_norm", lambda a: td.linalg.vector_norm(a, 3, dim=-1, keepdim=True),
+     lambda a: np.linalg.norm(a, 3, axis=-1, keepdims=True), [r(3, 4)]),
+    ("matrix_norm_fro", td.linalg.matrix_norm, lambda a: np.linalg.norm(a, "fro", (-2, -1)),
+     [r(2, 3, 4)]),
+    ("matrix_norm_1", lambda a: td.linalg.matrix_norm(a, 1),
+     lambda a: np.linalg.norm(a, 1, (-2, -1)), [r(2, 3, 4)]),
+    ("matrix_norm_neg_inf_keepdim", lambda a: td.linalg.matrix_norm(a, -INF, keepdim=True),
+     lambda a: np.linalg.norm(a, -INF, (-2, -1), keepdims=True), [r(2, 3, 4)]),
+    ("matrix_norm_dims_swapped", lambda a: td.linalg.matrix_norm(a, 1, dim=(1, 0)),
+     lambda a: np.linalg.norm(a, 1, (1, 0)), [r(3, 4)]),
+    ("linalg_cross", td.linalg.cross, lambda a, b: np_cross(a, b, -1), [r(2, 1, 3), r(1, 4, 3)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "fn, reference, arrays", [row[1:] for row in LINALG], ids=[row[0] for row in LINALG]
+)
+def test_linalg_value_and_gradient(fn, reference, arrays):
+    check_op(fn, reference, arrays)
+
+
+@pytest.mark.parametrize(
+    "fn, shapes",
+    [
+        (lambda a: td.linalg.inv(a).sum(), [(3, 3)]),
+        (lambda a: td.linalg.det(a), [(3, 3)]),
+        (lambda a: td.linalg.slogdet(a).logabsdet, [(3, 3)]),
+        (lambda a, b: td.linalg.solve(a, b).square().sum(), [(3, 3), (3, 2)]),
+    ],
+    ids=["inv", "det", "slogdet", "solve"],
+)
+def test_linalg_second_derivative(fn, shapes):
+    inputs = [td.Tensor(well(*s) if i == 0 else r(*s), requires_grad=True)
+              for i, s in enumerate(shapes)]  # fmt: skip
+    for k in range(len(inputs)):
+        assert td.gradcheck(
+            lambda *xs, k=k: td.grad(fn(*xs), xs, create_graph=True)[k].square().sum(), inputs
+        )
+
+
+def test_det_gradient_at_a_singular_matrix_is_the_adjugate():
+    a = td.Tensor([[1.0, 2.0], [2.0, 4.0]], dtype=td.float64, requires_grad=True)
+    d = td.linalg.det(a)
+    assert d.item() == pytest.approx(0.0, abs=1e-12)
+    d.backward()
+    np.testing.assert_allclose(a.grad.data, [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
+    z = td.Tensor(np.zeros((3, 3)), requires_grad=True)
+    td.linalg.det(z).backward()
+    np.testing.assert_allclose(z.grad.data, np.zeros((3, 3)), atol=1e-12)
+
+
+def test_slogdet_sign_and_a_singular_matrix():
+    sign, logabsdet = td.linalg.slogdet(td.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    assert sign.item() == -1.0 and logabsdet.item() == pytest.approx(0.0)
+    assert not sign.requires_grad and sign.dtype == np.float32
+    big = td.Tensor(np.eye(3) * 1e200)  # det overflows, its log does not
+    assert td.linalg.slogdet(big).logabsdet.item() == pytest.approx(600 * np.log(10))
+    s, l = td.linalg.slogdet(td.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    assert s.item() == 0.0 and l.item() == -np.inf
+
+
+def test_linalg_float32_stays_float32_and_doctest():
+    import doctest
+
+    a = td.Tensor(well(3, 3).astype(np.float32))
+    outs = [td.linalg.inv(a), td.linalg.det(a), td.linalg.slogdet(a).logabsdet]
+    outs += [td.linalg.solve(a, a[0]), td.linalg.norm(a), td.linalg.matrix_norm(a, 1)]
+    assert all(out.dtype == np.float32 for out in outs)
+    result = doctest.testmod(td.linalg)
+    assert result.attempted > 0 and result.failed == 0
+
+
+LINALG_ERRORS = [
+    (lambda: td.linalg.inv(td.tensor([[1.0, 2.0], [2.0, 4.0]])), ValueError,
+     r"inv: the matrix \(shape \(2, 2\)\) is singular"),
+    (lambda: td.linalg.inv(td.randn(2, 3)), ValueError,
+     r"inv: expects square matrices \(the last two dims\), got shape \(2, 3\)"),
+    (lambda: td.linalg.det(td.randn(3)), ValueError, r"det: expects square matrices"),
+    (lambda: td.linalg.det(td.tensor([[1, 2], [3, 4]])), TypeError,
+     r"det: expects a floating-point tensor, got int64"),
+    (lambda: td.linalg.slogdet(td.randn(2, 3)), ValueError, r"slogdet: expects square"),
+    (lambda: td.linalg.solve(td.tensor([[1.0, 2.0], [2.0, 4.0]]), td.ones(2)), ValueError,
+     r"solve: the matrix \(shape \(2, 2\)\) is singular"),
+    (lambda: td.linalg.solve(td.randn(3, 3), td.randn(4)), ValueError,
+     r"solve: B of shape \(4,\) does not match A of shape \(3, 3\)"),
+    (lambda: td.linalg.solve(td.randn(2, 3, 3), td.randn(4, 3, 1)), ValueError,
+     r"solve: the batch dims of A \(2, 3, 3\) and B \(4, 3, 1\) do not broadcast"),
+    (lambda: td.matrix_power(td.tensor([[1, 2], [3, 4]]), -1), TypeError,
+     r"inv: expects a floating-point tensor"),
+    (lambda: td.linalg.matrix_norm(td.randn(3, 3), 2), ValueError,
+     r"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got 2"),
+    (lambda: td.linalg.matrix_norm(td.randn(3)), ValueError,
+     r"matrix_norm: expects a tensor of at least 2 dims"),
+    (lambda: td.linalg.matrix_norm(td.randn(3, 3), dim=(0, 0)), ValueError,
+     r"matrix_norm: repeated axis"),
+    (lambda: td.linalg.norm(td.randn(2, 2, 2), 1), ValueError,
+     r"norm: with ord=1 and no dim, A must be 1-D or 2-D"),
+    (lambda: td.linalg.vector_norm(td.randn(3), -2), ValueError, r"vector_norm: p must be"),
+    (lambda: td.linalg.cross(td.randn(3, 2), td.randn(3, 2)), ValueError,
+     r"cross: dim 1 must have length 3"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fn, error, match", LINALG_ERRORS, ids=[m for _, _, m in LINALG_ERRORS])
+def test_linalg_errors(fn, error, match):
+    with pytest.raises(error, match=match):
+        fn()
+
+
+LINALG_TORCH = [
+    ("inv", td.linalg.inv, lambda torch, a: torch.linalg.inv(a), [well(2, 3, 3)]),
+    ("det", td.linalg.det, lambda torch, a: torch.linalg.det(a), [r(2, 3, 3)]),
+    ("det_singular", td.linalg.det, lambda torch, a: torch.linalg.det(a),
+     [np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])]),
+    ("slogdet", lambda a: td.linalg.slogdet(a).logabsdet,
+     lambda torch, a: torch.linalg.slogdet(a).logabsdet, [r(3, 3)]),
+    ("solve_vector", td.linalg.solve, lambda torch, a, b: torch.linalg.solve(a, b),
+     [well(3, 3), r(3)]),
+    ("solve_broadcast", td.linalg.solve, lambda torch, a, b: torch.linalg.solve(a, b),
+     [well(2, 1, 3, 3), r(4, 3, 2)]),
+    ("matrix_power_neg", lambda a: td.matrix_power(a, -2),
+     lambda torch, a: torch.matrix_power(a, -2), [well(3, 3)]),
+    ("norm", lambda a: td.linalg.norm(a, -INF), lambda torch, a: torch.linalg.norm(a, -INF),
+     [r(3, 4)]),
+    ("vector_norm", lambda a: td.linalg.vector_norm(a, 0.5, dim=(0, 1)),
+     lambda torch, a: torch.linalg.vector_norm(a, 0.5, dim=(0, 1)), [r(2, 3, 4)]),
+    ("matrix_norm", lambda a: td.linalg.matrix_norm(a, INF),
+     lambda torch, a: torch.linalg.matrix_norm(a, INF), [r(2, 3, 4)]),
+    ("cross", td.linalg.cross, lambda torch, a, b: torch.linalg.cross(a, b),
+     [r(3, 3, 3), r(1, 3, 3)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, arrays", [c[1:] for c in LINALG_TORCH], ids=[c[0] for c in LINALG_TORCH]
+)
+def test_linalg_against_torch(ours, theirs, arrays):
+    torch = pytest.importorskip("torch")
+    xs = [td.Tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = ours(*xs), theirs(torch, *ts)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-9, atol=1e-12)
+    weights = r(*out.shape)
+    ours_grad = td.grad(out, xs, weights)
+    theirs_grad = torch.autograd.grad(expected, ts, torch.tensor(weights))
+    for g, h in zip(ours_grad, theirs_grad):
+        np.testing.assert_allclose(g.data, h.numpy(), rtol=1e-8, atol=1e-10)

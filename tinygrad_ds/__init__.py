@@ -7,7 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import data, datasets, nn, optim
+from . import data, datasets, linalg, nn, optim
 from .autograd import backward, grad
 from .creation import (
     arange,
@@ -112,7 +112,7 @@ __all__ += ["nn", "optim", "data", "datasets", "save", "load"]
 __all__ += [
     "dot", "vdot", "inner", "mv", "outer", "kron", "addmm", "addmv", "addr", "baddbmm", "addbmm",
     "addcmul", "addcdiv", "cross", "matrix_power", "dist", "tensordot", "cdist", "norm", "mm",
-    "bmm", "block_diag", "cartesian_prod",
+    "bmm", "block_diag", "cartesian_prod", "linalg",
     "linspace", "logspace", "randint", "randperm", "normal", "from_numpy", "as_tensor", "empty",
     "empty_like", "rand_like", "randint_like", "multinomial", "bernoulli", "is_tensor", "numel",
 ]  # fmt: skip

@@ -82,7 +82,7 @@ def _vectors(a: Tensor, b: Tensor, what: str, same_length: bool = True) -> None:
         raise ValueError(f"{what}: the vectors' lengths differ, got shapes {a.shape} and {b.shape}")
 
 
-def _p_norm(diff: Tensor, p: Any, dim: Any, what: str) -> Tensor:
+def _p_norm(diff: Tensor, p: Any, dim: Any, what: str, keepdim: bool = False) -> Tensor:
     """The p-norm of `diff` over `dim` (`Tensor.norm`), with p = 0 the count of nonzero
     elements (a constant: its gradient is 0, as PyTorch's)."""
     from ..tensor import constant
@@ -90,9 +90,10 @@ def _p_norm(diff: Tensor, p: Any, dim: Any, what: str) -> Tensor:
     if diff.dtype.kind != "f":
         raise TypeError(f"{what}: expected floating-point tensors, got {diff.dtype}")
     if isinstance(p, Real) and not isinstance(p, bool) and p == 0:
-        return constant(np.asarray((diff.data != 0).sum(axis=dim), dtype=diff.dtype))
+        count = (diff.data != 0).sum(axis=dim, keepdims=keepdim)
+        return constant(np.asarray(count, dtype=diff.dtype))
     try:
-        return diff.norm(p, dim=dim)
+        return diff.norm(p, dim=dim, keepdim=keepdim)
     except (TypeError, ValueError) as e:
         raise type(e)(str(e).replace("norm:", f"{what}:", 1)) from None
 
@@ -194,9 +195,9 @@ class TorchLinalg:
         return self.matmul(vec)
 
     def matrix_power(self, n: int) -> Tensor:
-        """A square matrix (or a batch of them, the last two dims) to the integer power n >= 0,
-        by repeated squaring (about 2 log2 n products); n = 0 gives identity matrices. A negative
-        n needs the inverse: `td.linalg.inv(A).matrix_power(-n)`."""
+        """A square matrix (or a batch of them, the last two dims) to the integer power n, by
+        repeated squaring (about 2 log2 n products); n = 0 gives identity matrices, a negative
+        n the power -n of the inverse (`td.linalg.inv`: floating matrices only)."""
         from ..tensor import _is_int, constant
 
         if not _is_int(n):
@@ -205,11 +206,10 @@ class TorchLinalg:
             raise ValueError(
                 f"matrix_power: expects square matrices (the last two dims), got shape {self.shape}"
             )
-        if n < 0:
-            raise ValueError(
-                f"matrix_power: n={n} is negative; take the inverse first "
-                "(td.linalg.inv(A).matrix_power(-n))"
-            )
+        if n < 0:  # A^n = (A^-1)^-n
+            from ..linalg import inv
+
+            return inv(self).matrix_power(-n)
         if n == 0:
             return constant(np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype),
                                             self.shape).copy())  # fmt: skip
@@ -392,7 +392,7 @@ def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:
 
 
 def matrix_power(input: Any, n: int) -> Tensor:
-    """A square matrix (or a batch) to the power n >= 0, as `input.matrix_power(n)`."""
+    """A square matrix (or a batch) to the integer power n, as `input.matrix_power(n)`."""
     return _t(input, "matrix_power").matrix_power(n)
 
 
