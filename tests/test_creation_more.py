@@ -282,6 +282,7 @@ ERRORS = [
     (lambda: td.from_numpy(np.zeros(2, complex)), TypeError, r"from_numpy: .*complex128"),
     (lambda: td.from_numpy(np.zeros(2, ">f8")), TypeError, r"from_numpy: .*byte order"),
     (lambda: td.numel([1, 2]), TypeError, r"numel: expected a Tensor, got list"),
+    (lambda: td.as_tensor(np.ones(2), complex), TypeError, r"as_tensor: dtype complex128 is not"),
     (
         lambda: td.bernoulli(td.tensor([0.5, 1.5])),
         ValueError,

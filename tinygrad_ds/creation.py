@@ -251,8 +251,11 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     array of that dtype shares its memory (`from_numpy`); anything else is copied."""
     if isinstance(data, Tensor):
         return data if dtype is None else data.astype(resolve_dtype(dtype, "as_tensor"))
-    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
+    if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind in KINDS:
         return from_numpy(data)
+    if isinstance(data, np.ndarray) and dtype is not None:
+        if resolve_dtype(dtype, "as_tensor") == data.dtype:
+            return from_numpy(data)
     return Tensor(data, dtype=dtype)
 
 
