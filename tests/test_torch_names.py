@@ -355,6 +355,7 @@ def test_every_torch_name_reaches_tensor_unshadowed():
     names = [n for n in vars(TorchNames) if not n.startswith("__")]
     public = "add sub mul div pow neg square eq ne lt le gt ge clone contiguous dim t long to cpu"
     public += " masked_fill any all amax amin split chunk repeat"
+    public += " int short bool half type_as element_size is_floating_point nelement"
     assert sorted(n for n in names if not n.startswith("_")) == sorted(public.split())
     for name in names:
         assert name not in vars(td.Tensor), f"Tensor shadows TorchNames.{name}"

@@ -7,18 +7,33 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import data, datasets, nn, optim
+from . import data, datasets, linalg, nn, optim
 from .autograd import backward, grad
 from .creation import (
     arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
+    is_tensor,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    numel,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -128,6 +143,31 @@ from .torch_api.elementwise_functions import (
     trunc,
     xlogy,
 )
+from .torch_api.linalg import (
+    addbmm,
+    addcdiv,
+    addcmul,
+    addmm,
+    addmv,
+    addr,
+    baddbmm,
+    block_diag,
+    bmm,
+    cartesian_prod,
+    cdist,
+    cross,
+    dist,
+    dot,
+    inner,
+    kron,
+    matrix_power,
+    mm,
+    mv,
+    norm,
+    outer,
+    tensordot,
+    vdot,
+)
 from .torch_api.shape_functions import (
     broadcast_tensors,
     broadcast_to,
@@ -191,4 +231,11 @@ __all__ += [  # PyTorch's elementwise functions beyond the core (torch_api/eleme
     "bitwise_or", "bitwise_xor", "bitwise_not", "isclose", "allclose", "equal", "sign",
     "reciprocal", "square", "floor", "ceil", "round", "trunc", "clamp", "pow", "add", "sub", "mul",
     "div", "neg",
+]  # fmt: skip
+__all__ += [
+    "dot", "vdot", "inner", "mv", "outer", "kron", "addmm", "addmv", "addr", "baddbmm", "addbmm",
+    "addcmul", "addcdiv", "cross", "matrix_power", "dist", "tensordot", "cdist", "norm", "mm",
+    "bmm", "block_diag", "cartesian_prod", "linalg",
+    "linspace", "logspace", "randint", "randperm", "normal", "from_numpy", "as_tensor", "empty",
+    "empty_like", "rand_like", "randint_like", "multinomial", "bernoulli", "is_tensor", "numel",
 ]  # fmt: skip

@@ -228,6 +228,14 @@ class Tensor(TorchNames, TorchMore, TorchShape, TorchElementwise, TorchReduction
         """Ones with `t`'s shape and dtype (or `dtype`)."""
         return C.ones_like(t, **kwargs)
 
+    def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
+        """Category indices (int64) drawn from each row of weights in self (`td.multinomial`)."""
+        return C.multinomial(self, num_samples, replacement)
+
+    def bernoulli(self, p: Any = None) -> Tensor:
+        """0 or 1 for each element, 1 with probability self (or `p`) (`td.bernoulli`)."""
+        return C.bernoulli(self, p)
+
     # -- attributes ----------------------------------------------------------------------
 
     @property

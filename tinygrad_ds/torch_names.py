@@ -161,6 +161,45 @@ class TorchNames:
         """Converted to int64 (no gradient: integer tensors take no part in autograd)."""
         return self.astype(np.int64)
 
+    # (methods named int and bool, as PyTorch's; Python's int(t) and bool(t) call __int__ and
+    # __bool__, which are not these)
+
+    def int(self) -> Tensor:  # noqa: A003 (PyTorch's name)
+        """Converted to int32, floats truncated toward zero (no gradient, as `long`)."""
+        return self.astype(np.int32)
+
+    def short(self) -> Tensor:
+        """Converted to int16 (no gradient, as `long`)."""
+        return self.astype(np.int16)
+
+    def bool(self) -> Tensor:  # noqa: A003 (PyTorch's name)
+        """Converted to bool: True where nonzero (no gradient)."""
+        return self.astype(np.bool_)
+
+    def half(self) -> Tensor:
+        """Converted to float16 (differentiable: the gradient is cast back)."""
+        return self.astype(np.float16)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Converted to `other`'s dtype (differentiable between float dtypes), as `to(other)`."""
+        from .tensor import Tensor
+
+        if not isinstance(other, Tensor):
+            raise TypeError(f"type_as: expected a Tensor, got {type(other).__name__}")
+        return self.astype(other.dtype)
+
+    def element_size(self) -> int:
+        """The size of one element in bytes (4 for float32)."""
+        return self.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating one (float16, float32, float64)."""
+        return self.dtype.kind == "f"
+
+    def nelement(self) -> int:
+        """The number of elements (`numel`)."""
+        return self.numel()
+
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
         """PyTorch's `to`: `to(dtype)`, `to("cpu")`, `to("cpu", dtype)`, `to(other_tensor)`
         (its dtype), or the keywords `dtype=` and `device=`. A dtype is anything `np.dtype`
