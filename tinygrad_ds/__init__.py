@@ -69,3 +69,8 @@ __all__ = [
     "ones_like", "full_like", "randn_like",
 ]  # fmt: skip
 __all__ += ["nn", "optim", "data", "datasets", "save", "load"]
+
+# the error function (ops/special.py)
+from .ops.special import erf, erfc, erfinv  # noqa: E402
+
+__all__ += ["erf", "erfc", "erfinv"]

@@ -3,12 +3,35 @@
 Module, Parameter                     module.py
 Sequential, ModuleList                containers.py
 Linear, Embedding, activations, ...   layers.py
+GELU, SiLU, Softplus, PReLU, ...      activation.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
 BatchNorm1d, LayerNorm                normalization.py
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
 from . import functional, init, utils
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from .containers import ModuleList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
@@ -36,4 +59,7 @@ __all__ = [
     "MSELoss", "L1Loss", "BatchNorm1d", "LayerNorm", "functional", "init", "utils",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "RNNCell", "RNN", "LSTMCell", "LSTM", "GRUCell", "GRU",
+    "GELU", "SiLU", "Mish", "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6",
+    "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink", "Softshrink",
+    "Hardshrink", "Threshold", "GLU", "PReLU", "Softmin",
 ]  # fmt: skip
