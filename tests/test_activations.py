@@ -562,3 +562,181 @@ def test_module_reprs_match_pytorch():
               tnn.Threshold(0.1, 20.0), tnn.GLU(), tnn.GLU(0), tnn.Softmin(1), tnn.PReLU(),
               tnn.PReLU(4, 0.1)]  # fmt: skip
     assert [repr(m) for m in theirs] == [m[1] for m in MODULES]
+
+
+# ---------------------------------------------------------------------------------------------
+# more of torch.nn: Unflatten, ModuleDict, ParameterList, ParameterDict, BatchNorm2d, GroupNorm
+# ---------------------------------------------------------------------------------------------
+
+
+def np_group_norm(x, g, w=None, b=None, eps=1e-5):
+    n, c = x.shape[:2]
+    grouped = x.reshape(n, g, -1)
+    y = (grouped - grouped.mean(-1, keepdims=True)) / np.sqrt(grouped.var(-1, keepdims=True) + eps)
+    y = y.reshape(x.shape)
+    shape = (c,) + (1,) * (x.ndim - 2)
+    return y * (1 if w is None else w.reshape(shape)) + (0 if b is None else b.reshape(shape))
+
+
+def np_batch_norm_2d(x, w, b, eps=1e-5):
+    m, v = x.mean((0, 2, 3), keepdims=True), x.var((0, 2, 3), keepdims=True)
+    return (x - m) / np.sqrt(v + eps) * w[:, None, None] + b[:, None, None]
+
+
+MORE = [
+    ("unflatten", lambda x: nn.Unflatten(1, (2, 3))(x), lambda x: x.reshape(4, 2, 3, 2),
+     [r(4, 6, 2)]),
+    ("unflatten_inferred_neg_dim", lambda x: nn.Unflatten(-1, (-1, 2))(x),
+     lambda x: x.reshape(3, 3, 2), [r(3, 6)]),
+    ("group_norm", lambda x: F.group_norm(x, 2), lambda x: np_group_norm(x, 2), [r(3, 4, 5)]),
+    ("group_norm_affine", lambda x, w, b: F.group_norm(x, 3, w, b, eps=1e-3),
+     lambda x, w, b: np_group_norm(x, 3, w, b, 1e-3), [r(2, 6, 2, 2), r(6), r(6)]),
+    ("group_norm_2d_input", lambda x: F.group_norm(x, 1), lambda x: np_group_norm(x, 1),
+     [r(3, 4)]),
+    ("batch_norm_2d_training", lambda x: nn.BatchNorm2d(3, dtype=np.float64)(x),
+     lambda x: np_batch_norm_2d(x, np.ones(3), np.zeros(3)), [r(4, 3, 2, 2)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fn, reference, arrays", [c[1:] for c in MORE], ids=[c[0] for c in MORE])
+def test_more_layers_value_and_gradient(fn, reference, arrays):
+    check_op(fn, reference, arrays)
+
+
+def test_unflatten_repr_and_errors():
+    assert repr(nn.Unflatten(1, (2, 5))) == "Unflatten(dim=1, unflattened_size=(2, 5))"
+    assert nn.Unflatten(1, [2, -1])(td.Tensor(np.zeros((3, 10)))).shape == (3, 2, 5)
+    with pytest.raises(ValueError, match=r"Unflatten: sizes \(3, 5\) do not multiply up to the "
+                       r"size of dim 1 \(10\) of the input of shape \(3, 10\)"):  # fmt: skip
+        nn.Unflatten(1, (3, 5))(td.Tensor(np.zeros((3, 10))))
+    with pytest.raises(ValueError, match="at most one -1"):
+        nn.Unflatten(1, (-1, -1))
+    with pytest.raises(TypeError, match="Unflatten: unflattened_size must be a tuple of ints"):
+        nn.Unflatten(1, 5)
+    with pytest.raises(IndexError, match="Unflatten: axis 2 is out of range"):
+        nn.Unflatten(2, (1, 2))(td.Tensor(np.zeros((3, 2))))
+
+
+def test_module_dict_registers_its_modules_by_key():
+    md = nn.ModuleDict({"enc": nn.Linear(2, 3), "act": nn.GELU()})
+    md["dec"] = nn.Linear(3, 1)
+    net = nn.Module()
+    net.blocks = md
+    assert list(net.state_dict()) == [
+        "blocks.enc.weight", "blocks.enc.bias", "blocks.dec.weight", "blocks.dec.bias"
+    ]  # fmt: skip
+    assert list(md) == list(md.keys()) == ["enc", "act", "dec"] and len(md) == 3
+    assert "act" in md and isinstance(md["act"], nn.GELU)
+    assert [k for k, _ in md.items()] == ["enc", "act", "dec"]
+    assert isinstance(md.pop("act"), nn.GELU) and list(md) == ["enc", "dec"]
+    del md["dec"]
+    md.update([("out", nn.ReLU())])
+    assert list(md) == ["enc", "out"] and len(list(net.parameters())) == 2
+    assert repr(md).splitlines()[1] == "  (enc): Linear(in_features=2, out_features=3, bias=True)"
+    md.clear()
+    assert len(md) == 0 and list(net.parameters()) == []
+    with pytest.raises(KeyError, match="ModuleDict: key 'keys' is an attribute of ModuleDict"):
+        md["keys"] = nn.ReLU()
+    with pytest.raises(KeyError, match=r"ModuleDict: no module 'x' \(keys: \[\]\)"):
+        md["x"]
+    with pytest.raises(TypeError, match="ModuleDict: int is not a Module"):
+        md["x"] = 3
+    with pytest.raises(KeyError, match="name must be a non-empty string without '.'"):
+        md["a.b"] = nn.ReLU()
+
+
+def test_parameter_list_and_dict_register_parameters():
+    w = td.Tensor(np.zeros(3))
+    pl = nn.ParameterList([nn.Parameter(np.ones((2, 3), np.float32)), w])
+    assert isinstance(pl[1], nn.Parameter) and pl[1].requires_grad
+    assert np.shares_memory(pl[1].data, w.data)  # made a Parameter as PyTorch: the same memory
+    pl.append(td.Tensor([1.0]))
+    assert len(pl) == 3 and len(pl[1:]) == 2 and pl[-1].shape == (1,)
+    pd = nn.ParameterDict({"b": td.Tensor([1.0]), "a": td.Tensor([2.0])})
+    assert list(pd) == ["a", "b"]  # a plain dict in sorted key order, as PyTorch
+    assert list(nn.ParameterDict([("b", w), ("a", w)])) == ["b", "a"]  # pairs in their order
+    net = nn.Module()
+    net.pl, net.pd = pl, pd
+    assert list(net.state_dict()) == ["pl.0", "pl.1", "pl.2", "pd.a", "pd.b"]
+    assert repr(pl) == (
+        "ParameterList(\n    (0): Parameter containing: [float32 of size 2x3]\n"
+        "    (1): Parameter containing: [float64 of size 3]\n"
+        "    (2): Parameter containing: [float32 of size 1]\n)"
+    )
+    opt = td.optim.SGD(net.parameters(), lr=1.0)
+    (pl[0].sum() + pd["a"].sum() * 3).backward()
+    opt.step()
+    assert pl[0].data.tolist() == [[0.0] * 3] * 2 and pd["a"].item() == -1.0
+    assert pd.pop("b").item() == 1.0 and "b" not in pd and list(net.state_dict())[-1] == "pd.a"
+    with pytest.raises(IndexError, match="ParameterList: index 5 is out of range for length 3"):
+        pl[5]
+    with pytest.raises(TypeError, match="ParameterList.append: expected a Parameter or Tensor"):
+        pl.append([1.0])
+    with pytest.raises(KeyError, match="ParameterDict: key 'update' is an attribute"):
+        pd["update"] = w
+    with pytest.raises(KeyError, match=r"ParameterDict: no parameter 'z' \(keys: \['a'\]\)"):
+        pd["z"]
+
+
+def test_batch_norm_2d_and_group_norm_modules():
+    bn = nn.BatchNorm2d(3)
+    assert repr(bn) == (
+        "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    )
+    x = r(4, 3, 2, 5)
+    out = bn(td.Tensor(x.astype(np.float32)))
+    assert out.dtype == np.float32 and out.shape == x.shape
+    m, v = x.mean((0, 2, 3)), x.var((0, 2, 3), ddof=1)
+    np.testing.assert_allclose(bn.running_mean.data, 0.1 * m, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * v, rtol=1e-5)
+    bn.eval()
+    expected = (x - bn.running_mean.data[:, None, None]) / np.sqrt(
+        bn.running_var.data[:, None, None] + 1e-5
+    )
+    np.testing.assert_allclose(bn(td.Tensor(x.astype(np.float32))).data, expected, rtol=1e-4)
+    gn = nn.GroupNorm(2, 4)
+    assert repr(gn) == "GroupNorm(2, 4, eps=1e-05, affine=True)"
+    assert [n for n, _ in gn.named_parameters()] == ["weight", "bias"]
+    assert nn.GroupNorm(1, 2, affine=False).weight is None
+    y = gn(td.Tensor(r(2, 4, 3).astype(np.float32)))
+    assert y.dtype == np.float32 and y.shape == (2, 4, 3)
+    errors = [
+        (lambda: bn(td.Tensor(np.zeros((2, 3, 4)))), ValueError,
+         r"BatchNorm2d: expected input of shape \(N, 3, H, W\), got \(2, 3, 4\)"),
+        (lambda: nn.BatchNorm2d(-1), ValueError, "BatchNorm2d: num_features must be >= 0"),
+        (lambda: nn.GroupNorm(3, 4), ValueError,
+         r"GroupNorm: num_channels \(4\) must be divisible by num_groups \(3\)"),
+        (lambda: gn(td.Tensor(np.zeros((2, 3)))), ValueError,
+         r"GroupNorm: expected input of shape \(N, 4, \*\), got \(2, 3\)"),
+        (lambda: F.group_norm(td.Tensor(np.zeros((2, 6))), 4), ValueError,
+         r"group_norm: num_channels \(6\) of the input of shape \(2, 6\) must be divisible"),
+        (lambda: F.group_norm(td.Tensor(np.zeros((2, 6))), 2, td.Tensor(np.ones(3))),
+         ValueError, r"group_norm: weight must have shape \(6,\)"),
+    ]  # fmt: skip
+    for make, error, message in errors:
+        with pytest.raises(error, match=message):
+            make()
+
+
+def test_batch_norm_2d_and_group_norm_match_pytorch():
+    torch = pytest.importorskip("torch")
+    x = r(4, 6, 3, 2)
+    bn, tbn = nn.BatchNorm2d(6, dtype=np.float64), torch.nn.BatchNorm2d(6).double()
+    gn, tgn = nn.GroupNorm(3, 6, dtype=np.float64), torch.nn.GroupNorm(3, 6).double()
+    for ours, theirs in ((bn, tbn), (gn, tgn)):
+        w, b = r(6), r(6)
+        ours.weight.data[...], ours.bias.data[...] = w, b
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(w))
+            theirs.bias.copy_(torch.tensor(b))
+        xt, tx = td.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        up = r(*x.shape)
+        out, tout = ours(xt), theirs(tx)
+        out.backward(td.Tensor(up))
+        tout.backward(torch.tensor(up))
+        np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(bn.running_mean.data, tbn.running_mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var.data, tbn.running_var.numpy(), rtol=1e-12)

@@ -1,11 +1,13 @@
 """`tinygrad_ds.nn`: modules, layers, losses and initialisers on the Tensor, as in PyTorch.
 
 Module, Parameter                     module.py
-Sequential, ModuleList                containers.py
+Sequential, ModuleList, ModuleDict,   containers.py
+ParameterList, ParameterDict
 Linear, Embedding, activations, ...   layers.py
 GELU, SiLU, Softplus, PReLU, ...      activation.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
-BatchNorm1d, LayerNorm                normalization.py
+BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
+GroupNorm
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
@@ -32,7 +34,7 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
-from .containers import ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
     Dropout,
@@ -46,10 +48,11 @@ from .layers import (
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -62,4 +65,5 @@ __all__ = [
     "GELU", "SiLU", "Mish", "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6",
     "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink", "Softshrink",
     "Hardshrink", "Threshold", "GLU", "PReLU", "Softmin",
+    "Unflatten", "ModuleDict", "ParameterList", "ParameterDict", "BatchNorm2d", "GroupNorm",
 ]  # fmt: skip

@@ -32,7 +32,7 @@ from .losses import (
     nll_loss,
 )
 from .module import check_int, check_real
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
@@ -42,7 +42,7 @@ __all__ = [
     "gelu", "silu", "mish", "softplus", "elu", "selu", "celu", "hardtanh", "relu6",
     "hardsigmoid", "hardswish", "logsigmoid", "softsign", "tanhshrink", "softshrink",
     "hardshrink", "threshold", "glu", "prelu", "softmin", "normalize", "cosine_similarity",
-    "pairwise_distance",
+    "pairwise_distance", "group_norm",
 ]  # fmt: skip
 
 
