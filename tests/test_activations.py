@@ -740,3 +740,14 @@ def test_batch_norm_2d_and_group_norm_match_pytorch():
         np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(bn.running_mean.data, tbn.running_mean.numpy(), rtol=1e-12)
     np.testing.assert_allclose(bn.running_var.data, tbn.running_var.numpy(), rtol=1e-12)
+
+
+def test_exports_and_softmin_dtype():
+    for name in F.__all__:
+        assert callable(getattr(F, name)), name
+    for name in nn.__all__:
+        assert hasattr(nn, name), name
+    assert {"erf", "erfc", "erfinv"} <= set(td.__all__)
+    out = F.softmin(td.Tensor([[1.0, 2.0]]), dim=1, dtype=np.float64)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, np_softmax(-np.array([[1.0, 2.0]]), 1))

@@ -109,6 +109,7 @@ def _erfc_large(a: np.ndarray) -> np.ndarray:
     """erfc a for a >= 1/2 (float64): e^(-a^2) h(s) / (1 + 2a), e^(-a^2) in two exact parts.
     The factor that may be subnormal (e^(-h^2), for a > 26.6) is multiplied in last."""
     a = np.minimum(a, _TAIL)
+    # h = a with the low 27 of its 52 mantissa bits cleared: 26 significant bits, h^2 exact
     h = (a.view(np.uint64) & np.uint64(~(2**27 - 1) & (2**64 - 1))).view(np.float64)
     s = (a - 4) / (a + 3)
     scaled = chebyshev.chebval(s, _CHEBYSHEV) / (1 + 2 * a)
