@@ -67,6 +67,7 @@ from .functions import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .jacobian import hessian, jacobian
+from .ops.special import erf, erfc, erfinv
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
@@ -239,3 +240,4 @@ __all__ += [
     "linspace", "logspace", "randint", "randperm", "normal", "from_numpy", "as_tensor", "empty",
     "empty_like", "rand_like", "randint_like", "multinomial", "bernoulli", "is_tensor", "numel",
 ]  # fmt: skip
+__all__ += ["erf", "erfc", "erfinv"]  # the error function (ops/special.py)

@@ -1,15 +1,40 @@
 """`tinygrad_ds.nn`: modules, layers, losses and initialisers on the Tensor, as in PyTorch.
 
 Module, Parameter                     module.py
-Sequential, ModuleList                containers.py
+Sequential, ModuleList, ModuleDict,   containers.py
+ParameterList, ParameterDict
 Linear, Embedding, activations, ...   layers.py
+GELU, SiLU, Softplus, PReLU, ...      activation.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
-BatchNorm1d, LayerNorm                normalization.py
+BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
+GroupNorm
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
 from . import functional, init, utils
-from .containers import ModuleList, Sequential
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
     Dropout,
@@ -23,10 +48,11 @@ from .layers import (
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import IncompatibleKeys, Module, Parameter
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -36,4 +62,8 @@ __all__ = [
     "MSELoss", "L1Loss", "BatchNorm1d", "LayerNorm", "functional", "init", "utils",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "RNNCell", "RNN", "LSTMCell", "LSTM", "GRUCell", "GRU",
+    "GELU", "SiLU", "Mish", "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6",
+    "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink", "Softshrink",
+    "Hardshrink", "Threshold", "GLU", "PReLU", "Softmin",
+    "Unflatten", "ModuleDict", "ParameterList", "ParameterDict", "BatchNorm2d", "GroupNorm",
 ]  # fmt: skip

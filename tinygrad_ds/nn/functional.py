@@ -1,20 +1,28 @@
 """`nn.functional`: stateless forms of the layers and every loss, as in PyTorch.
 
-Activations are one-line calls to the Tensor's operations; the losses live in `losses.py` and
-are re-exported here (`F.cross_entropy`, `F.binary_cross_entropy`, ...).
+Activations are one-line calls to the Tensor's operations, or a few of them composed (gelu,
+softplus, elu, hardtanh, ... below: no new primitive but erf, so gradients and second derivatives
+come free); the losses live in `losses.py` and are re-exported here (`F.cross_entropy`,
+`F.binary_cross_entropy`, ...).
+
+Where PyTorch takes `inplace=False` it is accepted, but `inplace=True` computes out of place
+too: the result is a new tensor and x is left unchanged (writing it into x would change what the
+composed graph saved of x for the backward pass).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from ..functions import where
 from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
 from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
 from ..rng import generator
-from ..tensor import Tensor, broadcasts_to
+from ..tensor import Tensor, _axis1, broadcasts_to
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -24,13 +32,17 @@ from .losses import (
     nll_loss,
 )
 from .module import check_int, check_real
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
     "one_hot", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "nll_loss", "mse_loss", "l1_loss", "batch_norm", "layer_norm",
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "gelu", "silu", "mish", "softplus", "elu", "selu", "celu", "hardtanh", "relu6",
+    "hardsigmoid", "hardswish", "logsigmoid", "softsign", "tanhshrink", "softshrink",
+    "hardshrink", "threshold", "glu", "prelu", "softmin", "normalize", "cosine_similarity",
+    "pairwise_distance", "group_norm",
 ]  # fmt: skip
 
 
@@ -171,3 +183,257 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
     return Tensor._make(out, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# more activations, composed (PyTorch's gradients at the kinks: see each docstring)
+# ---------------------------------------------------------------------------------------------
+
+_SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al. 2017, eq. 14
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _float(x: Any, what: str) -> Tensor:
+    """`x` as a floating Tensor (integers become the default float dtype)."""
+    return _t(x, what)._float()
+
+
+def _mask(x: Tensor, mask: np.ndarray, a: Any, b: Any) -> Tensor:
+    """`a` where the bool array `mask` holds, else `b`; no gradient flows to the mask."""
+    return where(Tensor._make(mask, None), a, b)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel 2016): exactly
+    x/2 (1 + erf(x/sqrt 2)), computed as x/2 erfc(-x/sqrt 2), which stays accurate where
+    Phi(x) is tiny; with `approximate="tanh"`, x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))),
+    computed as x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)) for the same reason."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    x = _float(x, "gelu")
+    if approximate == "tanh":  # 1 + tanh u = 2 sigmoid(2u), which does not cancel for x << 0
+        inner = (x + x * x * x * 0.044715) * (2 * math.sqrt(2 / math.pi))
+        return x * inner.sigmoid()
+    return x * 0.5 * (x * -math.sqrt(0.5)).erfc()
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x sigmoid(x) (the swish of Ramachandran et al. 2017)."""
+    x = _float(x, "silu")
+    return x * x.sigmoid()
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x tanh(softplus(x)) (Misra 2019)."""
+    x = _float(x, "mish")
+    return x * softplus(x).tanh()
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's linear
+    regime);  d/dx = sigmoid(beta x) (1 there). e^(beta x) is taken of min(beta x, threshold),
+    so it never overflows, and is 0 for large negative x: softplus(-1e4) = 0, not nan."""
+    beta = check_real(beta, "softplus", "beta")
+    threshold = check_real(threshold, "softplus", "threshold")
+    if not beta > 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    x = _float(x, "softplus")
+    bx = x * beta if beta != 1 else x
+    linear = bx.data > threshold
+    if not linear.any():
+        return bx.exp().log1p() / beta if beta != 1 else bx.exp().log1p()
+    soft = bx.clip(max=threshold).exp().log1p() / beta
+    return _mask(x, linear, x, soft)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) for x <= 0 (Clevert et al. 2015), as
+    max(x, 0) + alpha expm1(min(x, 0));  d/dx at 0 is alpha, as PyTorch."""
+    alpha = check_real(alpha, "elu", "alpha")
+    x = _float(x, "elu")
+    return x.relu() + x.clip(max=0).expm1() * alpha
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """scale elu(x, alpha) with alpha = 1.6733 and scale = 1.0507 (Klambauer et al. 2017)."""
+    return elu(_float(x, "selu"), _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha (e^(x/alpha) - 1)) (Barron 2017);  d/dx at 0 is 1."""
+    alpha = check_real(alpha, "celu", "alpha")
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (it divides x)")
+    x = _float(x, "celu")
+    return x.relu() + (x.clip(max=0) / alpha).expm1() * alpha
+
+
+def hardtanh(
+    x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """x clipped to [min_val, max_val];  d/dx = 1[min_val < x < max_val]: 0 at the bounds, as
+    PyTorch (where `clip` gives 1)."""
+    min_val = check_real(min_val, "hardtanh", "min_val")
+    max_val = check_real(max_val, "hardtanh", "max_val")
+    if min_val > max_val:
+        raise ValueError(
+            f"hardtanh: min_val cannot be greater than max_val, got {min_val} and {max_val}"
+        )
+    x = _float(x, "hardtanh")
+    inside = (x.data > min_val) & (x.data < max_val)
+    return _mask(x, inside, x, Tensor._make(np.clip(x.data, min_val, max_val), None))
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) = hardtanh(x, 0, 6);  d/dx = 1[0 < x < 6]."""
+    return hardtanh(_float(x, "relu6"), 0.0, 6.0)
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6;  d/dx = 1/6 for -3 < x < 3, else 0."""
+    return hardtanh(_float(x, "hardsigmoid") + 3, 0.0, 6.0) / 6
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x relu6(x + 3) / 6 (Howard et al. 2019);  d/dx = x/3 + 1/2 for -3 < x < 3, 0 below
+    and 1 above (0 at -3 and 1 at 3, as PyTorch)."""
+    x = _float(x, "hardswish")
+    return x * hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log sigmoid(x) = -softplus(-x), computed as min(x, 0) - log(1 + e^-|x|), which never
+    overflows (logsigmoid(-1e4) = -1e4) nor rounds to the linear regime;  d/dx = sigmoid(-x)."""
+    x = _float(x, "logsigmoid")
+    return x.minimum(0.0) - (-x.abs()).exp().log1p()
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    x = _float(x, "softsign")
+    return x / (x.abs() + 1)
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh x."""
+    x = _float(x, "tanhshrink")
+    return x - x.tanh()
+
+
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd);
+    d/dx = 1[|x| > lambd]."""
+    lambd = check_real(lambd, "softshrink", "lambd")
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+    x = _float(x, "softshrink")
+    return x - x.clip(-lambd, lambd)
+
+
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0;  d/dx = 1[|x| > lambd]."""
+    lambd = check_real(lambd, "hardshrink", "lambd")
+    x = _float(x, "hardshrink")
+    return _mask(x, np.abs(x.data) > lambd, x, 0.0)
+
+
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value;  d/dx = 1[x > threshold]."""
+    threshold = check_real(threshold, "threshold", "threshold")
+    value = check_real(value, "threshold", "value")
+    x = _float(x, "threshold")
+    return _mask(x, x.data > threshold, x, value)
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    """a sigmoid(b), where a and b are the first and second halves of x along `dim` (the gated
+    linear unit of Dauphin et al. 2017)."""
+    x = _float(x, "glu")
+    if x.ndim == 0:
+        raise ValueError("glu: a 0-d tensor has no dim to halve")
+    axis = _axis1(check_int(dim, "glu", "dim"), x.ndim, "glu")
+    if x.shape[axis] % 2:
+        raise ValueError(
+            f"glu: halving dimension must be even, but dim {dim} of shape {x.shape} is "
+            f"size {x.shape[axis]}"
+        )
+    a, b = x.chunk(2, axis)
+    return a * b.sigmoid()
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight x, with one weight for all (shape (1,) or ()) or one per
+    channel (dim 1 of x, as PyTorch);  d/dx = weight at 0, as PyTorch; d/dweight = x where
+    x <= 0."""
+    x = _float(x, "prelu")
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.ndim > 1:
+        raise ValueError(f"prelu: weight must be 0-d or 1-D, got shape {weight.shape}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if weight.numel() not in (1, channels):
+        raise ValueError(
+            f"prelu: weight of shape {weight.shape} has neither 1 nor {channels} values (the "
+            f"channels of an input of shape {x.shape}, dim 1)"
+        )
+    if weight.numel() == 1:
+        w = weight.reshape(())
+    else:
+        w = weight.reshape((channels,) + (1,) * (x.ndim - 2))
+    return _mask(x, x.data > 0, x, w * x)
+
+
+def softmin(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    """softmax(-x) along `dim` (the last axis by default, as this package's softmax; PyTorch
+    guesses one when dim is None); `dtype` converts x first."""
+    x = _t(x, "softmin")
+    if dtype is not None:
+        x = x.astype(dtype)
+    return softmax(-x, dim)
+
+
+def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(||x||_p, eps) along `dim` (each slice scaled to unit p-norm)."""
+    x = _float(x, "normalize")
+    eps = check_real(eps, "normalize", "eps")
+    axis = _axis1(check_int(dim, "normalize", "dim"), max(x.ndim, 1), "normalize")
+    return x / x.norm(p, axis if x.ndim else None, keepdim=True).clip(min=eps)
+
+
+def _pair(x1: Any, x2: Any, what: str) -> tuple[Tensor, Tensor]:
+    """x1 and x2 as floating Tensors broadcast to one shape (the error names `what`)."""
+    x1, x2 = _float(x1, what), _float(x2, what)
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(
+            f"{what}: shapes {x1.shape} and {x2.shape} do not broadcast together"
+        ) from None
+    return x1.expand(shape), x2.expand(shape)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along `dim`, x1 and x2 broadcast.
+
+    As PyTorch, the max is applied to the norm's value only: below eps the gradient still flows
+    through ||x|| (PyTorch clamps a copy of the norm in place, unrecorded).
+    """
+    x1, x2 = _pair(x1, x2, "cosine_similarity")
+    eps = check_real(eps, "cosine_similarity", "eps")
+    axis = _axis1(check_int(dim, "cosine_similarity", "dim"), x1.ndim, "cosine_similarity")
+
+    def unit(x: Tensor) -> Tensor:
+        norm = x.norm(2, axis, keepdim=True)
+        lift = np.maximum(norm.data, eps) - norm.data  # 0 unless the norm is below eps
+        return x / (norm + Tensor._make(lift, None))
+
+    return (unit(x1) * unit(x2)).sum(axis)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """||x1 - x2 + eps||_p along the last dim (eps keeps the gradient finite at x1 = x2)."""
+    x1, x2 = _pair(x1, x2, "pairwise_distance")
+    eps = check_real(eps, "pairwise_distance", "eps")
+    return (x1 - x2 + eps).norm(p, -1 if x1.ndim else None, keepdim=keepdim)

@@ -241,3 +241,49 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, dim=self.dim)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unflatten (the inverse of Flatten)
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["Unflatten"]
+
+
+class Unflatten(Module):
+    """Split dim `dim` into `unflattened_size` (one entry may be -1, inferred): the inverse of
+    Flatten, e.g. (N, 10) -> (N, 2, 5) with Unflatten(1, (2, 5))."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        self.dim = check_int(dim, "Unflatten", "dim")
+        if not isinstance(unflattened_size, (tuple, list, np.ndarray)):
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}"
+            )
+        size = tuple(check_int(n, "Unflatten", "unflattened_size") for n in unflattened_size)
+        if not size or sum(n == -1 for n in size) > 1 or min(size) < -1:
+            raise ValueError(
+                "Unflatten: unflattened_size must be non-empty sizes >= 0 with at most one -1, "
+                f"got {size}"
+            )
+        self.unflattened_size = size
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim == 0:
+            raise ValueError("Unflatten: a 0-d tensor has no dim to unflatten")
+        from ..tensor import _axis1
+
+        axis = _axis1(self.dim, x.ndim, "Unflatten")
+        n, size = x.shape[axis], self.unflattened_size
+        known = math.prod(m for m in size if m != -1)
+        if (n != known) if -1 not in size else (known == 0 or n % known):
+            raise ValueError(
+                f"Unflatten: sizes {size} do not multiply up to the size of dim {self.dim} "
+                f"({n}) of the input of shape {x.shape}"
+            )
+        size = tuple(n // known if m == -1 else m for m in size)
+        return x.reshape(x.shape[:axis] + size + x.shape[axis + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -248,3 +248,118 @@ class LayerNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# BatchNorm2d and GroupNorm
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["BatchNorm2d", "GroupNorm", "group_norm"]
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalisation over (N, C, H, W) inputs, as PyTorch's: each channel by its mean
+    and variance over N, H and W. It is BatchNorm1d on the input seen as (N, C, H W), which has
+    the same statistics (a view, no copy)."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        _dtype(dtype, "BatchNorm2d")  # (errors name this class, not BatchNorm1d)
+        if check_int(num_features, "BatchNorm2d", "num_features") < 0:
+            raise ValueError(f"BatchNorm2d: num_features must be >= 0, got {num_features}")
+        _eps(eps, "BatchNorm2d")
+        if momentum is not None:
+            _momentum(momentum, "BatchNorm2d")
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm2d: expected input of shape (N, {self.num_features}, H, W), got "
+                f"{x.shape}"
+            )
+        n, c, h, w = x.shape
+        return super().forward(x.reshape(n, c, h * w)).reshape(n, c, h, w)
+
+
+def group_norm(
+    x: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Split the C channels of an (N, C, *) input into `num_groups` groups of C / num_groups
+    channels; normalise each example's group by its mean and biased variance (over the group's
+    channels and all positions); then y * weight + bias per channel (Wu and He 2018)."""
+    g = check_int(num_groups, "group_norm", "num_groups")
+    eps = _eps(eps, "group_norm")
+    if x.ndim < 2:
+        raise ValueError(f"group_norm: expected an input of shape (N, C, *), got {x.shape}")
+    n, c = x.shape[:2]
+    if g <= 0 or c % g:
+        raise ValueError(
+            f"group_norm: num_channels ({c}) of the input of shape {x.shape} must be divisible "
+            f"by num_groups ({g})"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.shape != (c,):
+            raise ValueError(
+                f"group_norm: {name} must have shape ({c},), one value per channel, got {t.shape}"
+            )
+    grouped = x.reshape(n, g, c // g * math.prod(x.shape[2:]))
+    mean = grouped.mean(axis=-1, keepdims=True)
+    var = grouped.var(axis=-1, keepdims=True, correction=0)
+    y = _normalise(grouped, mean, var, eps).reshape(x.shape)
+    shape = (c,) + (1,) * (x.ndim - 2)  # a per-channel value, broadcast over the positions
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y if bias is None else y + bias.reshape(shape)
+
+
+class GroupNorm(Module):
+    """Group normalisation (see `group_norm`): `num_channels` in `num_groups` groups, with a
+    per-channel `weight` (starting at 1) and `bias` (starting at 0) when affine."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        g = check_int(num_groups, "GroupNorm", "num_groups")
+        c = check_int(num_channels, "GroupNorm", "num_channels")
+        if g <= 0 or c < 0 or c % g:
+            raise ValueError(
+                f"GroupNorm: num_channels ({c}) must be divisible by num_groups ({g}), both "
+                "positive"
+            )
+        self.num_groups, self.num_channels = g, c
+        self.eps, self.affine = _eps(eps, "GroupNorm"), bool(affine)
+        d = _dtype(dtype, "GroupNorm")
+        if affine:
+            self.weight = Parameter(np.ones(c, dtype=d))
+            self.bias = Parameter(np.zeros(c, dtype=d))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(
+                f"GroupNorm: expected input of shape (N, {self.num_channels}, *), got {x.shape}"
+            )
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
