@@ -5,18 +5,39 @@ SGD               sgd.py        (momentum, dampening, Nesterov, weight decay)
 Adam, AdamW       adam.py       (amsgrad; decoupled weight decay)
 RMSprop           rmsprop.py    (momentum, centered)
 Adagrad           adagrad.py
-lr_scheduler      StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR
+lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
+                  CosineAnnealingLR, LambdaLR, MultiplicativeLR, CosineAnnealingWarmRestarts,
+                  CyclicLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
 """
 
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
-from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
+from .lr_scheduler import (
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    MultiplicativeLR,
+    MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
+    ReduceLROnPlateau,
+    SequentialLR,
+    StepLR,
+)
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler", "LRScheduler",
-    "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+    "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "ConstantLR",
+    "LinearLR", "PolynomialLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+    "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
 ]  # fmt: skip
