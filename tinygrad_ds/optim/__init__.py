@@ -5,14 +5,21 @@ SGD               sgd.py        (momentum, dampening, Nesterov, weight decay)
 Adam, AdamW       adam.py       (amsgrad; decoupled weight decay)
 RMSprop           rmsprop.py    (momentum, centered)
 Adagrad           adagrad.py
+NAdam, RAdam      adam_variants.py  (Nesterov momentum; rectified; also Adamax)
+Adadelta          adadelta.py
+Rprop             rprop.py
+ASGD              asgd.py       (averaged SGD)
 lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
                   CosineAnnealingLR, LambdaLR, MultiplicativeLR, CosineAnnealingWarmRestarts,
                   CyclicLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
 """
 
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adam_variants import Adamax, NAdam, RAdam
+from .asgd import ASGD
 from .lr_scheduler import (
     ChainedScheduler,
     ConstantLR,
@@ -33,10 +40,12 @@ from .lr_scheduler import (
 )
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
-    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler", "LRScheduler",
+    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax",
+    "Adadelta", "Rprop", "ASGD", "lr_scheduler", "LRScheduler",
     "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "ConstantLR",
     "LinearLR", "PolynomialLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR",
     "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
