@@ -364,3 +364,114 @@ def test_trajectory_matches_pytorch(name, kwargs):
     ours, theirs = trajectories
     assert not np.allclose(ours[0], ours[-1])  # it moved
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# LBFGS
+# ---------------------------------------------------------------------------------------------
+
+
+def rosenbrock(x):
+    return ((1 - x[:-1]) ** 2).sum() + 100 * ((x[1:] - x[:-1] ** 2) ** 2).sum()
+
+
+def _lbfgs_path(module, tensor, opt_module, steps, x0=(-1.5, 2.0, 0.5), loss=rosenbrock, **kw):
+    x = tensor(np.array(x0))
+    opt = opt_module.LBFGS([x], **kw)
+
+    def closure():
+        opt.zero_grad()
+        value = loss(x)
+        value.backward()
+        return value
+
+    path = []
+    for _ in range(steps):
+        opt.step(closure)
+        path.append(x.detach().numpy().copy())
+    state = opt.state[x]
+    return np.array(path), (state["func_evals"], state["n_iter"]), opt
+
+
+def _ours(steps, **kw):
+    return _lbfgs_path(td, lambda a: td.Tensor(a, requires_grad=True), optim, steps, **kw)
+
+
+def test_lbfgs_strong_wolfe_finds_rosenbrocks_minimum():
+    path, (evals, iters), _ = _ours(5, line_search_fn="strong_wolfe")
+    np.testing.assert_allclose(path[-1], np.ones(3), atol=1e-5)
+    assert iters < evals <= 100
+    f = [rosenbrock(p) for p in path]
+    assert all(b <= a for a, b in zip(f, f[1:]))  # the line search never goes uphill
+
+
+def test_lbfgs_solves_a_quadratic():
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((5, 5))
+    A, b = M @ M.T + np.eye(5), rng.standard_normal(5)
+
+    def loss(x):
+        return 0.5 * (x @ (td.Tensor(A) @ x)) - (td.Tensor(b) * x).sum()
+
+    for search in (None, "strong_wolfe"):
+        path, _, _ = _ours(3, x0=np.zeros(5), loss=loss, line_search_fn=search)
+        np.testing.assert_allclose(path[-1], np.linalg.solve(A, b), atol=1e-5)
+        # the default tolerance_change stops it once the loss changes by < 1e-9; without:
+        path, _, _ = _ours(3, x0=np.zeros(5), loss=loss, line_search_fn=search,
+                           tolerance_change=1e-30, tolerance_grad=1e-13)  # fmt: skip
+        np.testing.assert_allclose(path[-1], np.linalg.solve(A, b), rtol=1e-8)
+
+
+def test_lbfgs_stops_at_once_at_a_minimum_and_errors():
+    path, (evals, iters), opt = _ours(2, x0=np.ones(3))
+    np.testing.assert_array_equal(path[-1], np.ones(3))
+    assert (evals, iters) == (2, 0)
+    with pytest.raises(TypeError, match="needs a closure"):
+        opt.step()
+    p = [td.Tensor([1.0], requires_grad=True)]
+    with pytest.raises(ValueError, match="line_search_fn must be None or 'strong_wolfe'"):
+        optim.LBFGS(p, line_search_fn="armijo")
+    with pytest.raises(ValueError, match="invalid max_iter"):
+        optim.LBFGS(p, max_iter=0)
+    with pytest.raises(ValueError, match="parameter groups are not supported"):
+        optim.LBFGS([{"params": p}, {"params": [td.Tensor([1.0], requires_grad=True)]}])
+    with pytest.raises(ValueError, match="invalid tolerance_grad"):
+        optim.LBFGS(p, tolerance_grad=-1.0)
+
+
+def test_lbfgs_state_dict_resumes_the_same_iterates():
+    _, _, opt = _ours(1, history_size=3)
+    x = opt.param_groups[0]["params"][0]
+    state = opt.state_dict()
+    x2 = td.Tensor(x.data.copy(), requires_grad=True)
+    opt2 = optim.LBFGS([x2], history_size=3)
+    opt2.load_state_dict(state)
+    for p, o in ((x, opt), (x2, opt2)):
+
+        def closure(p=p, o=o):
+            o.zero_grad()
+            value = rosenbrock(p)
+            value.backward()
+            return value
+
+        o.step(closure)
+    np.testing.assert_array_equal(x2.data, x.data)
+    assert len(opt2.state[x2]["old_dirs"]) == 3
+
+
+@pytest.mark.parametrize(
+    "search, steps, max_iter, rtol",
+    [(None, 12, 1, 1e-11), ("strong_wolfe", 5, 20, 1e-6), ("strong_wolfe", 30, 2, 1e-9)],
+)
+def test_lbfgs_trajectory_matches_pytorch(search, steps, max_iter, rtol):
+    """Rosenbrock amplifies rounding (the order of summation in dot products), more so without
+    a line search, whose run is compared over its first iterations; with it, over the whole
+    descent (the differences grow to ~1e-8 near the minimum), with the same evaluations."""
+    torch = pytest.importorskip("torch")
+    kw = dict(line_search_fn=search, max_iter=max_iter, history_size=10)
+    ours, counts, _ = _ours(steps, **kw)
+    theirs, their_counts, _ = _lbfgs_path(
+        torch, lambda a: torch.tensor(a, requires_grad=True), torch.optim, steps, **kw
+    )
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=1e-12)
+    assert counts == their_counts

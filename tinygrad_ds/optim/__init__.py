@@ -9,6 +9,7 @@ NAdam, RAdam      adam_variants.py  (Nesterov momentum; rectified; also Adamax)
 Adadelta          adadelta.py
 Rprop             rprop.py
 ASGD              asgd.py       (averaged SGD)
+LBFGS             lbfgs.py      (step(closure); strong-Wolfe line search)
 lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
                   CosineAnnealingLR, LambdaLR, MultiplicativeLR, CosineAnnealingWarmRestarts,
                   CyclicLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
@@ -20,6 +21,7 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .asgd import ASGD
+from .lbfgs import LBFGS
 from .lr_scheduler import (
     ChainedScheduler,
     ConstantLR,
@@ -45,7 +47,7 @@ from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax",
-    "Adadelta", "Rprop", "ASGD", "lr_scheduler", "LRScheduler",
+    "Adadelta", "Rprop", "ASGD", "LBFGS", "lr_scheduler", "LRScheduler",
     "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "ConstantLR",
     "LinearLR", "PolynomialLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR",
     "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
