@@ -1,6 +1,7 @@
 """nn.init: trunc_normal_, orthogonal_, eye_, dirac_ and sparse_ (statistics with a fixed seed,
 exact structure, errors), and the fan/gain conventions of xavier_*/kaiming_*/calculate_gain
-against PyTorch's."""
+against PyTorch's. Then nn.utils (parameters_to_vector, vector_to_parameters, gradient
+clipping against PyTorch) and Module.get_submodule / get_parameter."""
 
 from __future__ import annotations
 
@@ -202,3 +203,144 @@ def test_trunc_normal_and_orthogonal_statistics_match_pytorch():
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# nn.utils and Module.get_submodule / get_parameter
+# ---------------------------------------------------------------------------------------------
+
+
+def _model():
+    td.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Sequential(nn.Linear(4, 2)))
+
+
+def test_parameters_to_vector_and_back():
+    model = _model()
+    params = list(model.parameters())
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    np.testing.assert_array_equal(vec.data, np.concatenate([p.data.ravel() for p in params]))
+    assert vec.shape == (4 * 3 + 4 + 2 * 4 + 2,) and vec.dtype == np.float32
+    new = td.Tensor(np.arange(vec.shape[0], dtype=np.float64))
+    data = params[0].data
+    nn.utils.vector_to_parameters(new, model.parameters())
+    np.testing.assert_array_equal(params[0].data, np.arange(12).reshape(4, 3))
+    np.testing.assert_array_equal(params[-1].data, [24, 25])
+    assert params[0].data is data and params[0].dtype == np.float32  # in place, own dtype
+    assert params[0].requires_grad and params[0].grad_fn is None
+
+
+def test_parameters_to_vector_carries_gradients():
+    a = td.Tensor(np.random.default_rng(0).standard_normal((2, 3)), requires_grad=True)
+    b = td.Tensor(np.random.default_rng(1).standard_normal(4), requires_grad=True)
+    weights = td.Tensor(np.arange(10.0))
+
+    def f(a, b):
+        return (nn.utils.parameters_to_vector([a, b]) ** 2 * weights).sum()
+
+    assert td.gradcheck(f, [a, b])
+    f(a, b).backward()
+    np.testing.assert_allclose(b.grad.data, 2 * b.data * np.arange(6.0, 10.0))
+    np.testing.assert_allclose(a.grad.data, 2 * a.data * np.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda m: nn.utils.parameters_to_vector(m), TypeError, "did you mean model.param"),
+        (lambda m: nn.utils.parameters_to_vector([]), ValueError, "got no parameters"),
+        (lambda m: nn.utils.parameters_to_vector([1.0]), TypeError, "item 0 is a float"),
+        (lambda m: nn.utils.vector_to_parameters(np.zeros(26), m.parameters()), TypeError,
+         "expected a Tensor, but got ndarray"),
+        (lambda m: nn.utils.vector_to_parameters(td.zeros(25), m.parameters()), ValueError,
+         r"total size 26, got shape \(25,\)"),
+        (lambda m: nn.utils.vector_to_parameters(td.zeros(2, 13), m.parameters()), ValueError,
+         "1-D vector"),
+        (lambda m: nn.utils.clip_grad_norm_(m.parameters(), 1.0, "two"), ValueError,
+         "norm_type 'two' is not a number"),
+        (lambda m: nn.utils.get_total_norm(m, 2), TypeError, "item 0 is a Linear, not a Tensor"),
+    ],
+)  # fmt: skip
+def test_utils_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call(_model())
+
+
+CLIPS = [
+    # max_norm, norm_type
+    (0.5, 2.0), (100.0, 2.0), (0.3, 1.0), (0.2, 3.5), (0.1, math.inf), (0.1, "inf"), (2.0, 0.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("max_norm, norm_type", CLIPS)
+def test_clip_grad_norm_matches_pytorch(max_norm, norm_type):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    grads = [rng.standard_normal((3, 4)), rng.standard_normal(5), None, np.zeros(2)]
+    ours = [td.Tensor(np.zeros(s), requires_grad=True) for s in [(3, 4), (5,), (2,), (2,)]]
+    theirs = [torch.zeros(p.shape, dtype=torch.float64, requires_grad=True) for p in ours]
+    for p, q, g in zip(ours, theirs, grads):
+        if g is not None:
+            p.grad, q.grad = td.Tensor(g), torch.tensor(g)
+    total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type, foreach=True)
+    their_total = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+    assert total.item() == pytest.approx(their_total.item(), rel=1e-13)
+    for p, q in zip(ours, theirs):
+        if q.grad is None:
+            assert p.grad is None
+        else:
+            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-13)
+    tensors = [td.Tensor(g) for g in grads if g is not None]
+    assert nn.utils.get_total_norm(tensors, norm_type).item() == pytest.approx(
+        torch.nn.utils.get_total_norm([torch.tensor(g) for g in grads if g is not None],
+                                      norm_type).item(), rel=1e-13)  # fmt: skip
+
+
+def test_clip_in_two_halves_and_float32():
+    params = [td.Tensor(np.zeros(3, np.float32), requires_grad=True) for _ in range(2)]
+    params[0].grad = td.Tensor(np.array([3.0, 0.0, 0.0], np.float32))
+    params[1].grad = td.Tensor(np.array([0.0, 4.0, 0.0], np.float32))
+    total = nn.utils.get_total_norm([p.grad for p in params])
+    assert total.item() == 5.0 and total.dtype == np.float32
+    nn.utils.clip_grads_with_norm_(params, 1.0, total)
+    np.testing.assert_allclose(params[1].grad.data, [0.0, 0.8, 0.0], rtol=1e-6)
+    assert params[1].grad.dtype == np.float32
+    params[0].grad = td.Tensor(np.array([np.inf, 0.0, 0.0], np.float32))
+    with pytest.raises(RuntimeError, match="clip_grad_norm_: the total norm of order 2.0 is"):
+        nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+    nn.utils.clip_grad_value_(params, 0.5, foreach=None)
+    np.testing.assert_array_equal(params[1].grad.data, [0.0, 0.5, 0.0])
+
+
+def test_get_submodule_and_get_parameter():
+    model = _model()
+    assert model.get_submodule("") is model
+    assert model.get_submodule("2.0") is model[2][0]
+    assert model.get_parameter("2.0.bias") is model[2][0].bias
+    assert model.get_parameter("0.weight") is dict(model.named_parameters())["0.weight"]
+    for target, message in [("3", "Sequential has no attribute `3`"),
+                            ("0.weight", "`weight` is not an nn.Module"),
+                            ("2.0.foo", "Linear has no attribute `foo`")]:  # fmt: skip
+        with pytest.raises(AttributeError, match=message):
+            model.get_submodule(target)
+    for target, message in [("2.0.foo", "Linear has no attribute `foo`"),
+                            ("2.0", "`0` is not an nn.Parameter"),
+                            ("1.weight", "Tanh has no attribute `weight`")]:  # fmt: skip
+        with pytest.raises(AttributeError, match=message):
+            model.get_parameter(target)
+    with pytest.raises(TypeError, match="target must be a str"):
+        model.get_parameter(0)
+
+
+def test_get_submodule_errors_match_pytorch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(),
+                                 torch.nn.Sequential(torch.nn.Linear(4, 2)))  # fmt: skip
+    ours = _model()
+    for method, target in [("get_submodule", "3"), ("get_submodule", "0.weight"),
+                           ("get_parameter", "2.0"), ("get_parameter", "1.weight")]:  # fmt: skip
+        with pytest.raises(AttributeError) as their_error:
+            getattr(theirs, method)(target)
+        with pytest.raises(AttributeError) as our_error:
+            getattr(ours, method)(target)
+        assert str(our_error.value) == str(their_error.value)
