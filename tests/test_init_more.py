@@ -256,8 +256,8 @@ def test_parameters_to_vector_carries_gradients():
          r"total size 26, got shape \(25,\)"),
         (lambda m: nn.utils.vector_to_parameters(td.zeros(2, 13), m.parameters()), ValueError,
          "1-D vector"),
-        (lambda m: nn.utils.clip_grad_norm_(m.parameters(), 1.0, "two"), ValueError,
-         "norm_type 'two' is not a number"),
+        (lambda m: nn.utils.clip_grad_norm_(m.parameters(), 1.0, "two"), TypeError,
+         "norm_type must be a real number >= 0 .*got 'two'"),
         (lambda m: nn.utils.get_total_norm(m, 2), TypeError, "item 0 is a Linear, not a Tensor"),
     ],
 )  # fmt: skip

@@ -96,7 +96,10 @@ def _norm_type(norm_type: Any, what: str) -> float:
         try:
             norm_type = float(norm_type)
         except ValueError:
-            raise ValueError(f"{what}: norm_type {norm_type!r} is not a number") from None
+            raise TypeError(
+                f"{what}: norm_type must be a real number >= 0 (or one as a string, e.g. "
+                f"'inf'), got {norm_type!r}"
+            ) from None
     return _real(norm_type, what, "norm_type")
 
 
