@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .adam import Adam
+from .adam import check_betas_and_eps
 from .optimizer import Optimizer
 
 __all__ = ["NAdam", "RAdam", "Adamax"]
@@ -43,7 +43,7 @@ def _moments(g: np.ndarray, state: dict, beta1: float, beta2: float) -> tuple:
     return m, v
 
 
-class NAdam(Adam):
+class NAdam(Optimizer):
     """NAdam (Dozat, 2016), PyTorch's form. At step t, with g the gradient (+ weight_decay p)
     and psi the momentum_decay:
 
@@ -75,10 +75,11 @@ class NAdam(Adam):
             decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
         )
-        Optimizer.__init__(self, params, defaults)
+        super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
+        check_betas_and_eps(self, group)
         self._check_option(group, "momentum_decay")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class NAdam(Adam):
         p.add_(step)
 
 
-class RAdam(Adam):
+class RAdam(Optimizer):
     """RAdam (Liu et al., 2019). At step t, with m, v as Adam's, rho_inf = 2 / (1 - beta2) - 1
     and rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t):
 
@@ -132,7 +133,11 @@ class RAdam(Adam):
             decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
         )
-        Optimizer.__init__(self, params, defaults)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        check_betas_and_eps(self, group)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
@@ -161,7 +166,7 @@ class RAdam(Adam):
             p.add_(m_hat)
 
 
-class Adamax(Adam):
+class Adamax(Optimizer):
     """Adamax (Kingma and Ba, section 7): Adam with the infinity norm. At step t, with g the
     gradient (+ weight_decay p):
 
@@ -180,7 +185,11 @@ class Adamax(Adam):
         maximize: bool = False,
     ) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        Optimizer.__init__(self, params, defaults)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        check_betas_and_eps(self, group)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "exp_avg": _zeros(p), "exp_inf": _zeros(p)}
