@@ -17,7 +17,8 @@ from ..tensor import Tensor
 
 __all__ = [
     "calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_",
+    "eye_", "dirac_", "sparse_",
 ]  # fmt: skip
 
 
@@ -171,3 +172,130 @@ def kaiming_normal_(
     fan = _fan(_tensor(tensor, what, random=True), mode, what)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan) if fan else 0.0
     return _normal(tensor, 0.0, std, what)
+
+
+# ---------------------------------------------------------------------------------------------
+# truncated normal, orthogonal, identities, sparse
+# ---------------------------------------------------------------------------------------------
+
+
+def _truncated_normal(n: int, mean: float, std: float, a: float, b: float) -> np.ndarray:
+    """n samples of N(mean, std^2) conditioned on [a, b], by rejection: from the normal when
+    the interval holds much of its mass, else uniform proposals on [a, b] accepted with
+    probability exp(-(x - mean)^2 / (2 std^2)) / its maximum on [a, b]."""
+    rng = generator()
+    if std == 0 or a == b:
+        return np.full(n, min(max(mean, a), b))
+    lo, hi = (a - mean) / std, (b - mean) / std
+    mass = (math.erf(hi / math.sqrt(2)) - math.erf(lo / math.sqrt(2))) / 2
+    uniform = mass < 0.1 and math.isfinite(a) and math.isfinite(b)
+    peak = min(max(0.0, lo), hi)  # where the density is highest on [lo, hi]
+    out = np.empty(n)
+    filled = 0
+    while filled < n:
+        want = n - filled
+        if uniform:
+            z = rng.uniform(lo, hi, 2 * want + 16)
+            z = z[rng.uniform(size=z.size) < np.exp((peak**2 - z**2) / 2)]
+        else:
+            z = rng.standard_normal(int(want / max(mass, 1e-3)) + 16)
+            z = z[(z >= lo) & (z <= hi)]
+        take = z[:want]
+        out[filled : filled + take.size] = take
+        filled += take.size
+    return np.clip(mean + std * out, a, b)
+
+
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
+    """Samples of N(mean, std^2) truncated to [a, b] (absolute bounds, as PyTorch's: a = -2,
+    b = 2 are two standard deviations only when std = 1): values outside are redrawn."""
+    what = "trunc_normal_"
+    _tensor(tensor, what, random=True)
+    mean, std = _real(mean, what, "mean"), _real(std, what, "std")
+    a, b = _real(a, what, "a"), _real(b, what, "b")
+    if not std >= 0 or not math.isfinite(std):
+        raise ValueError(f"{what}: std must be a finite number >= 0, got {std}")
+    if not a <= b:
+        raise ValueError(f"{what}: need a <= b, got a={a}, b={b}")
+    if not math.isfinite(mean):
+        raise ValueError(f"{what}: mean must be finite, got {mean}")
+    values = _truncated_normal(int(np.prod(tensor.shape)), mean, std, a, b)
+    return _fill(tensor, values.reshape(tensor.shape))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """A (semi-)orthogonal matrix times `gain` (Saxe et al., 2013): the Q of the QR
+    decomposition of a standard normal matrix, its signs fixed by R's diagonal so that Q is
+    uniformly (Haar) distributed. A tensor of more than 2 dims is viewed as (shape[0], rest):
+    its rows are orthonormal if shape[0] <= rest, else its columns are."""
+    what = "orthogonal_"
+    _tensor(tensor, what, random=True)
+    if tensor.ndim < 2:
+        raise ValueError(f"{what}: needs a tensor of 2 or more dims, got shape {tensor.shape}")
+    gain = _gain(gain, what)
+    if tensor.data.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.data.size // rows
+    flat = generator().standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity (ones on the main diagonal), preserving the identity
+    of a Linear layer's inputs."""
+    _tensor(tensor, "eye_")
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: needs a 2-D tensor, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight (out, in, *kernel) with the Dirac delta: output
+    channel i of each of `groups` groups copies input channel i at the kernel's centre, so
+    the convolution preserves as many input channels as it can."""
+    _tensor(tensor, "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: needs a 3-, 4- or 5-D tensor, got shape {tensor.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"dirac_: groups must be an int >= 1, got {groups!r}")
+    if tensor.shape[0] % groups:
+        raise ValueError(
+            f"dirac_: dim 0 of shape {tensor.shape} is not divisible by groups={groups}"
+        )
+    per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d, *centre)] = 1
+    return _fill(tensor, values)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+    """Fill a 2-D tensor with samples of N(0, std^2), then zero ceil(sparsity * rows) randomly
+    chosen entries of each column (Martens, 2010)."""
+    what = "sparse_"
+    _tensor(tensor, what, random=True)
+    if tensor.ndim != 2:
+        raise ValueError(f"{what}: needs a 2-D tensor, got shape {tensor.shape}")
+    sparsity, std = _real(sparsity, what, "sparsity"), _real(std, what, "std")
+    if not 0 <= sparsity <= 1:
+        raise ValueError(f"{what}: sparsity must be in [0, 1], got {sparsity}")
+    if not std >= 0:
+        raise ValueError(f"{what}: std must be >= 0, got {std}")
+    rows, cols = tensor.shape
+    rng = generator()
+    values = rng.normal(0.0, std, (rows, cols))
+    zeros = math.ceil(sparsity * rows)
+    for col in range(cols):
+        values[rng.permutation(rows)[:zeros], col] = 0
+    return _fill(tensor, values)

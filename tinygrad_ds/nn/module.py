@@ -261,6 +261,34 @@ class Module:
         for _, m in self.named_children():
             yield m
 
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at dotted path `target` ("" is self), e.g. "encoder.0"; an
+        AttributeError names the first part that is missing or not a Module."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule: target must be a str, got {target!r}")
+        module: Any = self
+        for item in target.split(".") if target else []:
+            if not hasattr(module, item):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The Parameter at dotted path `target`, e.g. "encoder.0.weight" (as in
+        `named_parameters()`); an AttributeError names what is missing or not a Parameter."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_parameter: target must be a str, got {target!r}")
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
     def _named_members(
         self, members: Callable[[Module], dict], prefix: str, recurse: bool
     ) -> Iterator[tuple]:

@@ -14,6 +14,18 @@ from .optimizer import Optimizer
 __all__ = ["Adam", "AdamW"]
 
 
+def check_betas_and_eps(opt: Optimizer, group: dict[str, Any]) -> None:
+    """Adam's family: `betas` must be a pair of numbers in [0, 1), `eps` a number >= 0."""
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"{opt._name}: invalid betas: {betas!r} (expected a pair (beta1, beta2))")
+    pair = {"beta1": betas[0], "beta2": betas[1]}
+    for key in pair:
+        opt._check_option(pair, key, high=1.0, what=f"betas {tuple(betas)!r}: {key}")
+    group["betas"] = (pair["beta1"], pair["beta2"])
+    opt._check_option(group, "eps")
+
+
 class Adam(Optimizer):
     """Adam (Kingma and Ba). At step t, with g the gradient (+ weight_decay * p, the L2 form):
 
@@ -46,16 +58,7 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(
-                f"{self._name}: invalid betas: {betas!r} (expected a pair (beta1, beta2))"
-            )
-        pair = {"beta1": betas[0], "beta2": betas[1]}
-        for key in pair:
-            self._check_option(pair, key, high=1.0, what=f"betas {tuple(betas)!r}: {key}")
-        group["betas"] = (pair["beta1"], pair["beta2"])
-        self._check_option(group, "eps")
+        check_betas_and_eps(self, group)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         state: dict[str, Any] = {

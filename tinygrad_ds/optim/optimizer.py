@@ -199,6 +199,9 @@ class Optimizer:
                 f"{g.shape}; a gradient must have its parameter's shape"
             )
 
+    # State entries kept as Python floats (besides the int "step"), e.g. NAdam's mu_product.
+    _float_state: tuple[str, ...] = ()
+
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {}
 
@@ -285,6 +288,8 @@ class Optimizer:
         array = np.asarray(value.data if isinstance(value, Tensor) else value)
         if name == "step":
             return int(array)
+        if name in self._float_state:
+            return float(array)
         if array.shape != p.shape:
             raise ValueError(
                 f"{self._name}.load_state_dict: state {name!r} has shape {array.shape}, "
