@@ -69,3 +69,50 @@ __all__ = [
     "ones_like", "full_like", "randn_like",
 ]  # fmt: skip
 __all__ += ["nn", "optim", "data", "datasets", "save", "load"]
+
+
+# PyTorch's reductions as functions (td.sum, td.prod, td.median, ...): torch_api/
+from .torch_api.reduction_functions import (  # noqa: E402
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    argmax,
+    argmin,
+    argsort,
+    count_nonzero,
+    cummax,
+    cummin,
+    cumprod,
+    cumsum,
+    kthvalue,
+    logcumsumexp,
+    logsumexp,
+    max,
+    mean,
+    median,
+    min,
+    mode,
+    msort,
+    nanmean,
+    nanmedian,
+    nanquantile,
+    nansum,
+    prod,
+    quantile,
+    sort,
+    std,
+    std_mean,
+    sum,
+    topk,
+    var,
+    var_mean,
+)
+
+__all__ += [
+    "sum", "mean", "std", "var", "std_mean", "var_mean", "prod", "cumsum", "cumprod", "max",
+    "min", "amax", "amin", "aminmax", "argmax", "argmin", "logsumexp", "logcumsumexp", "sort",
+    "argsort", "msort", "topk", "median", "nanmedian", "kthvalue", "mode", "quantile",
+    "nanquantile", "nansum", "nanmean", "count_nonzero", "cummax", "cummin", "all", "any",
+]  # fmt: skip
