@@ -162,6 +162,17 @@ def test_quantile_of_several_q_puts_them_first():
     assert x.quantile(0.5, keepdim=True).shape == (1, 1, 1) and x.quantile(0.5).shape == ()
 
 
+def test_quantile_gradient_with_respect_to_q():
+    # linear: d/dq = (v_j - v_i)(n - 1) between the neighbours v_i <= v_j at rank q (n - 1)
+    q = td.Tensor(np.array([0.3, 0.8]), requires_grad=True)
+    assert td.gradcheck(lambda q, a: a.quantile(q, 1), [q, td.Tensor(A35, requires_grad=True)])
+    assert td.gradcheck(lambda q: td.Tensor(NAN_ROWS).nanquantile(q, 1), [q])
+    q0 = td.Tensor(np.array(0.3), requires_grad=True)
+    td.quantile(td.Tensor(np.array([1.0, 5.0, 2.0])), q0).backward()
+    assert q0.grad.item() == pytest.approx((2.0 - 1.0) * 2)
+    assert not td.Tensor(A35).quantile(q, interpolation="lower").requires_grad
+
+
 def test_quantile_with_nan_and_nanquantile_of_all_nan():
     x = td.Tensor([[1.0, NAN, 3.0], [1.0, 2.0, 3.0], [NAN, NAN, NAN]])
     np.testing.assert_array_equal(x.quantile(0.5, 1).data, [NAN, 2.0, NAN])
@@ -493,9 +504,10 @@ ERRORS = [
     (lambda x: x.cummax(2), IndexError, "cummax: axis 2 is out of range"),
     (lambda x: x.cummin(dim=-3), IndexError, "cummin: axis -3 is out of range"),
     (lambda x: x.logcumsumexp(2), IndexError, "logcumsumexp: axis 2 is out of range"),
-    (lambda x: x.aminmax(dim=2), IndexError, "amin: axis 2 is out of range"),
+    (lambda x: x.aminmax(dim=2), IndexError, "aminmax: axis 2 is out of range"),
     (lambda x: td.Tensor(2.0).median(1), IndexError, "median: axis 1 is out of range"),
     (lambda x: td.Tensor(2.0).kthvalue(2), ValueError, "kthvalue: k=2 is out of range"),
+    (lambda x: td.Tensor(2.0).quantile(0.5, 1), IndexError, "quantile: axis 1 is out of range"),
     (lambda x: td.Tensor([]).median(), ValueError, r"median: no median of an empty tensor"),
     (lambda x: td.zeros(2, 0).median(1), ValueError, r"median: dim 1 is empty \(shape \(2, 0\)"),
     (lambda x: td.zeros(2, 0).mode(1), ValueError, r"mode: dim 1 is empty"),
@@ -578,6 +590,20 @@ def test_quantile_against_torch(how):
                  a)  # fmt: skip
         _compare(torch, lambda x, d=d: x.nanquantile(0.4, d, True, interpolation=how),
                  lambda x, d=d: x.nanquantile(0.4, d, True, interpolation=how), a)  # fmt: skip
+
+
+def test_quantile_gradient_in_q_against_torch():
+    torch = pytest.importorskip("torch")
+    for a, dim in [(A35, 1), (NAN_ROWS, None), (TIES, 0)]:
+        for fn in ("quantile", "nanquantile"):
+            q, qt = td.Tensor(Q, requires_grad=True), torch.tensor(Q, requires_grad=True)
+            out = getattr(td.Tensor(a), fn)(q, dim)
+            ref = getattr(torch.tensor(a), fn)(qt, dim)
+            g = np.random.default_rng(5).standard_normal(out.shape)
+            out.backward(td.Tensor(g))
+            ref.backward(torch.tensor(g))
+            np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+            np.testing.assert_allclose(q.grad.data, qt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_indices_against_torch():

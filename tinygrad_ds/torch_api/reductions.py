@@ -152,7 +152,8 @@ class TorchReductions:
         if dim is None:
             if self.data.size == 0:
                 raise ValueError(f"{what}: no {what} of an empty tensor (shape {self.shape})")
-            m = constant(self.reshape(-1)._by_rank(0, False, what, rank).values.data)
+            flat = self.data.reshape(-1)
+            m = constant(flat[_rank_index(flat, 0, rank)].reshape(()))
             if self.dtype.kind != "f":
                 return m
             ties = constant((self.data == m.data) | (np.isnan(self.data) & np.isnan(m.data)))
@@ -165,9 +166,7 @@ class TorchReductions:
         n = self.shape[axis]
         if n == 0:
             raise ValueError(f"{what}: dim {axis} is empty (shape {self.shape})")
-        order = _argsort(self.data, axis, False)  # NaN last, equal values in their order
-        at = rank(n, _nan_count(self.data, axis)).astype(np.int64)
-        index = np.take_along_axis(order, at, axis)
+        index = _rank_index(self.data, axis, rank)
         values = self.gather(axis, index)
         if not keepdim:
             values, index = values.squeeze(axis), index.squeeze(axis)
@@ -212,7 +211,8 @@ class TorchReductions:
         "linear" v_i + (r - i)(v_j - v_i), "lower" v_i, "higher" v_j, "midpoint"
         (v_i + v_j) / 2, "nearest" v at r rounded (halves to even). `q`, a number or a 1-D
         tensor in [0, 1]: a 1-D q puts one row per q first. The gradient goes to v_i and v_j
-        with those weights. Floating tensors only, as PyTorch's."""
+        with those weights (and, for "linear", to a q that requires grad: (v_j - v_i)(n - 1)).
+        Floating tensors only, as PyTorch's."""
         return self._quantile(q, dim, keepdim, interpolation, "quantile")
 
     def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
@@ -221,8 +221,8 @@ class TorchReductions:
         return self._quantile(q, dim, keepdim, interpolation, "nanquantile")
 
     def _quantile(self, q: Any, dim: Any, keepdim: bool, how: str, what: str) -> Tensor:
-        from ..functions import stack
-        from ..tensor import Tensor, _axis1, constant
+        from ..functions import stack, where
+        from ..tensor import Tensor, _axis1, _check_0d_axis, constant
 
         if self.dtype.kind != "f":
             raise TypeError(f"{what}: expects a floating-point tensor, got {self.dtype}")
@@ -236,26 +236,38 @@ class TorchReductions:
                              f"got {how!r}")  # fmt: skip
         if self.data.size == 0:
             raise ValueError(f"{what}: the tensor must not be empty (shape {self.shape})")
-        x, axis = (self.reshape(-1), 0) if dim is None or self.ndim == 0 else (self, None)
-        if axis is None:
-            axis = _axis1(dim, self.ndim, what)
+        if self.ndim == 0 and dim is not None:  # as in PyTorch: a 0-d tensor's dim is 0 or -1
+            _check_0d_axis(dim, what)
+            dim = None
+        x, axis = (self.reshape(-1), 0) if dim is None else (self, _axis1(dim, self.ndim, what))
         s = x.sort(axis).values  # NaN last
         nans = _nan_count(x.data, axis)
         n = x.shape[axis]
         count = n - nans if what == "nanquantile" else np.where(nans > 0, 0, n)
+        valid = count > 0  # else the quantile is NaN: a NaN's rank (the last or the first)
+        q_grad = isinstance(q, Tensor) and q.requires_grad and how == "linear"
         rows = []
-        for qk in qs.reshape(-1).astype(np.float64):
-            r = np.where(count > 0, qk * (count - 1), n - 1)  # (a NaN for quantile's NaNs)
-            if what == "nanquantile":
-                r = np.where(count > 0, r, 0)
+        for k, qk in enumerate(qs.reshape(-1).astype(np.float64)):
+            r = np.where(valid, qk * (count - 1), n - 1 if what == "quantile" else 0)
             lo, hi = np.floor(r).astype(np.int64), np.ceil(r).astype(np.int64)
             if how in ("lower", "higher", "nearest"):
                 at = {"lower": lo, "higher": hi, "nearest": np.round(r).astype(np.int64)}[how]
                 rows.append(s.gather(axis, at))
                 continue
             below, above = s.gather(axis, lo), s.gather(axis, hi)
-            w = 0.5 if how == "midpoint" else constant((r - lo).astype(x.dtype))
-            rows.append(below + (above - below) * w)
+            if how == "midpoint":
+                w = 0.5
+            elif q_grad:  # r - lo = q (count - 1) - lo, differentiable in q (as PyTorch's)
+                qt = q.astype(x.dtype) if q.ndim == 0 else q.astype(x.dtype)[k]
+                w = qt * constant(np.where(valid, count - 1, 0).astype(x.dtype)) - constant(
+                    np.where(valid, lo, 0).astype(x.dtype)
+                )
+            else:
+                w = constant((r - lo).astype(x.dtype))
+            diff = above - below
+            if not valid.all():  # (NaN - NaN there: no gradient for q through it)
+                diff = where(constant(valid), diff, 0.0)
+            rows.append(below + diff * w)
         out = [_unkeep(t, self, axis, dim, keepdim) for t in rows]
         return out[0] if qs.ndim == 0 else stack(out)
 
@@ -358,9 +370,20 @@ class TorchReductions:
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
         """(min, max) over `dim` (all elements when None): `amin` and `amax`, ties sharing
         the gradient equally."""
+        from ..tensor import _axes
+
+        axes = _axes(dim, None, self.ndim, "aminmax")  # checked here, so errors name aminmax
         if self.data.size == 0:
             raise ValueError(f"aminmax: cannot reduce an empty tensor (shape {self.shape})")
-        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+        return MinMax(self.amin(axes, keepdim), self.amax(axes, keepdim))
+
+
+def _rank_index(data: np.ndarray, axis: int, rank: Callable) -> np.ndarray:
+    """Where the element of rank `rank(n, nan_counts)` (0 = the smallest) of each slice along
+    `axis` is, kept as length 1 along it: a stable sort's, with NaN last."""
+    order = _argsort(data, axis, False)
+    at = rank(data.shape[axis], _nan_count(data, axis)).astype(np.int64)
+    return np.take_along_axis(order, at, axis)
 
 
 def _median_rank(n: int, nans: np.ndarray) -> np.ndarray:
