@@ -480,6 +480,7 @@ ERRORS = [
     (lambda x: x.cumprod(), TypeError, r"cumprod: missing the dim .* shape \(3, 5\)"),
     (lambda x: x.median(2), IndexError, "median: axis 2 is out of range"),
     (lambda x: x.nanmedian(-3), IndexError, "nanmedian: axis -3 is out of range"),
+    (lambda x: x.median(keepdim=True), TypeError, r"median: keepdim=True needs a dim"),
     (lambda x: x.kthvalue(6), ValueError,
      r"kthvalue: k=6 is out of range for a dim of size 5 \(shape \(3, 5\)\); "
      r"k must be in \[1, 5\]"),
@@ -620,6 +621,7 @@ def test_indices_against_torch():
     n = td.Tensor(NAN_ROWS)
     np.testing.assert_array_equal(n.cummax(1)[1].data, torch.tensor(NAN_ROWS).cummax(1)[1])
     np.testing.assert_array_equal(n.median(1)[1].data, torch.tensor(NAN_ROWS).median(1)[1])
+    np.testing.assert_array_equal(n.nanmedian(1)[1].data, torch.tensor(NAN_ROWS).nanmedian(1)[1])
     a = td.Tensor(A35)  # no ties: the indices of the selections agree too
     for ours, theirs in [(a.median(1), torch.tensor(A35).median(1)),
                          (a.kthvalue(2, 0), torch.tensor(A35).kthvalue(2, 0)),

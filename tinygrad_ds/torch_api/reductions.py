@@ -115,7 +115,8 @@ class TorchReductions:
     # -- values picked by rank: median, kthvalue, mode -------------------------------------
 
     def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
-        """The lower median (the ((n-1)//2)-th smallest of n values; NaN if any value is NaN).
+        """The lower median: of n values the ((n - 1) // 2)-th smallest, counting from 0 (NaN
+        if any value is NaN).
 
         Without `dim`: of all values, a 0-d tensor whose gradient is shared equally by the
         elements equal to it (as PyTorch's). With `dim`: (values, indices) along it, the
@@ -150,6 +151,8 @@ class TorchReductions:
         from ..tensor import constant
 
         if dim is None:
+            if keepdim:  # (PyTorch's median(keepdim=True) asks for the dim too)
+                raise TypeError(f"{what}: keepdim=True needs a dim, as x.{what}(0, keepdim=True)")
             if self.data.size == 0:
                 raise ValueError(f"{what}: no {what} of an empty tensor (shape {self.shape})")
             flat = self.data.reshape(-1)
