@@ -169,6 +169,43 @@ from .torch_api.linalg import (
     tensordot,
     vdot,
 )
+from .torch_api.reduction_functions import (
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    argmax,
+    argmin,
+    argsort,
+    count_nonzero,
+    cummax,
+    cummin,
+    cumprod,
+    cumsum,
+    kthvalue,
+    logcumsumexp,
+    logsumexp,
+    max,
+    mean,
+    median,
+    min,
+    mode,
+    msort,
+    nanmean,
+    nanmedian,
+    nanquantile,
+    nansum,
+    prod,
+    quantile,
+    sort,
+    std,
+    std_mean,
+    sum,
+    topk,
+    var,
+    var_mean,
+)
 from .torch_api.shape_functions import (
     broadcast_tensors,
     broadcast_to,
@@ -241,3 +278,9 @@ __all__ += [
     "empty_like", "rand_like", "randint_like", "multinomial", "bernoulli", "is_tensor", "numel",
 ]  # fmt: skip
 __all__ += ["erf", "erfc", "erfinv"]  # the error function (ops/special.py)
+__all__ += [  # PyTorch's reductions as functions (torch_api/reduction_functions.py)
+    "sum", "mean", "std", "var", "std_mean", "var_mean", "prod", "cumsum", "cumprod", "max",
+    "min", "amax", "amin", "aminmax", "argmax", "argmin", "logsumexp", "logcumsumexp", "sort",
+    "argsort", "msort", "topk", "median", "nanmedian", "kthvalue", "mode", "quantile",
+    "nanquantile", "nansum", "nanmean", "count_nonzero", "cummax", "cummin", "all", "any",
+]  # fmt: skip
