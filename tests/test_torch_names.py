@@ -1,4 +1,4 @@
-"""PyTorch's names (torch_names.py and the package-level factories): values against NumPy closed
+"""PyTorch's names (torch_api/names.py and the package-level factories): values against NumPy closed
 forms, gradients against central differences in float64, errors by message."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from helpers import check_op
 
 import tinygrad_ds as td
 from tinygrad_ds import creation
-from tinygrad_ds.torch_names import TorchNames
+from tinygrad_ds.torch_api.names import TorchNames
 
 R = np.random.default_rng(11)
 

@@ -1,4 +1,4 @@
-"""More of PyTorch's names (torch_more.py): gather, flip, sort, topk, mm, bmm, norm and new_*.
+"""More of PyTorch's names (torch_api/more.py): gather, flip, sort, topk, mm, bmm, norm and new_*.
 Values against NumPy closed forms, gradients against central differences in float64, errors
 by message, and values and gradients against PyTorch when it is installed."""
 
@@ -11,7 +11,7 @@ import pytest
 from helpers import check_op
 
 import tinygrad_ds as td
-from tinygrad_ds.torch_more import TorchMore, ValuesIndices
+from tinygrad_ds.torch_api.more import TorchMore, ValuesIndices
 
 R = np.random.default_rng(12)
 INF = math.inf

@@ -12,8 +12,8 @@ import pytest
 from helpers import check_op
 
 import tinygrad_ds as td
+from tinygrad_ds.torch_api.more import ValuesIndices
 from tinygrad_ds.torch_api.reductions import MinMax, TorchReductions
-from tinygrad_ds.torch_more import ValuesIndices
 
 R = np.random.default_rng(7)
 NAN = np.nan

@@ -17,10 +17,10 @@ import numpy as np
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
 from .torch_api.elementwise import TorchElementwise
 from .torch_api.linalg import TorchLinalg
+from .torch_api.more import TorchMore
+from .torch_api.names import TorchNames
 from .torch_api.reductions import TorchReductions
 from .torch_api.shape import TorchShape
-from .torch_more import TorchMore
-from .torch_names import TorchNames
 
 __all__ = ["Tensor"]
 

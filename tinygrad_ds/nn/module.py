@@ -15,7 +15,7 @@ import numpy as np
 
 from ..grad_mode import no_grad
 from ..tensor import HookHandle, Tensor
-from ..torch_names import to_dtype
+from ..torch_api.names import to_dtype
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 

@@ -1,10 +1,14 @@
-"""PyTorch's Tensor API beyond the core, composed over the Tensor's own methods (as
-torch_names.py and torch_more.py are), one mixin of `Tensor` per family:
+"""PyTorch's Tensor API beyond the core: one mixin of `Tensor` per family, each method composed
+from the Tensor's own methods (a new primitive lives in `ops/` and is named where it is used),
+and the package-level functions (`td.diag`, `td.prod`, ...) beside them.
 
-    shape.py        diagonals, triangles, rolling, splitting, selecting and taking
-    elementwise.py  more elementwise math, predicates and logical operations
-    reductions.py   products, medians, NaN-ignoring and cumulative reductions
-    linalg.py       products of vectors and matrices, fused multiply-adds, distances
+    names.py        PyTorch's names for what the Tensor does (add, masked_fill, split, to, ...)
+    more.py         gather, flip, sort, topk, mm, bmm, norm, new_*
+    shape.py        diagonals, triangles, rolling, moving dims, selecting and taking
+    elementwise.py  inverse and hyperbolic trig, logs, remainders, predicates, logic, erf
+    reductions.py   prod, cumprod, medians, quantiles, NaN-ignoring and cumulative reductions
+    linalg.py       dot, outer, kron, cross, addmm and the other fused products, cdist
+    *_functions.py  the package-level functions of shape.py, elementwise.py and reductions.py
 
 tensor.py imports these modules before it defines `Tensor`: they import what they need from
 tensor.py inside the methods that use it.

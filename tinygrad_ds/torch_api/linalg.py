@@ -225,7 +225,7 @@ class TorchLinalg:
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """beta * self + alpha * (mat1 @ mat2), with self broadcast to (n, m); beta = 0 ignores
         self (NaN in it does not propagate), as PyTorch."""
-        from ..torch_more import _matmul_shapes
+        from .more import _matmul_shapes
 
         mat1, mat2 = self._operand(mat1, "addmm"), self._operand(mat2, "addmm")
         _matmul_shapes(mat1, mat2, "addmm", 2)
@@ -249,7 +249,7 @@ class TorchLinalg:
     def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """beta * self + alpha * bmm(batch1, batch2): out[b] = beta self[b] + alpha batch1[b] @
         batch2[b], with self broadcast to (b, n, m)."""
-        from ..torch_more import _matmul_shapes
+        from .more import _matmul_shapes
 
         b1, b2 = self._operand(batch1, "baddbmm"), self._operand(batch2, "baddbmm")
         _matmul_shapes(b1, b2, "baddbmm", 3)
@@ -258,7 +258,7 @@ class TorchLinalg:
     def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """beta * self + alpha * sum_b batch1[b] @ batch2[b], with self broadcast to (n, m).
         The sum of products is one product: (n, b*k) @ (b*k, m), the batch laid side by side."""
-        from ..torch_more import _matmul_shapes
+        from .more import _matmul_shapes
 
         b1, b2 = self._operand(batch1, "addbmm"), self._operand(batch2, "addbmm")
         _matmul_shapes(b1, b2, "addbmm", 3)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..functions import _t
 from ..tensor import Tensor, _is_int
-from ..torch_more import ValuesIndices
+from .more import ValuesIndices
 from .reductions import MinMax
 
 __all__ = [

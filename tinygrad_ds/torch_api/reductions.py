@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ..torch_more import ValuesIndices, _argsort
+from .more import ValuesIndices, _argsort
 
 if TYPE_CHECKING:
     from ..tensor import Tensor

@@ -1,7 +1,7 @@
 """Package-level shape functions, as in PyTorch: `td.diag(x)`, `td.roll(x, 1)`, `td.meshgrid`.
 
 Each converts its input (a Tensor, an array or a nested list) and calls the Tensor method of
-the same name (see shape.py, torch_names.py and torch_more.py), so errors name the function;
+the same name (see shape.py, names.py and more.py), so errors name the function;
 `broadcast_tensors`, `broadcast_to` and `meshgrid` are `expand`s (views; their gradients sum
 back over the broadcast dims).
 """

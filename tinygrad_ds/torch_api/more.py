@@ -1,5 +1,5 @@
 """More of PyTorch's Tensor methods, each composed from Tensor methods (the rules of
-torch_names.py): gathering, flipping, sorting, matrix products, norms and the `new_*` factories.
+names.py): gathering, flipping, sorting, matrix products, norms and the `new_*` factories.
 
 `Tensor` inherits them from the mixin `TorchMore`, beside `TorchNames`. None is a new
 primitive: `gather` is one advanced index (`x[...]`), so its gradient is the indexing's (a
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .dtypes import resolve_dtype
+from ..dtypes import resolve_dtype
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
 __all__ = ["TorchMore", "ValuesIndices"]
 
@@ -81,7 +81,7 @@ def _zero_at_zero(x: Tensor, fn: Callable[[Tensor], Tensor]) -> Tensor:
     """fn(x) where x > 0 and 0 where x = 0, with a gradient of 0 there: fn sees 1 in place of
     each 0, so a root or power whose derivative is infinite at 0 never meets it (the outer
     `where` sends that branch no gradient, and 0 * inf would be NaN)."""
-    from .functions import where
+    from ..functions import where
 
     nonzero = x > 0
     return where(nonzero, fn(where(nonzero, x, 1)), 0)
@@ -103,7 +103,7 @@ class TorchMore:
         refused, as in PyTorch); the result has index's shape. Composed as one advanced index,
         `self[i0, ..., index, ...]` with broadcast aranges for the other dims, so the gradient
         of a gathered element goes back to where it came from, summed over repeats."""
-        from .tensor import Tensor, _axis1, _check_0d_axis
+        from ..tensor import Tensor, _axis1, _check_0d_axis
 
         idx = index.data if isinstance(index, Tensor) else np.asarray(index)
         if idx.dtype.kind not in "iu":
@@ -145,7 +145,7 @@ class TorchMore:
         `x.flip((0, 1))` (negative dims count from the end). A copy, as PyTorch's (so that an
         in-place change of the result leaves self alone), of self sliced with step -1; the
         gradient is flipped back."""
-        from .tensor import _axes
+        from ..tensor import _axes
 
         if not dims:
             raise TypeError("flip: give the dims to flip, as flip(0), flip(0, 1) or flip((0, 1))")
@@ -167,7 +167,7 @@ class TorchMore:
         stable=True). NaN sorts as the largest value. The values are differentiable, through
         `gather`: each one's gradient goes back to its original place; the indices are int64
         constants."""
-        from .tensor import _check_0d_axis, constant
+        from ..tensor import _check_0d_axis, constant
 
         if self.ndim == 0:  # as in PyTorch: the one value, at index 0
             _check_0d_axis(dim, "sort")
@@ -184,7 +184,7 @@ class TorchMore:
         ties come in their original order. (PyTorch leaves the order with sorted=False, and
         among ties, unspecified; here it is always this one.) The values are differentiable,
         through `gather`; the indices are int64 constants. 0 <= k <= self.shape[dim]."""
-        from .tensor import _check_0d_axis, _is_int, constant
+        from ..tensor import _check_0d_axis, _is_int, constant
 
         if not _is_int(k):
             raise TypeError(f"topk: k must be an int, got {k!r} ({type(k).__name__})")
@@ -205,7 +205,7 @@ class TorchMore:
 
     def _order(self, dim: int, descending: bool, what: str) -> tuple[int, np.ndarray]:
         """The axis of `dim` and the stable argsort of self along it (`what` names the caller)."""
-        from .tensor import _axis1
+        from ..tensor import _axis1
 
         axis = _axis1(dim, self.ndim, what)
         return axis, _argsort(self.data, axis, bool(descending))
@@ -243,7 +243,7 @@ class TorchMore:
         sqrt and power never see the 0 on the differentiated branch; likewise |x|^p takes 1 in
         place of each zero element (whose gradient is then 0, also for p < 1). Only floating
         tensors: PyTorch refuses integer ones."""
-        from .tensor import _axes
+        from ..tensor import _axes
 
         if self.dtype.kind != "f":
             raise TypeError(
@@ -273,7 +273,7 @@ class TorchMore:
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """Zeros of `size` (varargs or one tuple) with self's dtype (or `dtype`); a new leaf
         that requires grad only when asked."""
-        from .tensor import Tensor, _shape_args
+        from ..tensor import Tensor, _shape_args
 
         shape = _shape_args(size, "new_zeros")
         return Tensor.zeros(shape, dtype=self._new_dtype(dtype, "new_zeros"),
@@ -282,7 +282,7 @@ class TorchMore:
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """Ones of `size` (varargs or one tuple) with self's dtype (or `dtype`); a new leaf
         that requires grad only when asked."""
-        from .tensor import Tensor, _shape_args
+        from ..tensor import Tensor, _shape_args
 
         shape = _shape_args(size, "new_ones")
         return Tensor.ones(shape, dtype=self._new_dtype(dtype, "new_ones"),
@@ -293,7 +293,7 @@ class TorchMore:
     ) -> Tensor:
         """`fill_value` everywhere in a new tensor of `size` (a tuple, or an int), converted to
         self's dtype (or `dtype`): 3.7 in an int64 tensor's new_full is 3, as in PyTorch."""
-        from .tensor import Tensor, _shape_args
+        from ..tensor import Tensor, _shape_args
 
         shape = _shape_args((size,), "new_full")
         return Tensor.full(shape, fill_value, dtype=self._new_dtype(dtype, "new_full"),
@@ -303,7 +303,7 @@ class TorchMore:
         """A new leaf holding a copy of `data` (a Tensor's is copied and cut from its graph),
         converted to self's dtype (or `dtype`), as PyTorch's (where `torch.tensor` would infer
         the dtype from the data instead)."""
-        from .tensor import Tensor
+        from ..tensor import Tensor
 
         return Tensor(data, requires_grad=requires_grad, dtype=self._new_dtype(dtype, "new_tensor"))
 

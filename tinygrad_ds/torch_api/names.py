@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .dtypes import resolve_dtype
+from ..dtypes import resolve_dtype
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
 __all__ = ["TorchNames"]
 
@@ -29,7 +29,7 @@ __all__ = ["TorchNames"]
 def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtype | None:
     """The dtype asked for by PyTorch's `to(*args, dtype=, device=)` (None for none): args may
     be a dtype, a device string or a tensor (its dtype). Only the device "cpu" exists."""
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     for a in args:
         if isinstance(a, Tensor):
@@ -128,7 +128,7 @@ class TorchNames:
         """A copy in new memory that stays in the graph: a Cast to its own dtype, whose
         backward is the identity (d clone(x)/dx = 1). Like PyTorch's, it keeps the memory
         layout of a view (a transposed view's clone is Fortran-ordered); see `contiguous`."""
-        from .ops import elementwise as E
+        from ..ops import elementwise as E
 
         return E.Cast.apply(self, dtype=self.dtype)
 
@@ -182,7 +182,7 @@ class TorchNames:
 
     def type_as(self, other: Tensor) -> Tensor:
         """Converted to `other`'s dtype (differentiable between float dtypes), as `to(other)`."""
-        from .tensor import Tensor
+        from ..tensor import Tensor
 
         if not isinstance(other, Tensor):
             raise TypeError(f"type_as: expected a Tensor, got {type(other).__name__}")
@@ -222,8 +222,8 @@ class TorchNames:
         `mask` is a bool tensor or array that broadcasts to self's shape; `value` a number or a
         0-d tensor, converted to self's dtype. The gradient flows to self where the mask is
         False (and to a tensor `value` from every filled place)."""
-        from .functions import where
-        from .tensor import Tensor, broadcasts_to
+        from ..functions import where
+        from ..tensor import Tensor, broadcasts_to
 
         m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
         if m.dtype != np.bool_:
@@ -264,7 +264,7 @@ class TorchNames:
 
     def _logical(self, fn: Any, what: str, axis: Any, keepdims: bool, dim: Any,
                  keepdim: bool | None) -> Tensor:  # fmt: skip
-        from .tensor import _axes, constant
+        from ..tensor import _axes, constant
 
         axes = _axes(axis, dim, self.ndim, what)
         keep = keepdims if keepdim is None else keepdim
@@ -273,7 +273,7 @@ class TorchNames:
     def amax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None) -> Tensor:  # fmt: skip
         """`max` (PyTorch's amax): the largest values; ties share the gradient equally."""
-        from .tensor import _axes
+        from ..tensor import _axes
 
         axes = _axes(axis, dim, self.ndim, "amax")  # checked here, so errors name amax
         return self.max(axes, keepdims if keepdim is None else keepdim)
@@ -281,7 +281,7 @@ class TorchNames:
     def amin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None) -> Tensor:  # fmt: skip
         """`min` (PyTorch's amin): the smallest values; ties share the gradient equally."""
-        from .tensor import _axes
+        from ..tensor import _axes
 
         axes = _axes(axis, dim, self.ndim, "amin")  # checked here, so errors name amin
         return self.min(axes, keepdims if keepdim is None else keepdim)
@@ -294,7 +294,7 @@ class TorchNames:
         """Pieces along `dim`, as slices of self (the gradient of each flows back into its
         place): an int gives pieces of that size (the last may be smaller); a list gives
         the sizes, which must add up to the axis' length."""
-        from .tensor import _axis1
+        from ..tensor import _axis1
 
         axis = _axis1(dim, self.ndim, "split")
         n = self.shape[axis]
@@ -317,7 +317,7 @@ class TorchNames:
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """`chunks` pieces along `dim` by PyTorch's rule: each of size ceil(n / chunks), the
         last smaller, so there may be fewer than `chunks` (6 in 4 chunks gives 3 of 2)."""
-        from .tensor import _axis1, _is_int
+        from ..tensor import _axis1, _is_int
 
         if not _is_int(chunks):
             raise TypeError(f"chunk: the number of chunks must be an int, got {chunks!r}")
@@ -331,7 +331,7 @@ class TorchNames:
         extra leading sizes add axes. Composed as reshape to (1, n_i, ...), expand to
         (r_i, n_i, ...) and reshape to (r_i * n_i, ...): the gradient sums over the copies.
         The result is always new memory, as in PyTorch."""
-        from .tensor import _shape_args
+        from ..tensor import _shape_args
 
         sizes = _shape_args(sizes, "repeat", low=None)  # negatives: the message below
         if len(sizes) < self.ndim or min(sizes, default=0) < 0:
