@@ -417,6 +417,34 @@ def test_isclose_allclose_and_equal():
     assert td.Tensor([NAN]).equal(td.Tensor([NAN])) is False
 
 
+# -- sign ------------------------------------------------------------------------------------
+
+
+def test_sign_and_sgn_are_zero_at_nan():
+    a = np.array([NAN, -2.0, -0.0, 0.0, 3.0, INF, -INF])
+    want = [0.0, -1.0, 0.0, 0.0, 1.0, 1.0, -1.0]  # -1, 0 or 1, and 0 at NaN
+    x = td.Tensor(a)
+    for out in (x.sign(), x.sgn(), td.sign(a), td.sgn(x)):
+        assert out.tolist() == want and out.dtype == np.float64 and out.grad_fn is None
+    assert td.Tensor(a, dtype="float32").sign().dtype == np.float32
+    assert td.Tensor(NAN).sign().item() == 0.0 and td.Tensor(NAN).sign().shape == ()
+    assert td.Tensor([3, -7, 0]).sign().tolist() == [1, -1, 0]
+    assert td.Tensor([True, False]).sign().tolist() == [True, False]  # bools as themselves
+    x = td.Tensor([NAN, -2.0], requires_grad=True)
+    x.abs().sum().backward()  # abs's derivative is the sign: 0 at NaN too
+    assert x.grad.tolist() == [0.0, -1.0]
+
+
+def test_sign_against_torch():
+    torch = pytest.importorskip("torch")
+    for a in (np.array([NAN, -2.0, 0.0, 3.0, -INF]), np.array(NAN), np.array([4, -1, 0]),
+              np.array([True, False])):  # fmt: skip
+        for name in ("sign", "sgn"):
+            ours, theirs = getattr(td, name)(td.Tensor(a)), getattr(torch, name)(torch.tensor(a))
+            np.testing.assert_array_equal(ours.data, theirs.numpy())
+            assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+
+
 # -- dtypes ----------------------------------------------------------------------------------
 
 
@@ -641,8 +669,8 @@ def test_constant_results_against_torch():
     for name in ("isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit",
                  "logical_not"):  # fmt: skip
         np.testing.assert_array_equal(getattr(x, name)().data, getattr(t, name)().numpy())
-    for name in ("sgn", "sign"):  # (the Tensor's sign keeps NaN; PyTorch's gives 0)
-        np.testing.assert_array_equal(getattr(x, name)().data[:-1], getattr(t, name)().numpy()[:-1])
+    for name in ("sgn", "sign"):  # (0 at NaN, as PyTorch's)
+        np.testing.assert_array_equal(getattr(x, name)().data, getattr(t, name)().numpy())
     for name in ("logical_and", "logical_or", "logical_xor", "isclose", "heaviside"):
         np.testing.assert_array_equal(getattr(x, name)(y).data, getattr(t, name)(s).numpy())
     assert x.isclose(y, equal_nan=True).tolist() == t.isclose(s, equal_nan=True).tolist()

@@ -676,8 +676,9 @@ class Tensor(TorchNames, TorchMore, TorchShape, TorchElementwise, TorchReduction
             ) from None
 
     def sign(self) -> Tensor:
-        """The sign, as a constant (its derivative is zero almost everywhere)."""
-        return Tensor._make(np.sign(self.data), None)
+        """The sign, -1, 0 or 1 (0 at NaN, as PyTorch's), as a constant (its derivative is
+        zero almost everywhere)."""
+        return Tensor._make(E.sign_array(self.data), None)
 
     def floor(self) -> Tensor:
         """The largest integer <= x;  d/dx = 0 (see `_rounded`)."""

@@ -41,6 +41,17 @@ def _times(g: Any, local: np.ndarray) -> Any:
     return g * local
 
 
+def sign_array(a: np.ndarray) -> np.ndarray:
+    """np.sign(a), but 0 where a is NaN (NumPy gives NaN there; PyTorch's sign gives 0), and a
+    bool array as itself (True is 1), as PyTorch's; `Tensor.sign` and `Abs`'s derivative."""
+    if a.dtype == np.bool_:
+        return a.copy()
+    sign = np.asarray(np.sign(a))  # (a scalar for 0-d a)
+    if sign.dtype.kind == "f":
+        np.copyto(sign, 0, where=np.isnan(sign))
+    return sign
+
+
 @functools.cache
 def _exp_limit(dtype: np.dtype) -> float:
     """A little under the largest y with e^y finite in `dtype` (88.7 for float32)."""
@@ -371,10 +382,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        sign = np.asarray(np.sign(x.data))  # (a scalar for 0-d x)
-        if sign.dtype.kind == "f":
-            np.copyto(sign, 0, where=np.isnan(sign))  # sign(NaN) is NaN in NumPy
-        return _times(g, sign)
+        return _times(g, sign_array(x.data))
 
     backward_array = backward  # (`_times` serves both)
 

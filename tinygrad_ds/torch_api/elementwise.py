@@ -258,8 +258,8 @@ class TorchElementwise:
         return self - self.trunc()
 
     def sgn(self) -> Tensor:
-        """The sign, as `sign` (PyTorch's sgn is sign for real tensors): -1, 0 or 1, a
-        constant. (NaN stays NaN, where PyTorch's sign gives 0.)"""
+        """The sign, as `sign` (PyTorch's sgn is sign for real tensors): -1, 0 or 1 (0 at
+        NaN), a constant."""
         return self.sign()
 
     # -- division ------------------------------------------------------------------------

@@ -312,7 +312,7 @@ def equal(input: Any, other: Any) -> bool:
 
 
 def sign(input: Any) -> Tensor:
-    """The sign, -1, 0 or 1, as `x.sign()`."""
+    """The sign, -1, 0 or 1 (0 at NaN), as `x.sign()`."""
     return _in(input, "sign").sign()
 
 
