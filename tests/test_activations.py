@@ -219,6 +219,8 @@ FUNCTIONAL = [
     ("softplus", F.softplus, np_softplus, [r(3, 5) * 3]),
     ("softplus_beta_threshold", lambda x: F.softplus(x, beta=2, threshold=3.0),
      lambda x: np_softplus(x, 2.0, 3.0), [K]),
+    ("softplus_negative_beta", lambda x: F.softplus(x, beta=-1.5, threshold=3.0),
+     lambda x: np_softplus(x, -1.5, 3.0), [K]),
     ("elu", F.elu, np_elu, [K]),
     ("elu_alpha", lambda x: F.elu(x, alpha=0.3), lambda x: np_elu(x, 0.3), [K]),
     ("selu", F.selu, lambda x: SS * np_elu(x, SA), [K]),
@@ -318,6 +320,46 @@ def test_second_derivatives_of_gelu_and_softplus():
         assert td.gradcheck(lambda t, fn=fn: td.grad(fn(t).sum(), [t], create_graph=True)[0], [x])
 
 
+def test_softplus_with_a_negative_beta():
+    # log(1 + e^(-x)) / -1 = -softplus(-x), a smooth min(0, x); linear (x itself) where
+    # beta x > threshold, i.e. here for x < -20; gradient sigmoid(beta x) (1 there)
+    x = td.Tensor(np.array([-1e4, -30.0, -5.0, 0.0, 2.0, 1e4]), requires_grad=True)
+    y = F.softplus(x, beta=-1.0)
+    want = [
+        -1e4,
+        -30.0,
+        -5.0 - math.log1p(math.exp(-5.0)),
+        -math.log(2),
+        -math.log1p(math.exp(-2)),
+        0,
+    ]
+    np.testing.assert_allclose(y.data, want, rtol=1e-15, atol=0)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1, 1, np_sigmoid(5.0), 0.5, np_sigmoid(-2.0), 0])
+    m = nn.Softplus(beta=-2, threshold=5)
+    assert repr(m) == "Softplus(beta=-2.0, threshold=5.0)"
+    np.testing.assert_array_equal(m(x).data, F.softplus(x, -2, 5).data)
+    x = td.Tensor(r(6) * 2, requires_grad=True)  # the second derivative: beta s (1 - s)
+    (g,) = td.grad(F.softplus(x, beta=-0.7).sum(), [x], create_graph=True)
+    (gg,) = td.grad(g.sum(), [x])
+    s = np_sigmoid(-0.7 * x.data)
+    np.testing.assert_allclose(gg.data, -0.7 * s * (1 - s), rtol=1e-10)
+
+
+def test_softplus_negative_beta_against_torch():
+    torch = pytest.importorskip("torch")
+    x_np = np.array([-1e4, -30.0, -21.0, -5.0, 0.0, 2.0, 40.0], dtype=np.float64)
+    for beta, threshold in ((-1.0, 20.0), (-0.5, 3.0), (-3.0, 1.0)):
+        x, tx = td.Tensor(x_np, requires_grad=True), torch.tensor(x_np, requires_grad=True)
+        y, ty = F.softplus(x, beta, threshold), torch.nn.functional.softplus(tx, beta, threshold)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12)
+    assert torch.isinf(torch.nn.functional.softplus(torch.tensor([1.0]), beta=0)).all()  # (why
+    # beta = 0 is an error here: PyTorch's log 2 / 0 is inf for every x)
+
+
 KINKS = [  # PyTorch's gradient at each kink (checked against torch below)
     ("relu6", F.relu6, [0.0, 6.0], [0.0, 0.0]),
     ("hardtanh", F.hardtanh, [-1.0, 1.0], [0.0, 0.0]),
@@ -355,8 +397,9 @@ def test_inplace_is_accepted_and_computes_out_of_place():
 ERRORS = [
     (lambda: F.gelu(td.Tensor([1.0]), approximate="erf"), ValueError,
      "gelu: approximate must be 'none' or 'tanh', got 'erf'"),
-    (lambda: F.softplus(td.Tensor([1.0]), beta=0), ValueError, "softplus: beta must be positive"),
-    (lambda: F.softplus(td.Tensor([1.0]), beta=-1.0), ValueError, "beta must be positive"),
+    (lambda: F.softplus(td.Tensor([1.0]), beta=0), ValueError,
+     "softplus: beta must be a nonzero number, got 0.0"),
+    (lambda: F.softplus(td.Tensor([1.0]), beta=math.nan), ValueError, "beta must be a nonzero"),
     (lambda: F.softplus(td.Tensor([1.0]), beta="2"), TypeError, "softplus: beta must be a number"),
     (lambda: F.glu(td.Tensor(np.ones((2, 3)))), ValueError,
      r"glu: halving dimension must be even, but dim -1 of shape \(2, 3\) is size 3"),
@@ -376,7 +419,7 @@ ERRORS = [
     (lambda: F.normalize(td.Tensor([1.0, 2.0]), dim=1), IndexError, "normalize: axis 1 is out"),
     (lambda: F.silu("x"), TypeError, "silu"),
     (lambda: nn.GELU("fast"), ValueError, "GELU: approximate must be 'none' or 'tanh'"),
-    (lambda: nn.Softplus(beta=0), ValueError, "Softplus: beta must be positive, got 0"),
+    (lambda: nn.Softplus(beta=0), ValueError, "Softplus: beta must be a nonzero number, got 0"),
     (lambda: nn.CELU(0.0), ValueError, "CELU: alpha cannot be 0"),
     (lambda: nn.Hardtanh(1.0, -1.0), ValueError, "Hardtanh: min_val cannot be greater"),
     (lambda: nn.Softshrink(-0.1), ValueError, "Softshrink: lambd must be >= 0"),
@@ -471,6 +514,8 @@ TORCH = [  # name, ours, PyTorch's (given torch.nn.functional), number of inputs
     ("mish", F.mish, lambda tF, x: tF.mish(x)),
     ("softplus", F.softplus, lambda tF, x: tF.softplus(x)),
     ("softplus_beta", lambda x: F.softplus(x, 3, 4), lambda tF, x: tF.softplus(x, 3, 4)),
+    ("softplus_negative_beta", lambda x: F.softplus(x, -2, 4),
+     lambda tF, x: tF.softplus(x, -2, 4)),
     ("elu", lambda x: F.elu(x, 1.5), lambda tF, x: tF.elu(x, 1.5)),
     ("selu", F.selu, lambda tF, x: tF.selu(x)),
     ("celu", lambda x: F.celu(x, 0.5), lambda tF, x: tF.celu(x, 0.5)),  # (1/alpha exact)

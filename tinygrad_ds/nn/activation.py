@@ -74,10 +74,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        self.beta = check_real(beta, "Softplus", "beta")
+        self.beta = F._softplus_beta(beta, "Softplus")
         self.threshold = check_real(threshold, "Softplus", "threshold")
-        if not self.beta > 0:
-            raise ValueError(f"Softplus: beta must be positive, got {beta}")
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softplus(x, self.beta, self.threshold)

@@ -229,14 +229,22 @@ def mish(x: Tensor, inplace: bool = False) -> Tensor:
     return x * softplus(x).tanh()
 
 
+def _softplus_beta(beta: Any, what: str) -> float:
+    """softplus's beta as a float: any real number but 0 (where PyTorch gives inf everywhere,
+    log 2 / 0) and NaN."""
+    beta = check_real(beta, what, "beta")
+    if beta == 0 or math.isnan(beta):
+        raise ValueError(f"{what}: beta must be a nonzero number, got {beta}")
+    return beta
+
+
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's linear
-    regime);  d/dx = sigmoid(beta x) (1 there). e^(beta x) is taken of min(beta x, threshold),
-    so it never overflows, and is 0 for large negative x: softplus(-1e4) = 0, not nan."""
-    beta = check_real(beta, "softplus", "beta")
+    regime);  d/dx = sigmoid(beta x) (1 there). beta may be negative, as in PyTorch (a smooth
+    min(0, x) for beta = -1). e^(beta x) is taken of min(beta x, threshold), so it never
+    overflows, and is 0 for large negative beta x: softplus(-1e4) = 0, not nan."""
+    beta = _softplus_beta(beta, "softplus")
     threshold = check_real(threshold, "softplus", "threshold")
-    if not beta > 0:
-        raise ValueError(f"softplus: beta must be positive, got {beta}")
     x = _float(x, "softplus")
     bx = x * beta if beta != 1 else x
     linear = bx.data > threshold
