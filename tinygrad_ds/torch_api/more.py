@@ -28,8 +28,10 @@ __all__ = ["TorchMore", "ValuesIndices"]
 
 
 class ValuesIndices(NamedTuple):
-    """What `sort` and `topk` return, as PyTorch's `torch.return_types.sort`: the values
-    (differentiable) and their int64 positions along the dim (no gradient)."""
+    """What `sort`, `topk`, `median` and `nanmedian` with a dim, `kthvalue`, `mode`,
+    `cummax`, `cummin`, and `td.max` / `td.min` with a dim return, as PyTorch's
+    `torch.return_types`: the values (differentiable) and their int64 positions along the dim
+    (no gradient). It unpacks as a pair: `values, indices = x.sort()`."""
 
     values: Tensor
     indices: Tensor
