@@ -144,7 +144,7 @@ from .torch_api.elementwise_functions import (
     trunc,
     xlogy,
 )
-from .torch_api.linalg import (
+from .torch_api.linalg_functions import (
     addbmm,
     addcdiv,
     addcmul,

@@ -18,9 +18,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .functions import _t
 from .ops.linalg_more import Det, Inv, LogAbsDet, Solve, square_matrices
 from .tensor import Tensor, _axes, constant
-from .torch_api.linalg import _p_norm, _t
+from .torch_api.linalg import _p_norm
 
 __all__ = [
     "inv", "det", "slogdet", "solve", "norm", "vector_norm", "matrix_norm", "cross",

@@ -8,7 +8,8 @@ and the package-level functions (`td.diag`, `td.prod`, ...) beside them.
     elementwise.py  inverse and hyperbolic trig, logs, remainders, predicates, logic, erf
     reductions.py   prod, cumprod, medians, quantiles, NaN-ignoring and cumulative reductions
     linalg.py       dot, outer, kron, cross, addmm and the other fused products, cdist
-    *_functions.py  the package-level functions of shape.py, elementwise.py and reductions.py
+    *_functions.py  the package-level functions of shape.py, elementwise.py, reductions.py and
+                    linalg.py
 
 tensor.py imports these modules before it defines `Tensor`: they import what they need from
 tensor.py inside the methods that use it.
