@@ -123,6 +123,31 @@ def test_first_steps_match_the_hand_computed_updates(name, make, expected):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
+ZERO_D = [
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
+    ("Adam", dict(lr=0.1, amsgrad=True)),
+    ("AdamW", dict(lr=0.1)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
+    ("Adagrad", dict(lr=0.1)),
+    ("NAdam", dict(lr=0.1)),
+    ("RAdam", dict(lr=0.1)),
+    ("Adamax", dict(lr=0.1)),
+    ("Adadelta", {}),
+    ("Rprop", {}),
+    ("ASGD", {}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", ZERO_D, ids=[n for n, _ in ZERO_D])
+def test_a_0d_parameter_steps_as_a_one_element_vector(name, kwargs):
+    # (Adam, RMSprop and Adagrad failed here: NumPy gives a scalar, no array, for 0-d math)
+    grads = [g[:1] for g in GRADS]
+    vector = run(lambda ps: getattr(optim, name)(ps, **kwargs), grads, P0[:1])
+    scalar = run(lambda ps: getattr(optim, name)(ps, **kwargs), [g[0] for g in grads], P0[0])
+    assert all(s.shape == () for s in scalar)
+    np.testing.assert_array_equal(np.reshape(scalar, -1), np.reshape(vector, -1))
+
+
 def test_first_steps_in_closed_form():
     g = GRADS[0]
     # Adam's first step moves each coordinate by lr * g / (|g| + eps): about lr, against g.

@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
             g = g + group["weight_decay"] * p.data
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"].data
-        tmp = np.multiply(g, g)
+        tmp = np.asarray(np.multiply(g, g))  # (an array even for a 0-d parameter)
         s += tmp
         std = np.sqrt(s, out=tmp)
         std += group["eps"]

@@ -26,6 +26,33 @@ def check_betas_and_eps(opt: Optimizer, group: dict[str, Any]) -> None:
     opt._check_option(group, "eps")
 
 
+def gradient(p: Tensor, grad: np.ndarray, group: dict, decoupled: bool) -> np.ndarray:
+    """The gradient with `maximize` and `weight_decay` applied: g + weight_decay p (the L2
+    form), or, `decoupled` (AdamW's), g as it is and p <- p (1 - lr weight_decay) in place."""
+    g = -grad if group["maximize"] else grad
+    wd = group["weight_decay"]
+    if wd and decoupled:
+        p.mul_(1 - group["lr"] * wd)
+    elif wd:
+        g = g + wd * p.data
+    return g
+
+
+def moments(g: np.ndarray, state: dict, beta1: float, beta2: float) -> tuple[np.ndarray, ...]:
+    """m <- m + (1 - beta1) (g - m),  v <- beta2 v + (1 - beta2) g^2, in place in the state's
+    "exp_avg" and "exp_avg_sq"; (m, v, tmp), tmp the one scratch array this made, g's shape,
+    free for the caller to overwrite."""
+    m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+    tmp = np.asarray(np.subtract(g, m))  # (an array even for a 0-d parameter)
+    tmp *= 1 - beta1
+    m += tmp  # m <- lerp(m, g, 1 - beta1)
+    np.multiply(g, 1 - beta2, out=tmp)
+    tmp *= g
+    v *= beta2
+    v += tmp  # v <- beta2 v + (1 - beta2) g^2
+    return m, v, tmp
+
+
 class Adam(Optimizer):
     """Adam (Kingma and Ba). At step t, with g the gradient (+ weight_decay * p, the L2 form):
 
@@ -71,23 +98,12 @@ class Adam(Optimizer):
         return state
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         state["step"] += 1
         t = state["step"]
-        g = -grad if group["maximize"] else grad
-        if wd and self._decoupled:
-            p.mul_(1 - lr * wd)
-        elif wd:
-            g = g + wd * p.data
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-        tmp = np.subtract(g, m)
-        tmp *= 1 - beta1
-        m += tmp  # m <- lerp(m, g, 1 - beta1)
-        np.multiply(g, 1 - beta2, out=tmp)
-        tmp *= g
-        v *= beta2
-        v += tmp  # v <- beta2 v + (1 - beta2) g^2
+        g = gradient(p, grad, group, self._decoupled)
+        m, v, tmp = moments(g, state, beta1, beta2)
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
         step_size = lr / (1 - beta1**t)

@@ -13,34 +13,10 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .adam import check_betas_and_eps
+from .adam import check_betas_and_eps, gradient, moments
 from .optimizer import Optimizer
 
 __all__ = ["NAdam", "RAdam", "Adamax"]
-
-
-def _zeros(p: Tensor) -> Tensor:
-    return Tensor._make(np.zeros_like(p.data), None)
-
-
-def _decay(p: Tensor, grad: np.ndarray, group: dict, decoupled: bool) -> np.ndarray:
-    """The gradient with maximize and weight decay applied (decoupled decay shrinks p)."""
-    g = -grad if group["maximize"] else grad
-    wd = group["weight_decay"]
-    if wd and decoupled:
-        p.mul_(1 - group["lr"] * wd)
-    elif wd:
-        g = g + wd * p.data
-    return g
-
-
-def _moments(g: np.ndarray, state: dict, beta1: float, beta2: float) -> tuple:
-    """m <- m + (1 - beta1) (g - m),  v <- beta2 v + (1 - beta2) g^2 (in place); (m, v)."""
-    m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-    m += (1 - beta1) * (g - m)
-    v *= beta2
-    v += (1 - beta2) * g * g
-    return m, v
 
 
 class NAdam(Optimizer):
@@ -83,19 +59,24 @@ class NAdam(Optimizer):
         self._check_option(group, "momentum_decay")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        return {"step": 0, "mu_product": 1.0, "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
+        return {
+            "step": 0,
+            "mu_product": 1.0,
+            "exp_avg": Tensor._make(np.zeros_like(p.data), None),
+            "exp_avg_sq": Tensor._make(np.zeros_like(p.data), None),
+        }
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         lr, eps, psi = group["lr"], group["eps"], group["momentum_decay"]
         beta1, beta2 = group["betas"]
         state["step"] += 1
         t = state["step"]
-        g = _decay(p, grad, group, group["decoupled_weight_decay"])
+        g = gradient(p, grad, group, group["decoupled_weight_decay"])
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         state["mu_product"] *= mu
         prod = state["mu_product"]
-        m, v = _moments(g, state, beta1, beta2)
+        m, v, _ = moments(g, state, beta1, beta2)
         denom = np.sqrt(v / (1 - beta2**t))
         denom += eps
         step = g * (-lr * (1.0 - mu) / (1.0 - prod))
@@ -140,15 +121,19 @@ class RAdam(Optimizer):
         check_betas_and_eps(self, group)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        return {"step": 0, "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
+        return {
+            "step": 0,
+            "exp_avg": Tensor._make(np.zeros_like(p.data), None),
+            "exp_avg_sq": Tensor._make(np.zeros_like(p.data), None),
+        }
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         state["step"] += 1
         t = state["step"]
-        g = _decay(p, grad, group, group["decoupled_weight_decay"])
-        m, v = _moments(g, state, beta1, beta2)
+        g = gradient(p, grad, group, group["decoupled_weight_decay"])
+        m, v, _ = moments(g, state, beta1, beta2)
         bc1, bc2 = 1 - beta1**t, 1 - beta2**t
         m_hat = m / bc1
         rho_inf = 2 / (1 - beta2) - 1
@@ -192,12 +177,16 @@ class Adamax(Optimizer):
         check_betas_and_eps(self, group)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        return {"step": 0, "exp_avg": _zeros(p), "exp_inf": _zeros(p)}
+        return {
+            "step": 0,
+            "exp_avg": Tensor._make(np.zeros_like(p.data), None),
+            "exp_inf": Tensor._make(np.zeros_like(p.data), None),
+        }
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         beta1, beta2 = group["betas"]
         state["step"] += 1
-        g = _decay(p, grad, group, False)
+        g = gradient(p, grad, group, False)
         m, u = state["exp_avg"].data, state["exp_inf"].data
         m += (1 - beta1) * (g - m)
         u *= beta2

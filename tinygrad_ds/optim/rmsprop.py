@@ -64,7 +64,7 @@ class RMSprop(Optimizer):
         if wd:
             g = g + wd * p.data
         s = state["square_avg"].data
-        tmp = np.multiply(g, 1 - alpha)
+        tmp = np.asarray(np.multiply(g, 1 - alpha))  # (an array even for a 0-d parameter)
         tmp *= g
         s *= alpha
         s += tmp  # s <- alpha s + (1 - alpha) g^2
