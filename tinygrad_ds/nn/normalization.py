@@ -162,12 +162,13 @@ class BatchNorm1d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        d = _dtype(dtype, "BatchNorm1d")
-        if check_int(num_features, "BatchNorm1d", "num_features") < 0:
-            raise ValueError(f"BatchNorm1d: num_features must be >= 0, got {num_features}")
-        _eps(eps, "BatchNorm1d")
+        what = type(self).__name__  # (BatchNorm2d's errors name BatchNorm2d)
+        d = _dtype(dtype, what)
+        if check_int(num_features, what, "num_features") < 0:
+            raise ValueError(f"{what}: num_features must be >= 0, got {num_features}")
+        _eps(eps, what)
         if momentum is not None:
-            _momentum(momentum, "BatchNorm1d")
+            _momentum(momentum, what)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -261,23 +262,6 @@ class BatchNorm2d(BatchNorm1d):
     """Batch normalisation over (N, C, H, W) inputs, as PyTorch's: each channel by its mean
     and variance over N, H and W. It is BatchNorm1d on the input seen as (N, C, H W), which has
     the same statistics (a view, no copy)."""
-
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        dtype: Any = None,
-    ) -> None:
-        _dtype(dtype, "BatchNorm2d")  # (errors name this class, not BatchNorm1d)
-        if check_int(num_features, "BatchNorm2d", "num_features") < 0:
-            raise ValueError(f"BatchNorm2d: num_features must be >= 0, got {num_features}")
-        _eps(eps, "BatchNorm2d")
-        if momentum is not None:
-            _momentum(momentum, "BatchNorm2d")
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.num_features:
