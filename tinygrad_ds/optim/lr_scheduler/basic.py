@@ -213,11 +213,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        e = self.last_epoch
-        factors = [
-            _check_factor(f(e), f"LambdaLR: lr_lambda({e}) for group {i}")
-            for i, f in enumerate(self.lr_lambdas)
-        ]
+        factors = _factors(self.lr_lambdas, self.last_epoch, "LambdaLR")
         return [b * k for k, b in zip(factors, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
@@ -243,11 +239,7 @@ class MultiplicativeLR(LRScheduler):
     def get_lr(self) -> list[float]:
         if self._is_initial:
             return self._lrs()
-        e = self.last_epoch
-        factors = [
-            _check_factor(f(e), f"MultiplicativeLR: lr_lambda({e}) for group {i}")
-            for i, f in enumerate(self.lr_lambdas)
-        ]
+        factors = _factors(self.lr_lambdas, self.last_epoch, "MultiplicativeLR")
         return [lr * k for k, lr in zip(factors, self._lrs())]
 
     def state_dict(self) -> dict[str, Any]:
@@ -272,3 +264,9 @@ def _lambdas(optimizer: Optimizer, lr_lambda: Any, what: str) -> list[Callable[[
         if not callable(f):
             raise TypeError(f"{what}: lr_lambda must be a function of the epoch, got {f!r}")
     return lambdas
+
+
+def _factors(lambdas: list[Callable[[int], float]], epoch: int, what: str) -> list[float]:
+    """Each group's lr_lambda(epoch), checked to be a finite number >= 0."""
+    return [_check_factor(f(epoch), f"{what}: lr_lambda({epoch}) for group {i}")
+            for i, f in enumerate(lambdas)]  # fmt: skip
