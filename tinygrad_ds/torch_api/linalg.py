@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .shape import _int
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -195,10 +197,9 @@ class TorchLinalg:
         """A square matrix (or a batch of them, the last two dims) to the integer power n, by
         repeated squaring (about 2 log2 n products); n = 0 gives identity matrices, a negative
         n the power -n of the inverse (`td.linalg.inv`: floating matrices only)."""
-        from ..tensor import _is_int, constant
+        from ..tensor import constant
 
-        if not _is_int(n):
-            raise TypeError(f"matrix_power: n must be an int, got {n!r} ({type(n).__name__})")
+        n = _int(n, "matrix_power", "n")
         if self.ndim < 2 or self.shape[-1] != self.shape[-2]:
             raise ValueError(
                 f"matrix_power: expects square matrices (the last two dims), got shape {self.shape}"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..dtypes import resolve_dtype
+from .shape import _int
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -186,10 +187,9 @@ class TorchMore:
         ties come in their original order. (PyTorch leaves the order with sorted=False, and
         among ties, unspecified; here it is always this one.) The values are differentiable,
         through `gather`; the indices are int64 constants. 0 <= k <= self.shape[dim]."""
-        from ..tensor import _check_0d_axis, _is_int, constant
+        from ..tensor import _check_0d_axis, constant
 
-        if not _is_int(k):
-            raise TypeError(f"topk: k must be an int, got {k!r} ({type(k).__name__})")
+        k = _int(k, "topk", "k")
         if self.ndim == 0:  # as in PyTorch: k is 0 or 1 and the result is the one value
             _check_0d_axis(dim, "topk")
             if k not in (0, 1):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .more import ValuesIndices, _argsort
+from .shape import _int
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -132,10 +133,7 @@ class TorchReductions:
         """(values, indices) of the k-th smallest element along `dim` (k from 1; NaN counts as
         the largest value), the gradient going to the element at the index. Among equal values
         the index is the one a stable sort puts at rank k (PyTorch leaves it unspecified)."""
-        from ..tensor import _is_int
-
-        if not _is_int(k):
-            raise TypeError(f"kthvalue: k must be an int, got {k!r} ({type(k).__name__})")
+        k = _int(k, "kthvalue", "k")
         n = 1 if self.ndim == 0 else self.shape[_one_axis(self, None, dim, "kthvalue")]
         if not 1 <= k <= n:
             raise ValueError(
