@@ -159,21 +159,24 @@ def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = 
     return Tensor(np.full(shape, fill_value, dtype), requires_grad=requires_grad)
 
 
-def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples with `t`'s shape (and dtype, when floating)."""
-    shape, t_dtype = _like(t, None, "randn_like")
+def _random_like(t: Any, dtype: Any, what: str) -> tuple[tuple[int, ...], Any]:
+    """`t`'s shape, and `dtype` checked as a dtype for random floats: by default t's when
+    floating, else None (the default float dtype)."""
+    shape, t_dtype = _like(t, None, what)
     if dtype is None:
         dtype = t_dtype if t_dtype.kind == "f" else None
-    dtype = _random(dtype, "randn_like")
+    return shape, _random(dtype, what)
+
+
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples with `t`'s shape (and dtype, when floating)."""
+    shape, dtype = _random_like(t, dtype, "randn_like")
     return _finish(generator().standard_normal(shape), dtype, requires_grad, "randn_like")
 
 
 def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) with `t`'s shape (and dtype, when floating)."""
-    shape, t_dtype = _like(t, None, "rand_like")
-    if dtype is None:
-        dtype = t_dtype if t_dtype.kind == "f" else None
-    dtype = _random(dtype, "rand_like")
+    shape, dtype = _random_like(t, dtype, "rand_like")
     return _finish(generator().random(shape), dtype, requires_grad, "rand_like")
 
 
