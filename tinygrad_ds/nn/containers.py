@@ -1,16 +1,19 @@
-"""Containers: `Sequential` (a chain of layers) and `ModuleList` (a list of registered layers).
+"""Containers: `Sequential` (a chain of layers), `ModuleList` (a list of registered layers),
+`ModuleDict` (a dict of them), `ParameterList` and `ParameterDict` (of registered Parameters).
 
-Their children are named "0", "1", ... so parameters get PyTorch's names ("0.weight").
+The lists' children are named "0", "1", ... so parameters get PyTorch's names ("0.weight"); the
+dicts' are named by their keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .module import Module
+from ..tensor import Tensor
+from .module import Module, Parameter
 
-__all__ = ["Sequential", "ModuleList"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _check(module: Any, what: str) -> Module:
@@ -110,13 +113,6 @@ class Sequential(_Chain):
 # ---------------------------------------------------------------------------------------------
 # ModuleDict, ParameterList, ParameterDict: children and parameters by key
 # ---------------------------------------------------------------------------------------------
-
-from collections.abc import Mapping  # noqa: E402
-
-from ..tensor import Tensor  # noqa: E402
-from .module import Parameter  # noqa: E402
-
-__all__ += ["ModuleDict", "ParameterList", "ParameterDict"]
 
 
 class ModuleDict(Module):

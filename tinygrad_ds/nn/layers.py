@@ -1,4 +1,5 @@
-"""Layers: Linear, Embedding, Identity, Flatten, Dropout and the activation modules."""
+"""Layers: Linear, Embedding, Identity, Flatten, Unflatten, Dropout and the activation modules
+(ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax; the others are in activation.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from . import init
 from .module import Module, Parameter, check_int, check_real
 
 __all__ = [
-    "Linear", "Embedding", "Identity", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid",
-    "Tanh", "Softmax", "LogSoftmax",
+    "Linear", "Embedding", "Identity", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU",
+    "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
 ]  # fmt: skip
 
 
@@ -246,8 +247,6 @@ class LogSoftmax(Softmax):
 # ---------------------------------------------------------------------------------------------
 # Unflatten (the inverse of Flatten)
 # ---------------------------------------------------------------------------------------------
-
-__all__ += ["Unflatten"]
 
 
 class Unflatten(Module):

@@ -1,6 +1,7 @@
-"""Normalisation layers: BatchNorm1d (batch statistics, running averages) and LayerNorm.
+"""Normalisation layers: BatchNorm1d and BatchNorm2d (batch statistics, running averages),
+LayerNorm and GroupNorm (each example's own statistics), and their functions.
 
-Both are composed from Tensor operations, so their gradients need no code of their own.
+All are composed from Tensor operations, so their gradients need no code of their own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from ..tensor import Tensor
 from .layers import _dtype
 from .module import Module, Parameter, check_int, check_real
 
-__all__ = ["BatchNorm1d", "LayerNorm", "batch_norm", "layer_norm"]
+__all__ = [
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "batch_norm", "layer_norm",
+    "group_norm",
+]  # fmt: skip
 
 
 def _normalise(x: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor:
@@ -254,8 +258,6 @@ class LayerNorm(Module):
 # ---------------------------------------------------------------------------------------------
 # BatchNorm2d and GroupNorm
 # ---------------------------------------------------------------------------------------------
-
-__all__ += ["BatchNorm2d", "GroupNorm", "group_norm"]
 
 
 class BatchNorm2d(BatchNorm1d):
