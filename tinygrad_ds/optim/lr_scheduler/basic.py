@@ -200,8 +200,9 @@ class CosineAnnealingLR(LRScheduler):
                 for b in self.base_lrs]  # fmt: skip
 
 
-class LambdaLR(LRScheduler):
-    """lr = initial_lr * lr_lambda(epoch); one function, or a list with one per group."""
+class _LambdaScheduler(LRScheduler):
+    """What LambdaLR and MultiplicativeLR share: `lr_lambda`, one function of the epoch, or a
+    list with one per group, and a state_dict without the functions (code, not state)."""
 
     def __init__(
         self,
@@ -209,12 +210,14 @@ class LambdaLR(LRScheduler):
         lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
         last_epoch: int = -1,
     ) -> None:
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda, "LambdaLR")
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda, type(self).__name__)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        factors = _factors(self.lr_lambdas, self.last_epoch, "LambdaLR")
-        return [b * k for k, b in zip(factors, self.base_lrs)]
+    def _factors(self) -> list[float]:
+        """Each group's lr_lambda(epoch), checked to be a finite number >= 0."""
+        e, what = self.last_epoch, type(self).__name__
+        return [_check_factor(f(e), f"{what}: lr_lambda({e}) for group {i}")
+                for i, f in enumerate(self.lr_lambdas)]  # fmt: skip
 
     def state_dict(self) -> dict[str, Any]:
         """As the base's, without the functions (they are code, not state)."""
@@ -223,30 +226,21 @@ class LambdaLR(LRScheduler):
         return state
 
 
-class MultiplicativeLR(LRScheduler):
+class LambdaLR(_LambdaScheduler):
+    """lr = initial_lr * lr_lambda(epoch); one function, or a list with one per group."""
+
+    def get_lr(self) -> list[float]:
+        return [b * k for k, b in zip(self._factors(), self.base_lrs)]
+
+
+class MultiplicativeLR(_LambdaScheduler):
     """lr <- lr * lr_lambda(epoch) at each step after the first (one function, or a list with
     one per group): lr = initial_lr * prod_{k=1..epoch} lr_lambda(k)."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda, "MultiplicativeLR")
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
         if self._is_initial:
             return self._lrs()
-        factors = _factors(self.lr_lambdas, self.last_epoch, "MultiplicativeLR")
-        return [lr * k for k, lr in zip(factors, self._lrs())]
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base's, without the functions (they are code, not state)."""
-        state = super().state_dict()
-        del state["lr_lambdas"]
-        return state
+        return [lr * k for k, lr in zip(self._factors(), self._lrs())]
 
 
 def _lambdas(optimizer: Optimizer, lr_lambda: Any, what: str) -> list[Callable[[int], float]]:
@@ -264,9 +258,3 @@ def _lambdas(optimizer: Optimizer, lr_lambda: Any, what: str) -> list[Callable[[
         if not callable(f):
             raise TypeError(f"{what}: lr_lambda must be a function of the epoch, got {f!r}")
     return lambdas
-
-
-def _factors(lambdas: list[Callable[[int], float]], epoch: int, what: str) -> list[float]:
-    """Each group's lr_lambda(epoch), checked to be a finite number >= 0."""
-    return [_check_factor(f(epoch), f"{what}: lr_lambda({epoch}) for group {i}")
-            for i, f in enumerate(lambdas)]  # fmt: skip
