@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import _is_int
 from .collate import default_collate, default_convert
 from .dataset import (
     IterableDataset,
@@ -139,7 +140,7 @@ def _check_arguments(
 ) -> None:
     """Raise for a bad DataLoader argument or a combination PyTorch forbids (with its words)."""
     if batch_size is not None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        if not _is_int(batch_size):
             raise TypeError(f"DataLoader: batch_size must be an int or None, got {batch_size!r}")
         if batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..rng import generator as package_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, _is_int
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
@@ -151,7 +151,7 @@ class ConcatDataset(Dataset):
         return self.cumulative_sizes[-1]
 
     def __getitem__(self, index: int) -> Any:
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        if not _is_int(index):
             raise TypeError(f"ConcatDataset: an index must be an int, got {index!r:.60}")
         n = len(self)
         if not -n <= index < n:
@@ -220,7 +220,7 @@ def _fetch(dataset: Any, indices: np.ndarray) -> Any:
 
 
 def _check_seed(seed: Any, what: str) -> None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+    if seed is not None and not _is_int(seed):
         hint = " (give a np.random.Generator as generator=)" * isinstance(seed, np.random.Generator)
         raise TypeError(f"{what}: seed must be an int or None, got {seed!r}{hint}")
 

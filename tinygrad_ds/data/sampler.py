@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from ..tensor import _is_int
 from .dataset import _array, _check_generator, _rng
 
 __all__ = [
@@ -34,7 +35,7 @@ class Sampler(Generic[T_co]):
 
 def _check_int(value: Any, name: str, what: str, low: int = 1) -> None:
     """Raise unless `value` is an int (not a bool) >= `low`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not _is_int(value):
         raise TypeError(f"{what}: {name} must be an int, got {value!r:.60}")
     if value < low:
         raise ValueError(f"{what}: {name} must be >= {low}, got {value}")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..grad_mode import no_grad
 from ..rng import generator
-from ..tensor import Tensor
+from ..tensor import Tensor, _is_int
 
 __all__ = [
     "calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform_", "xavier_uniform_",
@@ -265,7 +265,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     _tensor(tensor, "dirac_")
     if tensor.ndim not in (3, 4, 5):
         raise ValueError(f"dirac_: needs a 3-, 4- or 5-D tensor, got shape {tensor.shape}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+    if not _is_int(groups) or groups < 1:
         raise ValueError(f"dirac_: groups must be an int >= 1, got {groups!r}")
     if tensor.shape[0] % groups:
         raise ValueError(
