@@ -687,3 +687,26 @@ def test_constant_results_against_torch():
     f = np.array([7.5, -7.5, 0.5])
     assert (td.Tensor(f) // -2).tolist() == (torch.tensor(f) // -2).tolist()
     assert td.Tensor(f).float_power(2).tolist() == torch.tensor(f).float_power(2).tolist()
+
+
+def test_sign_of_a_tensor_that_requires_grad_has_a_zero_gradient_as_pytorch():
+    """sign is a step function, as floor: its result requires grad and sends back zeros (so
+    `x.sign().sum().backward()` works, as in PyTorch), at every order."""
+    x = td.Tensor([NAN, -2.0, 0.0, 3.0], requires_grad=True)
+    for out in (x.sign(), x.sgn(), td.sign(x)):
+        assert out.requires_grad and out.tolist() == [0.0, -1.0, 0.0, 1.0]
+        (g,) = td.grad(out.sum(), [x], create_graph=True)
+        assert g.tolist() == [0.0, 0.0, 0.0, 0.0]
+    y = td.Tensor([0.5, -1.5], requires_grad=True)
+    (y * y.sign()).sum().backward()  # |y| through sign: d/dy = sign(y)
+    assert y.grad.tolist() == [1.0, -1.0]
+
+
+def test_sign_gradient_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([NAN, -2.0, 0.0, 3.0])
+    x, t = td.Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (x.sign() * x).sum().backward()
+    (t.sign() * t).sum().backward()
+    assert x.sign().requires_grad == t.sign().requires_grad
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())

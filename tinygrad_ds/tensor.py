@@ -676,9 +676,12 @@ class Tensor(TorchNames, TorchMore, TorchShape, TorchElementwise, TorchReduction
             ) from None
 
     def sign(self) -> Tensor:
-        """The sign, -1, 0 or 1 (0 at NaN, as PyTorch's), as a constant (its derivative is
-        zero almost everywhere)."""
-        return Tensor._make(E.sign_array(self.data), None)
+        """The sign, -1, 0 or 1 (0 at NaN, as PyTorch's);  d/dx = 0 (a step function, as
+        `floor`: the result of a float tensor that requires grad requires grad, as in
+        PyTorch). Integer tensors give a constant of their dtype; bools are themselves."""
+        if self.data.dtype.kind != "f":
+            return constant(E.sign_array(self.data))
+        return E.Rounding.apply(self, mode="sign")
 
     def floor(self) -> Tensor:
         """The largest integer <= x;  d/dx = 0 (see `_rounded`)."""

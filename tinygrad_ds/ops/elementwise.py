@@ -437,15 +437,17 @@ class Sigmoid(Function):
         return g * (z * (1 - z))
 
 
-_ROUNDINGS = {"floor": np.floor, "ceil": np.ceil, "round": np.rint, "trunc": np.trunc}
+_ROUNDINGS = {"floor": np.floor, "ceil": np.ceil, "round": np.rint, "trunc": np.trunc,
+              "sign": sign_array}  # fmt: skip
 
 
 class Rounding(Function):
-    """z = floor x, ceil x, round x or trunc x, by `mode`;  dz/dx = 0.
+    """z = floor x, ceil x, round x, trunc x or sign x, by `mode`;  dz/dx = 0.
 
     A step function, flat between its jumps (at a jump PyTorch says 0 too); round takes
-    halves to even, as NumPy and PyTorch do. The result of a tensor that requires grad
-    requires grad, as in PyTorch, and its gradient is exactly zero everywhere.
+    halves to even, as NumPy and PyTorch do, and sign is 0 at NaN, as PyTorch's. The result
+    of a tensor that requires grad requires grad, as in PyTorch, and its gradient is exactly
+    zero everywhere.
     """
 
     @staticmethod

@@ -259,7 +259,7 @@ class TorchElementwise:
 
     def sgn(self) -> Tensor:
         """The sign, as `sign` (PyTorch's sgn is sign for real tensors): -1, 0 or 1 (0 at
-        NaN), a constant."""
+        NaN), with a zero gradient."""
         return self.sign()
 
     # -- division ------------------------------------------------------------------------
