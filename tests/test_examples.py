@@ -1,5 +1,6 @@
-"""Smoke tests of examples/tensor_basics.py, xor_mlp.py, moons_decision_boundary.py and
-hessian_vector_product.py: each runs (in-process, on its own budget) and its claim holds."""
+"""Smoke tests of examples/tensor_basics.py, xor_mlp.py, moons_decision_boundary.py,
+hessian_vector_product.py and optimizers_compared.py: each runs (in-process, on its own
+budget) and its claim holds."""
 
 from __future__ import annotations
 
@@ -64,3 +65,15 @@ def test_quickstart_loss_falls(capsys):
     first_loss = float(lines[0].split("loss")[1].split()[0])
     accuracy = float(lines[-1].split("accuracy")[1])
     assert final_loss < 0.5 * first_loss and accuracy >= 0.95
+
+
+def test_every_optimiser_descends_towards_the_minimum_that_lbfgs_finds():
+    """The regularised logistic cost is strictly convex: L-BFGS's J* (gradient ~0 there) is
+    the minimum, no optimiser may end below it, and each must end below the start."""
+    results = example("optimizers_compared").main(epochs=50, verbose=False)
+    best, start = results.pop("L-BFGS"), results.pop("start")
+    assert results.pop("gradient norm at J*") < 1e-6
+    assert len(results) == 11
+    for name, j in results.items():
+        assert best - 1e-10 <= j < start, (name, j, best, start)
+    assert start - best > 0.5  # the problem is not trivial from the start
