@@ -161,6 +161,26 @@ def test_perceptron_and_other_models(tmp_path, capsys):
     assert "agree" in stdout
 
 
+@pytest.mark.parametrize(
+    "option",
+    [("--optimizer", name) for name in ("adadelta", "nadam", "radam", "adamax")]
+    + [("--activation", name) for name in ("gelu", "silu", "elu")],
+    ids=lambda option: " ".join(option),
+)
+def test_newer_optimizers_and_activations_train(tmp_path, capsys, option):
+    """Each learns the digits: the loss falls over three epochs and the held-out accuracy is
+    well above chance (10 classes)."""
+    code, stdout, err = run(capsys, "train", *option, "--epochs", "3", *SMALL,
+                            "--out", str(tmp_path))  # fmt: skip
+    assert code == 0, err
+    with open(tmp_path / "metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    losses = [float(r["train_loss"]) for r in rows]
+    assert len(rows) == 3 and losses[2] < losses[0]
+    assert float(rows[-1]["test_acc"]) > 0.8
+    assert option[1] in stdout  # the model line names the choice
+
+
 def write_idx(folder: Path, prefix: str, n: int, rng: np.random.Generator) -> None:
     """A tiny MNIST look-alike in IDX format: n images of 6x6 bytes, labels 0..2, gzipped."""
     images = rng.integers(0, 256, size=(n, 6, 6), dtype=np.uint8)

@@ -33,13 +33,16 @@ __all__ = [
 ]  # fmt: skip
 
 MODELS = ("logistic", "mlp", "cnn", "rnn", "lstm", "perceptron")
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky-relu": nn.LeakyReLU}
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky-relu": nn.LeakyReLU,
+               "gelu": nn.GELU, "silu": nn.SiLU, "elu": nn.ELU}  # fmt: skip
 INITS = ("default", "zeros", "normal", "xavier", "kaiming")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adam", "adamw",
+              "nadam", "radam", "adamax")  # fmt: skip
 DEFAULT_HIDDEN = {"mlp": (64,), "cnn": (8, 16), "rnn": (32,), "lstm": (32,)}
 DEFAULT_LR = {
     "sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 1e-3, "adagrad": 0.05,
-    "adam": 1e-2, "adamw": 1e-2, "perceptron": 1.0,
+    "adam": 1e-2, "adamw": 1e-2, "nadam": 1e-2, "radam": 1e-2, "adamax": 2e-2, "adadelta": 1.0,
+    "perceptron": 1.0,
 }  # fmt: skip
 
 
@@ -180,16 +183,17 @@ def make_optimizer(
     name: str, params: Iterable[Any], lr: float, weight_decay: float | None = None
 ) -> optim.Optimizer:
     """The optimiser `name`: sgd, momentum (SGD, 0.9), nesterov (SGD, 0.9, Nesterov), rmsprop,
-    adagrad, adam, adamw. `weight_decay` None keeps the optimiser's default (0; 0.01 for
-    AdamW)."""
+    adagrad, adadelta, adam, adamw, nadam, radam, adamax. `weight_decay` None keeps the
+    optimiser's default (0; 0.01 for AdamW)."""
     wd = {} if weight_decay is None else {"weight_decay": weight_decay}
     params = list(params)
     if name == "sgd":
         return optim.SGD(params, lr=lr, **wd)
     if name in ("momentum", "nesterov"):
         return optim.SGD(params, lr=lr, momentum=0.9, nesterov=name == "nesterov", **wd)
-    classes = {"rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adam": optim.Adam,
-               "adamw": optim.AdamW}  # fmt: skip
+    classes = {"rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta,
+               "adam": optim.Adam, "adamw": optim.AdamW, "nadam": optim.NAdam,
+               "radam": optim.RAdam, "adamax": optim.Adamax}  # fmt: skip
     if name not in classes:
         raise UsageError(f"unknown optimizer {name!r} (choose from {', '.join(OPTIMIZERS)})")
     return classes[name](params, lr=lr, **wd)
