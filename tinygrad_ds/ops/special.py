@@ -122,14 +122,22 @@ def _float64(x: np.ndarray) -> tuple[np.ndarray, np.dtype]:
     return np.array(x, dtype=np.float64).reshape(-1), dtype
 
 
+def _split(values: np.ndarray, bound: float) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of |values| < bound and of the rest (NaN among the rest), as index
+    arrays: NumPy's boolean indexing branches on each element, which costs about 6 ns per
+    element on a random mask, four times what an index array's take and put cost."""
+    small = np.abs(values) < bound
+    return np.flatnonzero(small), np.flatnonzero(~small)
+
+
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf x, elementwise, in x's floating dtype (see the module's docstring)."""
     x = np.asarray(x)
     out, dtype = _float64(x)
-    small = np.abs(out) < _SMALL_ERF
-    out[small] = _erf_small(out[small])
-    large = ~small  # (NaN included: it stays NaN)
-    out[large] = np.copysign(1 - _erfc_large(np.abs(out[large])), out[large])
+    small, large = _split(out, _SMALL_ERF)  # (NaN is large: it stays NaN)
+    out[small] = _erf_small(out.take(small))
+    xl = out.take(large)
+    out[large] = np.copysign(1 - _erfc_large(np.abs(xl)), xl)
     return out.reshape(x.shape).astype(dtype, copy=False)
 
 
@@ -137,10 +145,9 @@ def erfc_array(x: np.ndarray) -> np.ndarray:
     """erfc x = 1 - erf x, elementwise, accurate in the tail (see the module's docstring)."""
     x = np.asarray(x)
     out, dtype = _float64(x)
-    small = np.abs(out) < _SMALL
-    out[small] = 1 - _erf_small(out[small])
-    large = ~small
-    xl = out[large]
+    small, large = _split(out, _SMALL)
+    out[small] = 1 - _erf_small(out.take(small))
+    xl = out.take(large)
     e = _erfc_large(np.abs(xl))
     out[large] = np.where(xl < 0, 2 - e, e)
     return out.reshape(x.shape).astype(dtype, copy=False)
