@@ -185,6 +185,11 @@ def test_integer_tensors_and_float32():
                 f.index_copy(0, [1], s[:1]), f.index_fill(0, [1], 2),
                 f.masked_scatter(MASK[:2, :3], s), f.put([1], s[0, :1])):  # fmt: skip
         assert out.dtype == np.float32
+    x, s = td.zeros(2, 3, requires_grad=True), td.ones(2, 3, requires_grad=True)
+    for red in ("sum", "prod", "mean", "amax", "amin"):
+        x.grad = s.grad = None
+        x.scatter_reduce(1, [[2], [0]], s, red).sum().backward()
+        assert x.grad.dtype == s.grad.dtype == np.float32
 
 
 def test_0d_and_empty_indices():

@@ -166,13 +166,10 @@ def _index_targets(self: Tensor, dim: int, index: Any, what: str, negative: bool
     n = shape[axis]
     _check_range(idx, n, what, f"dim {axis} of size {n} (shape {self.shape})", negative)
     sliced = shape[:axis] + (idx.size,) + shape[axis + 1 :]
-    if (
-        source is not None
-        and source.shape != sliced
-        and not (
-            self.ndim == 0 and source.ndim <= 1 and source.numel() == idx.size  # (a 0-d self)
-        )
-    ):
+    fits = source is None or source.shape == sliced
+    if not fits and self.ndim == 0:  # a 0-d self: a 0-d or 1-D source, one value per index
+        fits = source.ndim <= 1 and source.numel() == idx.size
+    if not fits:
         raise ValueError(
             f"{what}: source shape {source.shape} must be self's shape {self.shape} with "
             f"dim {axis} of the index's length {idx.size}, i.e. {sliced}"
@@ -239,6 +236,7 @@ def _reduce(self: Tensor, targets: np.ndarray, values: Tensor, reduce: str, incl
     """scatter_reduce's combination of the values at each target, and self's own value
     (include_self), or self where no value goes."""
     from ..functions import cat, where
+    from ..ops.movement import ScatterAdd
     from ..tensor import constant
 
     t, v, n = targets.reshape(-1), values.reshape(-1), self.numel()
@@ -255,15 +253,14 @@ def _reduce(self: Tensor, targets: np.ndarray, values: Tensor, reduce: str, incl
             return total / constant(count)
         return constant(np.floor_divide(total.data, count))  # PyTorch's integer mean
     # prod, amax, amin: a table of (element of self, k-th value there), padded with the
-    # identity; a value's rank among those going to its target is its column
+    # identity; a value's rank among those going to its target is its column. (Where the
+    # values' max is -inf, or min inf, the padding ties with them and takes a share of g.)
     order = np.argsort(t, kind="stable")
     rank = np.empty_like(t)
     rank[order] = np.arange(t.size) - np.searchsorted(t[order], t[order])
     k = int(rank.max()) + 1
     filled = np.zeros((n, k), dtype=bool)
     filled[t, rank] = True
-    from ..ops.movement import ScatterAdd
-
     table = ScatterAdd.apply(v, index=(t, rank), shape=(n, k))
     table = where(filled, table, constant(_identity(reduce, self.dtype)))
     if include_self:
