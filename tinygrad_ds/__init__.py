@@ -144,6 +144,14 @@ from .torch_api.elementwise_functions import (
     trunc,
     xlogy,
 )
+from .torch_api.indexing_functions import (
+    index_add,
+    index_copy,
+    index_fill,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+)
 from .torch_api.linalg_functions import (
     addbmm,
     addcdiv,
@@ -283,4 +291,7 @@ __all__ += [  # PyTorch's reductions as functions (torch_api/reduction_functions
     "min", "amax", "amin", "aminmax", "argmax", "argmin", "logsumexp", "logcumsumexp", "sort",
     "argsort", "msort", "topk", "median", "nanmedian", "kthvalue", "mode", "quantile",
     "nanquantile", "nansum", "nanmean", "count_nonzero", "cummax", "cummin", "all", "any",
+]  # fmt: skip
+__all__ += [  # PyTorch's scatter functions (torch_api/indexing_functions.py)
+    "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
 ]  # fmt: skip

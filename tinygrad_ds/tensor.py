@@ -16,6 +16,8 @@ import numpy as np
 
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
 from .torch_api.elementwise import TorchElementwise
+from .torch_api.indexing import TorchIndexing
+from .torch_api.inplace_methods import TorchInplace
 from .torch_api.linalg import TorchLinalg
 from .torch_api.more import TorchMore
 from .torch_api.names import TorchNames
@@ -122,7 +124,16 @@ _ndarray = np.ndarray
 _DTYPES = frozenset(d for d in map(np.dtype, np.typecodes["All"]) if d.kind in KINDS)
 
 
-class Tensor(TorchNames, TorchMore, TorchShape, TorchElementwise, TorchReductions, TorchLinalg):
+class Tensor(
+    TorchNames,
+    TorchMore,
+    TorchShape,
+    TorchElementwise,
+    TorchReductions,
+    TorchLinalg,
+    TorchIndexing,
+    TorchInplace,
+):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     `Tensor(data, requires_grad=False, dtype=None)` takes Python scalars, nested lists, NumPy

@@ -8,8 +8,12 @@ and the package-level functions (`td.diag`, `td.prod`, ...) beside them.
     elementwise.py  inverse and hyperbolic trig, logs, remainders, predicates, logic, erf
     reductions.py   prod, cumprod, medians, quantiles, NaN-ignoring and cumulative reductions
     linalg.py       dot, outer, kron, cross, addmm and the other fused products, cdist
-    *_functions.py  the package-level functions of shape.py, elementwise.py, reductions.py and
-                    linalg.py
+    indexing.py     scatter, scatter_add, scatter_reduce, index_add/copy/fill, masked_scatter,
+                    put, and their in-place forms (scatter_, ..., masked_fill_)
+    inplace_methods.py  exp_, clamp_min_, tril_, fill_diagonal_, uniform_, ...: out-of-place
+                    methods written back in place through inplace.py
+    *_functions.py  the package-level functions of shape.py, elementwise.py, reductions.py,
+                    linalg.py and indexing.py
 
 tensor.py imports these modules before it defines `Tensor`: they import what they need from
 tensor.py inside the methods that use it.
