@@ -86,10 +86,6 @@ def _logsigmoid(x: Tensor) -> Tensor:
     return x.minimum(0.0) - (-x.abs()).exp().log1p()
 
 
-def _margin(value: Any, what: str, name: str = "margin") -> float:
-    return check_real(value, what, name)
-
-
 # ---------------------------------------------------------------------------------------------
 # regression, divergences and likelihoods
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +100,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     what = "smooth_l1_loss"
     _check_reduction(reduction, what)
     beta = check_real(beta, what, "beta")
-    if beta < 0:
+    if not beta >= 0:
         raise ValueError(f"{what}: beta must be >= 0, got {beta}")
     x = _input(input, what)
     d = x - _same_shape_target(x, target, what)
@@ -134,9 +130,7 @@ _KL_MEAN_WARNING = (
 )
 
 
-def kl_div(
-    input: Any, target: Any, reduction: str = "mean", log_target: bool = False
-) -> Tensor:  # fmt: skip
+def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """Pointwise KL divergence of the target from the input, given log-probabilities x:
     L = y (log y - x), with 0 log 0 = 0 (so d/dx = -y is 0 there); with `log_target=True`
     the target is log y too and L = e^y (y - x).
@@ -251,6 +245,7 @@ def gaussian_nll_loss(
     y = _like(x, target, "target", what)
     _broadcast(what, input=x, target=y)
     v = _gaussian_var(x, var, what)
+    _broadcast(what, input=x, target=y, var=v)
     lift = np.maximum(v.data, eps) - v.data  # 0 unless v < eps
     if lift.any():
         v = v + _const(lift.astype(x.dtype))
@@ -274,7 +269,7 @@ def margin_ranking_loss(
     The three must have the same number of dims (as PyTorch) and broadcast together."""
     what = "margin_ranking_loss"
     _check_reduction(reduction, what)
-    margin = _margin(margin, what)
+    margin = check_real(margin, what, "margin")
     x1 = _input(input1, what)
     x2 = _like(x1, _input(input2, what), "input2", what)
     y = _like(x1, target, "target", what)
@@ -295,7 +290,7 @@ def hinge_embedding_loss(
     As PyTorch, a target that is neither adds both terms. Input and target broadcast."""
     what = "hinge_embedding_loss"
     _check_reduction(reduction, what)
-    margin = _margin(margin, what)
+    margin = check_real(margin, what, "margin")
     x = _input(input, what)
     y = _numbers(target, "target", what)
     shape = _broadcast(what, input=x, target=_const(y))
@@ -325,7 +320,7 @@ def cosine_embedding_loss(
     Inputs (N, D) with target (N,), or (D,) with a 0-d target."""
     what = "cosine_embedding_loss"
     _check_reduction(reduction, what)
-    margin = _margin(margin, what)
+    margin = check_real(margin, what, "margin")
     x1 = _input(input1, what)
     x2 = _like(x1, _input(input2, what), "input2", what)
     y = _numbers(target, "target", what)
@@ -375,7 +370,7 @@ def _triplet(
 
 
 def _positive_margin(margin: Any, what: str) -> float:
-    margin = _margin(margin, what)
+    margin = check_real(margin, what, "margin")
     if not margin > 0:
         raise ValueError(f"{what}: margin must be > 0, got {margin}")
     return margin
@@ -392,7 +387,8 @@ def triplet_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """L = max(0, d(a, p) - d(a, n) + margin), d(u, v) = ||u - v + eps||_p along the last dim
-    (`F.pairwise_distance`); `swap=True` uses min(d(a, n), d(p, n)) (Schroff et al. 2015)."""
+    (`F.pairwise_distance`), the triplet loss of Schroff et al. 2015; `swap=True` uses
+    min(d(a, n), d(p, n)) instead of d(a, n) (Balntas et al. 2016)."""
     what = "triplet_margin_loss"
     _check_reduction(reduction, what)
     margin = _positive_margin(margin, what)
@@ -458,13 +454,13 @@ def multi_margin_loss(
     weight: Any = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """Multi-class hinge loss (Weston & Watkins): for input (N, C) and class indices y (N,),
+    """Multi-class hinge loss (Weston & Watkins 1999): for input (N, C) and class indices y (N,),
     L_i = (1/C) sum_{j != y_i} w_{y_i} max(0, margin - x_{i,y_i} + x_ij)^p, p = 1 or 2."""
     what = "multi_margin_loss"
     _check_reduction(reduction, what)
     if check_int(p, what, "p") not in (1, 2):
         raise ValueError(f"{what}: p must be 1 or 2, got {p}")
-    margin = _margin(margin, what)
+    margin = check_real(margin, what, "margin")
     x = _input(input, what)
     x2 = _class_rows(x, what)
     n, c = x2.shape
@@ -542,7 +538,7 @@ class SmoothL1Loss(_Loss):
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
         self.beta = check_real(beta, "SmoothL1Loss", "beta")
-        if self.beta < 0:
+        if not self.beta >= 0:
             raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -572,8 +568,12 @@ class KLDivLoss(_Loss):
     """Module form of `kl_div` (reduction may also be 'batchmean')."""
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
-        batchmean = reduction == "batchmean"
-        super().__init__("mean" if batchmean else reduction)
+        if reduction not in REDUCTIONS + ("batchmean",):
+            raise ValueError(
+                "KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', "
+                f"got {reduction!r}"
+            )
+        super().__init__("sum" if reduction == "batchmean" else reduction)
         self.reduction = reduction
         if not isinstance(log_target, bool):
             raise TypeError(f"KLDivLoss: log_target must be a bool, got {log_target!r}")
@@ -627,7 +627,7 @@ class MarginRankingLoss(_Loss):
 
     def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.margin = _margin(margin, "MarginRankingLoss")
+        self.margin = check_real(margin, "MarginRankingLoss", "margin")
 
     def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
         return margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
@@ -641,7 +641,7 @@ class HingeEmbeddingLoss(_Loss):
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.margin = _margin(margin, "HingeEmbeddingLoss")
+        self.margin = check_real(margin, "HingeEmbeddingLoss", "margin")
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return hinge_embedding_loss(input, target, self.margin, self.reduction)
@@ -662,7 +662,7 @@ class CosineEmbeddingLoss(_Loss):
 
     def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.margin = _margin(margin, "CosineEmbeddingLoss")
+        self.margin = check_real(margin, "CosineEmbeddingLoss", "margin")
 
     def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
         return cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
@@ -757,7 +757,7 @@ class MultiMarginLoss(_WeightedLoss):
         if check_int(p, "MultiMarginLoss", "p") not in (1, 2):
             raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p}")
         self.p = p
-        self.margin = _margin(margin, "MultiMarginLoss")
+        self.margin = check_real(margin, "MultiMarginLoss", "margin")
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
