@@ -6,6 +6,7 @@ ParameterList, ParameterDict
 Linear, Embedding, activations, ...   layers.py
 GELU, SiLU, Softplus, PReLU, ...      activation.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
+HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
 GroupNorm
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
@@ -51,6 +52,22 @@ from .layers import (
     Unflatten,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .losses_more import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
 from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
@@ -66,4 +83,8 @@ __all__ = [
     "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink", "Softshrink",
     "Hardshrink", "Threshold", "GLU", "PReLU", "Softmin",
     "Unflatten", "ModuleDict", "ParameterList", "ParameterDict", "BatchNorm2d", "GroupNorm",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+    "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss", "MultiLabelMarginLoss",
 ]  # fmt: skip

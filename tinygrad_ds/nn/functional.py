@@ -31,6 +31,22 @@ from .losses import (
     mse_loss,
     nll_loss,
 )
+from .losses_more import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from .module import check_int, check_real
 from .normalization import batch_norm, group_norm, layer_norm
 
@@ -43,6 +59,10 @@ __all__ = [
     "hardsigmoid", "hardswish", "logsigmoid", "softsign", "tanhshrink", "softshrink",
     "hardshrink", "threshold", "glu", "prelu", "softmin", "normalize", "cosine_similarity",
     "pairwise_distance", "group_norm",
+    "smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
+    "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss",
+    "multi_margin_loss", "multilabel_margin_loss",
 ]  # fmt: skip
 
 
