@@ -101,3 +101,16 @@ __all__ += [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d",
     "AlphaDropout", "Unfold", "Fold",
 ]  # fmt: skip
+
+# attention
+from .attention import (  # noqa: E402
+    MultiheadAttention,
+    NonDynamicallyQuantizableLinear,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer",
+    "TransformerEncoder",
+]  # fmt: skip

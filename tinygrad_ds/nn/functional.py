@@ -468,3 +468,9 @@ __all__ += [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
     "alpha_dropout",
 ]  # fmt: skip
+
+# -- attention (attention.py) -----------------------------------------------------------------
+
+from .attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]
