@@ -116,8 +116,11 @@ def test_dropout_in_attention():
     np.testing.assert_array_equal(sdpa(q, q, q, dropout_p=1.0).data, 0.0)
     mha = nn.MultiheadAttention(4, 2, dropout=0.5, batch_first=True)
     assert not np.allclose(mha(q, q, q)[0].data, mha(q, q, q)[0].data)  # training: random
+    dropped = mha(q, q, q, average_attn_weights=False)[1].data
     mha.eval()
     np.testing.assert_array_equal(mha(q, q, q)[0].data, mha(q, q, q)[0].data)
+    ratio = dropped / mha(q, q, q, average_attn_weights=False)[1].data
+    assert set(np.round(ratio, 12).ravel()) == {0.0, 2.0}  # the returned weights are dropped
 
 
 def test_multihead_attention_parameters_and_shapes():
@@ -153,6 +156,20 @@ def test_key_padding_mask_ignores_the_padded_keys():
     ref, _ = mha(q, td.Tensor(k[:, :3]), td.Tensor(k[:, :3]))
     np.testing.assert_allclose(out.data, ref.data)
     np.testing.assert_array_equal(w.data[0, :, 3:], 0.0)
+
+
+def test_a_query_with_no_key_to_attend_to():
+    """As PyTorch: NaN with need_weights=True (plain softmax), 0 with need_weights=False (the
+    safe softmax of scaled_dot_product_attention)."""
+    mha = nn.MultiheadAttention(4, 2, bias=False)
+    x = td.Tensor(r(3, 4))
+    mask = np.zeros((3, 3), bool)
+    mask[1] = True  # query 1 may attend to nothing
+    out, w = mha(x, x, x, attn_mask=mask)
+    assert np.isnan(out.data[1]).all() and np.isnan(w.data[1]).all()
+    assert np.isfinite(out.data[[0, 2]]).all()
+    out, _ = mha(x, x, x, attn_mask=mask, need_weights=False)
+    np.testing.assert_array_equal(out.data[1], 0.0)
 
 
 def test_encoder_shapes_and_independent_layers():

@@ -280,8 +280,11 @@ class MultiheadAttention(Module):
         p = self.dropout if self.training else 0.0
         if need_weights:
             scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
-            weights = (scores if mask is None else scores + mask).softmax(-1)
-            out = (F.dropout(weights, p, True) if p > 0 else weights) @ v
+            with np.errstate(invalid="ignore"):  # a row with no key: NaN, as PyTorch's
+                weights = (scores if mask is None else scores + mask).softmax(-1)
+            if p > 0:  # (the weights returned are the dropped ones, as PyTorch's)
+                weights = F.dropout(weights, p, True)
+            out = weights @ v
         else:
             out, weights = scaled_dot_product_attention(q, k, v, mask, p), None
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, e))
