@@ -88,3 +88,50 @@ __all__ = [
     "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MultiLabelSoftMarginLoss",
     "MultiMarginLoss", "MultiLabelMarginLoss",
 ]  # fmt: skip
+
+# padding, resampling, adaptive pooling, sliding blocks and channel dropout
+from .dropout import AlphaDropout, Dropout1d, Dropout2d  # noqa: E402
+from .pooling import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    Fold,
+    Unfold,
+)
+from .sampling import (  # noqa: E402
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
+
+__all__ += [
+    "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
+    "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d",
+    "AlphaDropout", "Unfold", "Fold",
+]  # fmt: skip
+
+# attention
+from .attention import (  # noqa: E402
+    MultiheadAttention,
+    NonDynamicallyQuantizableLinear,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer",
+    "TransformerEncoder",
+]  # fmt: skip

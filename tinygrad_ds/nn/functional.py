@@ -465,3 +465,32 @@ def pairwise_distance(
     x1, x2 = _pair(x1, x2, "pairwise_distance")
     eps = check_real(eps, "pairwise_distance", "eps")
     return (x1 - x2 + eps).norm(p, -1 if x1.ndim else None, keepdim=keepdim)
+
+
+# ---------------------------------------------------------------------------------------------
+# padding, resampling, adaptive pooling, sliding blocks and channel dropout (sampling.py,
+# pooling.py, dropout.py)
+# ---------------------------------------------------------------------------------------------
+
+from .dropout import alpha_dropout, dropout1d, dropout2d  # noqa: E402
+from .pooling import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    fold,
+    unfold,
+)
+from .sampling import embedding, interpolate, pad  # noqa: E402
+
+__all__ += [
+    "pad", "interpolate", "embedding", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
+    "alpha_dropout",
+]  # fmt: skip
+
+# -- attention (attention.py) -----------------------------------------------------------------
+
+from .attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]
