@@ -35,8 +35,15 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
+from .attention import (
+    MultiheadAttention,
+    NonDynamicallyQuantizableLinear,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .dropout import AlphaDropout, Dropout1d, Dropout2d
 from .layers import (
     Dropout,
     Embedding,
@@ -70,7 +77,30 @@ from .losses_more import (
 )
 from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    Fold,
+    Unfold,
+)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .sampling import (
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 
 __all__ = [
     "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
@@ -89,32 +119,6 @@ __all__ = [
     "MultiMarginLoss", "MultiLabelMarginLoss",
 ]  # fmt: skip
 
-# padding, resampling, adaptive pooling, sliding blocks and channel dropout
-from .dropout import AlphaDropout, Dropout1d, Dropout2d  # noqa: E402
-from .pooling import (  # noqa: E402
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d,
-    Fold,
-    Unfold,
-)
-from .sampling import (  # noqa: E402
-    CircularPad1d,
-    CircularPad2d,
-    ConstantPad1d,
-    ConstantPad2d,
-    ReflectionPad1d,
-    ReflectionPad2d,
-    ReplicationPad1d,
-    ReplicationPad2d,
-    Upsample,
-    UpsamplingBilinear2d,
-    UpsamplingNearest2d,
-    ZeroPad1d,
-    ZeroPad2d,
-)
-
 __all__ += [
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
@@ -122,14 +126,6 @@ __all__ += [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d",
     "AlphaDropout", "Unfold", "Fold",
 ]  # fmt: skip
-
-# attention
-from .attention import (  # noqa: E402
-    MultiheadAttention,
-    NonDynamicallyQuantizableLinear,
-    TransformerEncoder,
-    TransformerEncoderLayer,
-)
 
 __all__ += [
     "MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer",

@@ -23,6 +23,7 @@ from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
 from ..rng import generator
 from ..tensor import Tensor, _axis1, broadcasts_to
+from .dropout import alpha_dropout, dropout1d, dropout2d
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -49,6 +50,15 @@ from .losses_more import (
 )
 from .module import check_int, check_real
 from .normalization import batch_norm, group_norm, layer_norm
+from .pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    fold,
+    unfold,
+)
+from .sampling import embedding, interpolate, pad
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
@@ -467,29 +477,13 @@ def pairwise_distance(
     return (x1 - x2 + eps).norm(p, -1 if x1.ndim else None, keepdim=keepdim)
 
 
-# ---------------------------------------------------------------------------------------------
-# padding, resampling, adaptive pooling, sliding blocks and channel dropout (sampling.py,
-# pooling.py, dropout.py)
-# ---------------------------------------------------------------------------------------------
-
-from .dropout import alpha_dropout, dropout1d, dropout2d  # noqa: E402
-from .pooling import (  # noqa: E402
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    adaptive_max_pool1d,
-    adaptive_max_pool2d,
-    fold,
-    unfold,
-)
-from .sampling import embedding, interpolate, pad  # noqa: E402
-
 __all__ += [
     "pad", "interpolate", "embedding", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
     "alpha_dropout",
 ]  # fmt: skip
 
-# -- attention (attention.py) -----------------------------------------------------------------
+# -- attention (attention.py, which imports this module: hence last) --------------------------
 
 from .attention import scaled_dot_product_attention  # noqa: E402
 
