@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import where
+from ..ops.conv import _as_tensor
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -28,7 +29,7 @@ from .containers import ModuleList
 from .layers import Dropout, Linear, _dtype
 from .module import Module, Parameter, check_int, check_real
 from .normalization import LayerNorm
-from .sampling import _t, _take
+from .sampling import _take
 
 __all__ = [
     "scaled_dot_product_attention", "MultiheadAttention", "NonDynamicallyQuantizableLinear",
@@ -40,7 +41,8 @@ def _as_mask(mask: Any, who: str) -> Tensor:
     """A mask as a constant bool Tensor, or a float Tensor (which may carry a gradient)."""
     if isinstance(mask, Tensor):
         return mask
-    return Tensor._make(np.asarray(mask), None) if np.asarray(mask).dtype == bool else _t(mask, who)
+    m = np.asarray(mask)
+    return Tensor._make(m, None) if m.dtype == bool else _as_tensor(mask, who)
 
 
 def scaled_dot_product_attention(
@@ -63,7 +65,7 @@ def scaled_dot_product_attention(
     enable_gqa lets K and V have fewer heads (dim -3) than Q, each shared by a group of them.
     """
     who = "scaled_dot_product_attention"
-    q, k, v = _t(query, who), _t(key, who), _t(value, who)
+    q, k, v = _as_tensor(query, who), _as_tensor(key, who), _as_tensor(value, who)
     if min(q.ndim, k.ndim, v.ndim) < 2:
         raise ValueError(
             f"{who}: query, key and value must have at least 2 dims, got shapes {q.shape}, "
@@ -239,7 +241,7 @@ class MultiheadAttention(Module):
         is_causal: bool = False,
     ) -> tuple[Tensor, Tensor | None]:
         who = "MultiheadAttention"
-        q, k, v = _t(query, who), _t(key, who), _t(value, who)
+        q, k, v = _as_tensor(query, who), _as_tensor(key, who), _as_tensor(value, who)
         batched = q.ndim == 3
         if q.ndim not in (2, 3) or k.ndim != q.ndim or v.ndim != q.ndim:
             raise ValueError(
@@ -381,7 +383,7 @@ class TransformerEncoderLayer(Module):
         src_key_padding_mask: Any = None,
         is_causal: bool = False,
     ) -> Tensor:
-        x = _t(src, "TransformerEncoderLayer")
+        x = _as_tensor(src, "TransformerEncoderLayer")
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
             return x + self._ff_block(self.norm2(x))

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.conv import _as_tensor
 from ..rng import generator
 from ..tensor import Tensor
 from .module import Module, check_real
-from .sampling import _t
 
 __all__ = ["dropout1d", "dropout2d", "alpha_dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
 
@@ -29,7 +29,7 @@ def _check_dropout(x: Any, p: Any, training: Any, who: str) -> Tensor:
         raise ValueError(f"{who}: probability p must be in [0, 1], got {p!r}")
     if not isinstance(training, (bool, np.bool_)):
         raise TypeError(f"{who}: training must be True or False, got {training!r}")
-    x = _t(x, who)
+    x = _as_tensor(x, who)
     if training and p > 0 and x.dtype.kind != "f":
         raise TypeError(f"{who}: expected a floating tensor, got {x.dtype}")
     return x

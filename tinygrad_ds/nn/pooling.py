@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.conv import _ints
+from ..ops.conv import _as_tensor, _ints
 from ..ops.movement import ScatterAdd
 from ..tensor import Tensor
 from .module import Module, check_int
-from .sampling import _t, _take
+from .sampling import _take
 
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
@@ -41,7 +41,7 @@ def _windows(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
 def _adaptive_sizes(x: Tensor, output_size: Any, k: int, who: str) -> tuple[Tensor, list[int]]:
     """x checked ((k+1)-D or (k+2)-D, no empty spatial dim) and the output sizes (None keeps
     the input's size, as PyTorch)."""
-    x = _t(x, who)
+    x = _as_tensor(x, who)
     if x.ndim not in (k + 1, k + 2):
         raise ValueError(f"{who}: expected a {k + 1}-D or {k + 2}-D input, got shape {x.shape}")
     sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * k
@@ -216,7 +216,7 @@ def unfold(
     """im2col: every kh x kw block of the zero-padded (N, C, H, W) or (C, H, W) input as a
     column, (N, C kh kw, L) with L = oh ow blocks, row c kh kw + a kw + b holding
     x_pad[n, c, a d + i s, b d + j s] for block (i, j) (PyTorch's order)."""
-    x = _t(input, "unfold")
+    x = _as_tensor(input, "unfold")
     if x.ndim not in (3, 4):
         raise ValueError(f"unfold: expected a 3-D or 4-D input, got shape {x.shape}")
     kernel, dil, pads, strides, blocks = _block_geometry(
@@ -240,7 +240,7 @@ def fold(
 ) -> Tensor:
     """col2im, the adjoint of unfold: each column of (N, C kh kw, L) or (C kh kw, L) input
     added back into its block of an (N, C, H, W) output (overlaps add up; padding is cut)."""
-    x = _t(input, "fold")
+    x = _as_tensor(input, "fold")
     if x.ndim not in (2, 3):
         raise ValueError(f"fold: expected a 2-D or 3-D input, got shape {x.shape}")
     size = _ints(output_size, 2, "output_size", "fold", 1)

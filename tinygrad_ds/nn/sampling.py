@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import where
+from ..ops.conv import _as_tensor
 from ..tensor import Tensor
 from .module import Module, check_int, check_real
 
@@ -29,15 +30,6 @@ __all__ = [
     "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
     "CircularPad1d", "CircularPad2d", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
 ]  # fmt: skip
-
-
-def _t(x: Any, what: str) -> Tensor:
-    """`x` as a Tensor (array-likes are converted); errors name the function `what`."""
-    if isinstance(x, Tensor):
-        return x
-    if x is None or isinstance(x, (str, bytes)):
-        raise TypeError(f"{what}: expected a Tensor or an array of numbers, got {x!r}")
-    return Tensor(x)
 
 
 def _take(x: Tensor, axis: int, idx: np.ndarray) -> Tensor:
@@ -78,7 +70,7 @@ def pad(
     "circular" (wraps around: pads <= n) pad the last 1, 2 or 3 dims of a batched or unbatched
     input (pad of length 2 for 2-D or 3-D input, 4 for 3-D or 4-D, 6 for 4-D or 5-D).
     """
-    x = _t(input, "pad")
+    x = _as_tensor(input, "pad")
     if not isinstance(pad, (tuple, list)) or not all(
         isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pad
     ):
@@ -155,7 +147,7 @@ class _PadNd(Module):
         self.value = value
 
     def forward(self, x: Tensor) -> Tensor:
-        x = _t(x, type(self).__name__)
+        x = _as_tensor(x, type(self).__name__)
         if x.ndim not in (self.dims + 1, self.dims + 2):
             raise ValueError(
                 f"{type(self).__name__}: expected a {self.dims + 1}-D or {self.dims + 2}-D "
@@ -340,7 +332,7 @@ def interpolate(
     other): the source coordinate i (in - 1) / (out - 1) with align_corners=True, else
     (i + 0.5) s - 0.5 (half-pixel centres), clamped at 0, between its two neighbours.
     """
-    x = _t(input, "interpolate")
+    x = _as_tensor(input, "interpolate")
     modes = ("nearest", "nearest-exact", "linear", "bilinear")
     if mode not in modes:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported (one of {modes})")
