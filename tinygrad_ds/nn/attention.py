@@ -26,6 +26,7 @@ from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .containers import ModuleList
+from .dropout import _probability
 from .layers import Dropout, Linear, _dtype
 from .module import Module, Parameter, check_int, check_real
 from .normalization import LayerNorm
@@ -76,8 +77,7 @@ def scaled_dot_product_attention(
             f"{who}: query (..., L, E), key (..., S, E) and value (..., S, Ev) do not match: "
             f"shapes {q.shape}, {k.shape} and {v.shape}"
         )
-    if not 0.0 <= check_real(dropout_p, who, "dropout_p") <= 1.0:
-        raise ValueError(f"{who}: dropout_p must be in [0, 1], got {dropout_p!r}")
+    dropout_p = _probability(dropout_p, who, "dropout_p")
     if enable_gqa and min(q.ndim, k.ndim) >= 3 and k.shape[-3] != q.shape[-3]:
         hq, hk = q.shape[-3], k.shape[-3]
         if hq % hk or v.shape[-3] != hk:
@@ -187,14 +187,13 @@ class MultiheadAttention(Module):
             )
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError(f"{who}: add_bias_kv and add_zero_attn are not supported")
-        if not 0.0 <= check_real(dropout, who, "dropout") <= 1.0:
-            raise ValueError(f"{who}: dropout must be in [0, 1], got {dropout!r}")
+        dropout = _probability(dropout, who, "dropout")
         d = _dtype(dtype, who)
         self.embed_dim, self.num_heads = embed_dim, num_heads
         self.kdim = embed_dim if kdim is None else check_int(kdim, who, "kdim")
         self.vdim = embed_dim if vdim is None else check_int(vdim, who, "vdim")
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
-        self.dropout, self.batch_first = float(dropout), bool(batch_first)
+        self.dropout, self.batch_first = dropout, bool(batch_first)
         self.head_dim = embed_dim // num_heads
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype=d))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,17 @@ __all__ = ["dropout1d", "dropout2d", "alpha_dropout", "Dropout1d", "Dropout2d", 
 # ---------------------------------------------------------------------------------------------
 
 
+def _probability(p: Any, who: str, name: str = "probability p") -> float:
+    """A dropout probability as a float: a TypeError if it is not a number, a ValueError
+    outside [0, 1] (each naming `who` and the argument). Also F.dropout's, Dropout's and the
+    attention modules'."""
+    if not 0.0 <= check_real(p, who, name) <= 1.0:
+        raise ValueError(f"{who}: {name} must be in [0, 1], got {p!r}")
+    return float(p)
+
+
 def _check_dropout(x: Any, p: Any, training: Any, who: str) -> Tensor:
-    if not 0.0 <= check_real(p, who, "probability p") <= 1.0:
-        raise ValueError(f"{who}: probability p must be in [0, 1], got {p!r}")
+    _probability(p, who)
     if not isinstance(training, (bool, np.bool_)):
         raise TypeError(f"{who}: training must be True or False, got {training!r}")
     x = _as_tensor(x, who)
@@ -37,7 +46,7 @@ def _check_dropout(x: Any, p: Any, training: Any, who: str) -> Tensor:
 
 def _feature_dropout(x: Tensor, p: float, mask_shape: tuple[int, ...]) -> Tensor:
     """x times a mask of `mask_shape` (broadcast over the rest): 0 with probability p, else
-    1 / (1 - p)."""
+    1 / (1 - p). F.dropout is the case mask_shape = x.shape."""
     if p == 1.0:
         return x * 0.0
     keep = generator().random(mask_shape) >= p
@@ -100,14 +109,11 @@ def alpha_dropout(
 
 
 class _DropoutNd(Module):
-    fn = staticmethod(dropout1d)
+    fn: Callable[..., Tensor]  # the functional form, set by each subclass
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        who = type(self).__name__
-        if not 0.0 <= check_real(p, who, "probability p") <= 1.0:
-            raise ValueError(f"{who}: probability p must be in [0, 1], got {p!r}")
-        self.p, self.inplace = float(p), bool(inplace)
+        self.p, self.inplace = _probability(p, type(self).__name__), bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return type(self).fn(x, self.p, self.training)

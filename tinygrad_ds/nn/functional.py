@@ -21,9 +21,8 @@ from ..functions import where
 from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
 from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
-from ..rng import generator
 from ..tensor import Tensor, _axis1, broadcasts_to
-from .dropout import alpha_dropout, dropout1d, dropout2d
+from .dropout import _feature_dropout, _probability, alpha_dropout, dropout1d, dropout2d
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -178,8 +177,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the rest scaled by
     1 / (1 - p), so the expectation is unchanged and evaluation needs no rescaling.
     The identity when `training=False` or p = 0."""
-    if not 0.0 <= check_real(p, "dropout", "probability p") <= 1.0:
-        raise ValueError(f"dropout: probability p must be in [0, 1], got {p!r}")
+    p = _probability(p, "dropout")
     x = _t(x, "dropout")
     if not isinstance(training, (bool, np.bool_)):
         raise TypeError(f"dropout: training must be True or False, got {training!r}")
@@ -187,11 +185,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if x.dtype.kind != "f":
         raise TypeError(f"dropout: expected a floating tensor, got {x.dtype}")
-    if p == 1.0:
-        return x * 0.0
-    keep = generator().random(x.shape) >= p
-    mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
-    return x * Tensor._make(mask, None)
+    return _feature_dropout(x, p, x.shape)
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:

@@ -13,6 +13,7 @@ from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .dropout import _probability
 from .module import Module, Parameter, check_int, check_real
 
 __all__ = [
@@ -177,9 +178,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if not 0.0 <= check_real(p, "Dropout", "probability p") <= 1.0:
-            raise ValueError(f"Dropout: probability p must be in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = _probability(p, "Dropout")
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
