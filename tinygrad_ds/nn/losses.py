@@ -49,19 +49,26 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.sum() if reduction == "sum" else loss
 
 
+def _like(x: Tensor, value: Any, name: str, what: str) -> Tensor:
+    """`value` (the argument `name`) as a tensor of x's dtype, any shape: bools and integers
+    converted, a floating tensor cast in the graph (so it keeps its gradient)."""
+    t = value if isinstance(value, Tensor) else np.asarray(value)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: {name} must hold numbers, got dtype {t.dtype}")
+    t = t if isinstance(t, Tensor) else Tensor(t)
+    if t.dtype != x.dtype:
+        t = t.astype(x.dtype) if t.dtype.kind == "f" else Tensor._make(t.data.astype(x.dtype), None)
+    return t
+
+
 def _same_shape_target(x: Tensor, target: Any, what: str) -> Tensor:
     """The target as a tensor of x's dtype (bools and integers are converted), same shape."""
-    t = target if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind not in "biuf":
-        raise TypeError(f"{what}: target must hold numbers, got dtype {t.dtype}")
-    t = t if isinstance(t, Tensor) else Tensor(t)
+    t = _like(x, target, "target", what)
     if t.shape != x.shape:
         raise ValueError(
             f"{what}: target of shape {t.shape} does not match input of shape {x.shape} "
             "(they must be equal; reshape one, e.g. y.reshape(-1, 1))"
         )
-    if t.dtype != x.dtype:
-        t = t.astype(x.dtype) if t.dtype.kind == "f" else Tensor._make(t.data.astype(x.dtype), None)
     return t
 
 

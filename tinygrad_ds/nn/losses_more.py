@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from ..functions import where
-from ..tensor import Tensor
+from ..tensor import Tensor, constant
 from .losses import (
     REDUCTIONS,
     _check_reduction,
     _elementwise_weight,
     _input,
+    _like,
     _Loss,
     _numbers,
     _reduce,
@@ -54,18 +55,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-def _like(x: Tensor, value: Any, name: str, what: str) -> Tensor:
-    """`value` as a tensor of x's dtype (bools and integers converted, a floating tensor keeps
-    its graph); any shape."""
-    t = value if isinstance(value, Tensor) else np.asarray(value)
-    if t.dtype.kind not in "biuf":
-        raise TypeError(f"{what}: {name} must hold numbers, got dtype {t.dtype}")
-    t = t if isinstance(t, Tensor) else Tensor(t)
-    if t.dtype != x.dtype:
-        t = t.astype(x.dtype) if t.dtype.kind == "f" else Tensor._make(t.data.astype(x.dtype), None)
-    return t
-
-
 def _broadcast(what: str, **named: Tensor) -> tuple[int, ...]:
     """The shape the named tensors broadcast to; a ValueError naming them if they don't."""
     shapes = {k: v.shape for k, v in named.items()}
@@ -76,8 +65,44 @@ def _broadcast(what: str, **named: Tensor) -> tuple[int, ...]:
         raise ValueError(f"{what}: {desc} do not broadcast together") from None
 
 
-def _const(mask: np.ndarray) -> Tensor:
-    return Tensor._make(np.asarray(mask), None)
+def _const(a: Any) -> Tensor:
+    """A mask or array as a constant (`tensor.constant`), through np.asarray: comparing 0-d
+    arrays gives a NumPy scalar."""
+    return constant(np.asarray(a))
+
+
+def _positive(value: Any, what: str, name: str, or_zero: bool = False) -> float:
+    """A number that must be > 0 (>= 0 with `or_zero`), as a float; errors name the loss (or
+    module) and the argument."""
+    v = check_real(value, what, name)
+    if not (v >= 0 if or_zero else v > 0):
+        raise ValueError(f"{what}: {name} must be {'>=' if or_zero else '>'} 0, got {value}")
+    return v
+
+
+def _kl_options(reduction: str, log_target: Any, what: str) -> None:
+    """kl_div's reduction (which may also be 'batchmean') and its bool log_target."""
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(
+            f"{what}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}"
+        )
+    if not isinstance(log_target, bool):
+        raise TypeError(f"{what}: log_target must be a bool, got {log_target!r}")
+
+
+def _margin_power(p: Any, what: str) -> int:
+    """multi_margin_loss's exponent p: the int 1 or 2."""
+    if check_int(p, what, "p") not in (1, 2):
+        raise ValueError(f"{what}: p must be 1 or 2, got {p}")
+    return p
+
+
+def _class_indices(target: Any, what: str) -> np.ndarray:
+    """A class-index target (Tensor or array-like) as an integer array, unchecked in shape."""
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{what}: target must hold class indices (integers), got dtype {t.dtype}")
+    return t
 
 
 def _logsigmoid(x: Tensor) -> Tensor:
@@ -99,9 +124,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     branch, so the second derivative is 1 / beta inside, 0 outside."""
     what = "smooth_l1_loss"
     _check_reduction(reduction, what)
-    beta = check_real(beta, what, "beta")
-    if not beta >= 0:
-        raise ValueError(f"{what}: beta must be >= 0, got {beta}")
+    beta = _positive(beta, what, "beta", or_zero=True)
     x = _input(input, what)
     d = x - _same_shape_target(x, target, what)
     if beta == 0:
@@ -115,9 +138,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     1964); d/dx = d, then delta sign(d). Equal to delta * smooth_l1_loss(beta=delta)."""
     what = "huber_loss"
     _check_reduction(reduction, what)
-    delta = check_real(delta, what, "delta")
-    if not delta > 0:
-        raise ValueError(f"{what}: delta must be > 0, got {delta}")
+    delta = _positive(delta, what, "delta")
     x = _input(input, what)
     d = x - _same_shape_target(x, target, what)
     m = d.clip(-delta, delta)
@@ -140,12 +161,7 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
     broadcast. As PyTorch, the gradient to a target of exactly 0 is nan (0/0): d/dy = log y +
     1 - x tends to -inf there. A negative probability target is an error."""
     what = "kl_div"
-    if reduction not in REDUCTIONS + ("batchmean",):
-        raise ValueError(
-            f"{what}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}"
-        )
-    if not isinstance(log_target, bool):
-        raise TypeError(f"{what}: log_target must be a bool, got {log_target!r}")
+    _kl_options(reduction, log_target, what)
     x = _input(input, what)
     y = _like(x, target, "target", what)
     _broadcast(what, input=x, target=y)
@@ -369,13 +385,6 @@ def _triplet(
     return (d_pos - d_neg + margin).clamp_min(0.0)
 
 
-def _positive_margin(margin: Any, what: str) -> float:
-    margin = check_real(margin, what, "margin")
-    if not margin > 0:
-        raise ValueError(f"{what}: margin must be > 0, got {margin}")
-    return margin
-
-
 def triplet_margin_loss(
     anchor: Any,
     positive: Any,
@@ -391,7 +400,7 @@ def triplet_margin_loss(
     min(d(a, n), d(p, n)) instead of d(a, n) (Balntas et al. 2016)."""
     what = "triplet_margin_loss"
     _check_reduction(reduction, what)
-    margin = _positive_margin(margin, what)
+    margin = _positive(margin, what, "margin")
     p, eps = check_real(p, what, "p"), check_real(eps, what, "eps")
     a = _input(anchor, what)
     pos = _like(a, _input(positive, what), "positive", what)
@@ -414,7 +423,7 @@ def triplet_margin_with_distance_loss(
     `F.pairwise_distance`)."""
     what = "triplet_margin_with_distance_loss"
     _check_reduction(reduction, what)
-    margin = _positive_margin(margin, what)
+    margin = _positive(margin, what, "margin")
     if distance_function is not None and not callable(distance_function):
         raise TypeError(f"{what}: distance_function must be callable, got {distance_function!r}")
     dist = distance_function or _distance
@@ -458,15 +467,12 @@ def multi_margin_loss(
     L_i = (1/C) sum_{j != y_i} w_{y_i} max(0, margin - x_{i,y_i} + x_ij)^p, p = 1 or 2."""
     what = "multi_margin_loss"
     _check_reduction(reduction, what)
-    if check_int(p, what, "p") not in (1, 2):
-        raise ValueError(f"{what}: p must be 1 or 2, got {p}")
+    p = _margin_power(p, what)
     margin = check_real(margin, what, "margin")
     x = _input(input, what)
     x2 = _class_rows(x, what)
     n, c = x2.shape
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{what}: target must hold class indices (integers), got dtype {t.dtype}")
+    t = _class_indices(target, what)
     if t.shape != x.shape[:-1]:
         raise ValueError(
             f"{what}: target of shape {t.shape} does not match input of shape {x.shape} "
@@ -499,9 +505,7 @@ def multilabel_margin_loss(input: Any, target: Any, reduction: str = "mean") -> 
     x = _input(input, what)
     x2 = _class_rows(x, what)
     n, c = x2.shape
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{what}: target must hold class indices (integers), got dtype {t.dtype}")
+    t = _class_indices(target, what)
     if t.shape != x.shape:
         raise ValueError(
             f"{what}: target of shape {t.shape} does not match input of shape {x.shape}"
@@ -537,9 +541,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.beta = check_real(beta, "SmoothL1Loss", "beta")
-        if not self.beta >= 0:
-            raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
+        self.beta = _positive(beta, "SmoothL1Loss", "beta", or_zero=True)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return smooth_l1_loss(input, target, self.reduction, self.beta)
@@ -553,9 +555,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.delta = check_real(delta, "HuberLoss", "delta")
-        if not self.delta > 0:
-            raise ValueError(f"HuberLoss: delta must be > 0, got {delta}")
+        self.delta = _positive(delta, "HuberLoss", "delta")
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return huber_loss(input, target, self.reduction, self.delta)
@@ -568,16 +568,9 @@ class KLDivLoss(_Loss):
     """Module form of `kl_div` (reduction may also be 'batchmean')."""
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
-        if reduction not in REDUCTIONS + ("batchmean",):
-            raise ValueError(
-                "KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', "
-                f"got {reduction!r}"
-            )
+        _kl_options(reduction, log_target, "KLDivLoss")
         super().__init__("sum" if reduction == "batchmean" else reduction)
-        self.reduction = reduction
-        if not isinstance(log_target, bool):
-            raise TypeError(f"KLDivLoss: log_target must be a bool, got {log_target!r}")
-        self.log_target = log_target
+        self.reduction, self.log_target = reduction, log_target
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return kl_div(input, target, self.reduction, self.log_target)
@@ -683,7 +676,7 @@ class TripletMarginLoss(_Loss):
         reduction: str = "mean",
     ) -> None:
         super().__init__(reduction)
-        self.margin = _positive_margin(margin, "TripletMarginLoss")
+        self.margin = _positive(margin, "TripletMarginLoss", "margin")
         self.p = check_real(p, "TripletMarginLoss", "p")
         self.eps = check_real(eps, "TripletMarginLoss", "eps")
         self.swap = bool(swap)
@@ -722,7 +715,7 @@ class TripletMarginWithDistanceLoss(_Loss):
                 f"{what}: distance_function must be callable, got {distance_function!r}"
             )
         self.distance_function = distance_function
-        self.margin = _positive_margin(margin, what)
+        self.margin = _positive(margin, what, "margin")
         self.swap = bool(swap)
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
@@ -754,9 +747,7 @@ class MultiMarginLoss(_WeightedLoss):
         self, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
     ) -> None:
         super().__init__(weight, reduction)
-        if check_int(p, "MultiMarginLoss", "p") not in (1, 2):
-            raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p}")
-        self.p = p
+        self.p = _margin_power(p, "MultiMarginLoss")
         self.margin = check_real(margin, "MultiMarginLoss", "margin")
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
