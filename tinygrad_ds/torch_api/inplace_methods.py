@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .elementwise import _number
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -33,13 +35,6 @@ def written(t: Tensor, what: str, fn: Callable[[Tensor], Tensor], other: Any = N
 
     other = other if isinstance(other, Tensor) else None
     return change(t, what, fn, lambda data: fn(constant(data)).data, other)
-
-
-def _real(value: Any, what: str, name: str) -> float:
-    """A number argument (bool refused) as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{what}: {name} must be a number, got {value!r}")
-    return float(value)
 
 
 def _redrawn(t: Tensor, what: str, draw: Callable[[np.random.Generator], np.ndarray],
@@ -153,7 +148,7 @@ class TorchInplace:
             raise ValueError(f"{what}: the dims of a tensor of more than 2 dims must all have "
                              f"one length, got shape {self.shape}")  # fmt: skip
         if not isinstance(fill_value, (bool, np.bool_)):
-            _real(fill_value, what, "fill_value")
+            _number(fill_value, "fill_value", what)
         on = np.zeros(self.shape, dtype=bool)
         np.fill_diagonal(on, True, wrap=bool(wrap))
         return written(self, what, lambda a: a.masked_fill(on, fill_value))
@@ -162,7 +157,7 @@ class TorchInplace:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Samples of U(a, b) in place (a floating tensor; a <= b, both finite)."""
-        lo, hi = _real(a, "uniform_", "a"), _real(b, "uniform_", "b")
+        lo, hi = _number(a, "a", "uniform_"), _number(b, "b", "uniform_")
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"uniform_: the bounds must be finite, got a={a}, b={b}")
         if not lo <= hi:
@@ -171,7 +166,7 @@ class TorchInplace:
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Samples of N(mean, std^2) in place (a floating tensor; std >= 0)."""
-        mu, sigma = _real(mean, "normal_", "mean"), _real(std, "normal_", "std")
+        mu, sigma = _number(mean, "mean", "normal_"), _number(std, "std", "normal_")
         if not sigma >= 0:
             raise ValueError(f"normal_: std must be >= 0, got {std}")
         return _redrawn(self, "normal_", lambda rng: rng.normal(mu, sigma, self.shape))
