@@ -154,18 +154,20 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
         return adaptive_avg_pool2d(x, self.output_size)
 
 
-class AdaptiveMaxPool1d(_AdaptivePoolNd):
-    """F.adaptive_max_pool1d as a module."""
-
+class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__(output_size)
         self.return_indices = bool(return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """F.adaptive_max_pool1d as a module."""
 
     def forward(self, x: Tensor) -> Any:
         return adaptive_max_pool1d(x, self.output_size, self.return_indices)
 
 
-class AdaptiveMaxPool2d(AdaptiveMaxPool1d):
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """F.adaptive_max_pool2d as a module."""
 
     def forward(self, x: Tensor) -> Any:
@@ -274,26 +276,31 @@ def _short(value: Any) -> Any:
     return value if isinstance(value, (int, np.integer)) else tuple(value)
 
 
-class Unfold(Module):
-    """F.unfold as a module."""
+class _BlocksNd(Module):
+    """Unfold's and Fold's block settings, checked (on a huge input) and kept as given."""
 
     def __init__(
         self, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
     ) -> None:
         super().__init__()
-        _block_geometry((10**9, 10**9), kernel_size, dilation, padding, stride, "Unfold")
+        who = type(self).__name__
+        _block_geometry((10**9, 10**9), kernel_size, dilation, padding, stride, who)
         self.kernel_size, self.dilation = _short(kernel_size), _short(dilation)
         self.padding, self.stride = _short(padding), _short(stride)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")  # fmt: skip
 
 
-class Fold(Unfold):
+class Unfold(_BlocksNd):
+    """F.unfold as a module."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+class Fold(_BlocksNd):
     """F.fold as a module."""
 
     def __init__(

@@ -179,55 +179,61 @@ class ConstantPad2d(_ConstantPadNd):
     dims = 2
 
 
-class ZeroPad1d(_PadNd):
-    """Pads the last dim with zeros: padding (left, right)."""
-
-    dims = 1
-
+class _ZeroPadNd(_PadNd):
     def __init__(self, padding: int | Sequence[int]) -> None:
         super().__init__(padding, 0.0)
 
 
-class ZeroPad2d(ZeroPad1d):
+class ZeroPad1d(_ZeroPadNd):
+    """Pads the last dim with zeros: padding (left, right)."""
+
+    dims = 1
+
+
+class ZeroPad2d(_ZeroPadNd):
     """Pads the last two dims with zeros: padding (left, right, top, bottom)."""
 
     dims = 2
 
 
-class ReflectionPad1d(_PadNd):
-    """Pads the last dim with its mirror image (edges not repeated): pads < the size."""
-
-    mode, dims = "reflect", 1
+class _ModePadNd(_PadNd):
+    """The reflection, replication and circular padding modules (they take no value)."""
 
     def __init__(self, padding: int | Sequence[int]) -> None:
         super().__init__(padding)
 
 
-class ReflectionPad2d(ReflectionPad1d):
+class ReflectionPad1d(_ModePadNd):
+    """Pads the last dim with its mirror image (edges not repeated): pads < the size."""
+
+    mode, dims = "reflect", 1
+
+
+class ReflectionPad2d(_ModePadNd):
     """Pads the last two dims with their mirror image: (left, right, top, bottom)."""
 
-    dims = 2
+    mode, dims = "reflect", 2
 
 
-class ReplicationPad1d(ReflectionPad1d):
+class ReplicationPad1d(_ModePadNd):
     """Pads the last dim by repeating its edge values."""
 
     mode, dims = "replicate", 1
 
 
-class ReplicationPad2d(ReflectionPad1d):
+class ReplicationPad2d(_ModePadNd):
     """Pads the last two dims by repeating their edge values: (left, right, top, bottom)."""
 
     mode, dims = "replicate", 2
 
 
-class CircularPad1d(ReflectionPad1d):
+class CircularPad1d(_ModePadNd):
     """Pads the last dim by wrapping around (x[-1] before x[0]): pads <= the size."""
 
     mode, dims = "circular", 1
 
 
-class CircularPad2d(ReflectionPad1d):
+class CircularPad2d(_ModePadNd):
     """Pads the last two dims by wrapping around: (left, right, top, bottom)."""
 
     mode, dims = "circular", 2
