@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import functions as _functions
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .dropout import _probability
 from .module import Module, Parameter, check_int, check_real
+from .sampling import _lookup, _padding_row
 
 __all__ = [
     "Linear", "Embedding", "Identity", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU",
@@ -102,14 +102,7 @@ class Embedding(Module):
     ) -> None:
         super().__init__()
         _positive("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
-        if padding_idx is not None:
-            padding_idx = check_int(padding_idx, "Embedding", "padding_idx")
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(
-                    f"Embedding: padding_idx {padding_idx} is out of range for "
-                    f"{num_embeddings} embeddings"
-                )
-            padding_idx %= num_embeddings
+        padding_idx = _padding_row(padding_idx, num_embeddings, "Embedding")
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = padding_idx
@@ -124,19 +117,7 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     def forward(self, indices: Any) -> Tensor:
-        idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-        if idx.dtype.kind not in "iu":
-            raise TypeError(f"Embedding: indices must be integers, got dtype {idx.dtype}")
-        if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):
-            bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
-            raise IndexError(
-                f"Embedding: index {bad} is out of range for {self.num_embeddings} embeddings"
-            )
-        out = self.weight[idx]
-        if self.padding_idx is not None:  # same values, no gradient at the padding rows
-            pad = Tensor._make((idx == self.padding_idx)[..., None], None)
-            out = _functions.where(pad, out.detach(), out)
-        return out
+        return _lookup(indices, self.weight, self.padding_idx, "Embedding")
 
     def extra_repr(self) -> str:
         pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"

@@ -435,6 +435,33 @@ class UpsamplingBilinear2d(Upsample):
 # ---------------------------------------------------------------------------------------------
 
 
+def _padding_row(padding_idx: Any, n: int, who: str) -> int | None:
+    """padding_idx (an int in [-n, n), or None) as a row of a table of n rows."""
+    if padding_idx is None:
+        return None
+    padding_idx = check_int(padding_idx, who, "padding_idx")
+    if not -n <= padding_idx < n:
+        raise ValueError(f"{who}: padding_idx {padding_idx} is out of range for {n} embeddings")
+    return padding_idx % n
+
+
+def _lookup(indices: Any, weight: Tensor, padding_row: int | None, who: str) -> Tensor:
+    """weight[indices] for integer indices in [0, n) (errors name `who`); the row
+    `padding_row` is looked up as it is but receives no gradient. nn.Embedding's forward."""
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{who}: indices must be integers, got dtype {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexError(f"{who}: index {bad} is out of range for {n} embeddings")
+    out = weight[idx.astype(np.intp)]
+    if padding_row is None:
+        return out
+    pad = Tensor._make((idx == padding_row)[..., None], None)
+    return where(pad, out.detach(), out)
+
+
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Row i of `weight` (num_embeddings, embedding_dim) for each integer index i of `input`:
     shape input.shape + (embedding_dim,). The row `padding_idx` (negative counts from the
@@ -443,18 +470,5 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         raise TypeError(f"embedding: weight must be a Tensor, got {type(weight).__name__}")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D, got shape {weight.shape}")
-    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
-    n = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
-        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
-    out = weight[idx.astype(np.intp)]
-    if padding_idx is None:
-        return out
-    padding_idx = check_int(padding_idx, "embedding", "padding_idx")
-    if not -n <= padding_idx < n:
-        raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for {n} embeddings")
-    pad = Tensor._make((idx == padding_idx % n)[..., None], None)
-    return where(pad, out.detach(), out)
+    padding_row = _padding_row(padding_idx, weight.shape[0], "embedding")
+    return _lookup(input, weight, padding_row, "embedding")
