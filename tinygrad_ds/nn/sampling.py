@@ -363,8 +363,8 @@ def interpolate(
     k = x.ndim - 2
     sizes, scales = _sizes(x, k, size, scale_factor, recompute_scale_factor)
     if mode.startswith("nearest"):
+        exact, shortcuts = mode == "nearest-exact", mode == "nearest" and k == 2
         for axis, n_out, scale in zip(range(2, x.ndim), sizes, scales):
-            exact, shortcuts = mode == "nearest-exact", mode == "nearest" and k == 2
             src = _nearest_source(x.shape[axis], n_out, scale, exact, shortcuts)
             x = _take(x, axis, src)
         return x
@@ -392,7 +392,6 @@ class Upsample(Module):
         recompute_scale_factor: bool | None = None,
     ) -> None:
         super().__init__()
-        self.name = type(self).__name__
         self.size = size
         if isinstance(scale_factor, (tuple, list)):
             self.scale_factor: Any = tuple(float(f) for f in scale_factor)

@@ -240,10 +240,10 @@ def _reduce(self: Tensor, targets: np.ndarray, values: Tensor, reduce: str, incl
     from ..tensor import constant
 
     t, v, n = targets.reshape(-1), values.reshape(-1), self.numel()
-    counts = np.bincount(t, minlength=n).reshape(self.shape)
-    touched = counts > 0
     if not t.size:
         return _write(self, t, v)
+    counts = np.bincount(t, minlength=n).reshape(self.shape)
+    touched = counts > 0
     if reduce in ("sum", "mean"):
         total = _add(self if include_self else where(touched, 0, self), t, v)
         if reduce == "sum":
