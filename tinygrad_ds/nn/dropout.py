@@ -1,7 +1,8 @@
 """Channel dropout (whole feature maps, Tompson et al. 2015) and alpha dropout (for selu
 networks, Klambauer et al. 2017), seeded by `td.manual_seed` as every random draw here.
 
-F.dropout1d, F.dropout2d, F.alpha_dropout; Dropout1d, Dropout2d, AlphaDropout
+F.dropout1d, F.dropout2d, F.alpha_dropout; Dropout1d, Dropout2d, AlphaDropout. The rate check
+and the masking (`_probability`, `_feature_dropout`) serve F.dropout and nn.Dropout too.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ primitive: gradients and second derivatives come free).
 F.pad and the padding modules       ZeroPad*, ConstantPad*, ReflectionPad*, ReplicationPad*,
                                     CircularPad* (1d, 2d)
 F.interpolate and Upsample          nearest, nearest-exact, linear, bilinear
-F.embedding                         nn.Embedding's lookup, as a function
+F.embedding                         nn.Embedding's lookup, as a function (the one both use)
 
 Every non-constant padding and every nearest interpolation is a gather along one axis with an
 index array `x[..., idx]` (whose gradient adds up repeated picks); linear interpolation is a
