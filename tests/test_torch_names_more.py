@@ -231,7 +231,7 @@ def test_norm_dims_dtype_and_ties():
 
 def test_norm_errors():
     x = td.zeros(2, 3)
-    for p in (0, -1, -2.5, float("nan")):
+    for p in (-1, -2.5, float("nan")):
         with pytest.raises(ValueError, match="norm: p must be positive"):
             x.norm(p)
     with pytest.raises(ValueError, match="norm: p must be 'fro' .* got 'nuc' .*nuclear"):
@@ -460,3 +460,17 @@ def test_new_tensors_against_torch():
         for ours, theirs in pairs:
             assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
             np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_norm_0_counts_the_nonzero_elements_as_pytorch():
+    a = np.array([[0.0, 2.0, -3.0], [0.0, 0.0, np.nan]])
+    x = td.Tensor(a, requires_grad=True)
+    assert x.norm(0).item() == 3.0  # NaN is not zero
+    assert x.norm(0, dim=1).tolist() == [2.0, 1.0]
+    assert x.norm(0, dim=0, keepdim=True).tolist() == [[0.0, 1.0, 2.0]]
+    assert x.norm(0).dtype == np.float64 and not x.norm(0).requires_grad  # gradient 0
+    assert td.Tensor(a.astype(np.float32)).norm(0.0, dim=1).dtype == np.float32
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(a)
+    for dim in (None, 0, 1, (0, 1)):
+        np.testing.assert_array_equal(x.norm(0, dim=dim).data, t.norm(0, dim=dim).numpy())

@@ -80,15 +80,10 @@ def _vectors(a: Tensor, b: Tensor, what: str, same_length: bool = True) -> None:
 
 
 def _p_norm(diff: Tensor, p: Any, dim: Any, what: str, keepdim: bool = False) -> Tensor:
-    """The p-norm of `diff` over `dim` (`Tensor.norm`), with p = 0 the count of nonzero
-    elements (a constant: its gradient is 0, as PyTorch's)."""
-    from ..tensor import constant
-
+    """The p-norm of `diff` over `dim` (`Tensor.norm`, p = 0 included), its errors naming
+    `what`."""
     if diff.dtype.kind != "f":
         raise TypeError(f"{what}: expected floating-point tensors, got {diff.dtype}")
-    if isinstance(p, Real) and not isinstance(p, bool) and p == 0:
-        count = (diff.data != 0).sum(axis=dim, keepdims=keepdim)
-        return constant(np.asarray(count, dtype=diff.dtype))
     try:
         return diff.norm(p, dim=dim, keepdim=keepdim)
     except (TypeError, ValueError) as e:

@@ -50,7 +50,7 @@ def _argsort(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _norm_order(p: Any) -> float:
-    """`norm`'s p as a float: "fro" is 2; a number must be positive, inf or -inf."""
+    """`norm`'s p as a float: "fro" is 2; a number must be positive, 0, inf or -inf."""
     if isinstance(p, str):
         if p == "fro":
             return 2.0
@@ -61,8 +61,8 @@ def _norm_order(p: Any) -> float:
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, Real):
         raise TypeError(f"norm: p must be a number or 'fro', got {p!r} ({type(p).__name__})")
     p = float(p)
-    if not (p > 0 or p == -math.inf):  # (NaN fails p > 0)
-        raise ValueError(f"norm: p must be positive (or inf, -inf), got {p}")
+    if not (p >= 0 or p == -math.inf):  # (NaN fails p >= 0)
+        raise ValueError(f"norm: p must be positive (or 0, inf, -inf), got {p}")
     return p
 
 
@@ -239,6 +239,8 @@ class TorchMore:
         - p = inf: max |x|, p = -inf: min |x|;  the gradient sign(x) goes to the largest
           (smallest) |x|, shared equally among ties
         - any other p > 0: (sum |x|^p)^(1/p);  d/dx = sign(x) |x|^(p-1) / norm^(p-1)
+        - p = 0: the number of nonzero elements (NaN counts), a constant, as PyTorch's
+          gradient is 0
 
         Where the norm is 0 (an all-zero input or slice) the gradient is 0, as in PyTorch, not
         NaN: the root is taken of 1 there instead and its result replaced by 0 (`where`), so
@@ -252,8 +254,13 @@ class TorchMore:
                 f"norm: expected a floating-point tensor, got {self.dtype} (convert it first, "
                 "e.g. x.float())"
             )
+        from ..tensor import constant
+
         p = _norm_order(p)
         axes = _axes(dim, None, self.ndim, "norm") or None  # () is every dim, as in PyTorch
+        if p == 0:
+            count = np.count_nonzero(self.data, axis=axes, keepdims=keepdim)
+            return constant(np.asarray(count, dtype=self.dtype))
         if p == 2:
             return _zero_at_zero((self * self).sum(axes, keepdims=keepdim), lambda s: s.sqrt())
         a = self.abs()
