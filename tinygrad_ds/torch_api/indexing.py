@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .inplace_methods import written
+from .names import bool_mask
 from .shape import _check_range, _dim, _index_array
 
 if TYPE_CHECKING:
@@ -180,11 +181,9 @@ def _index_targets(self: Tensor, dim: int, index: Any, what: str, negative: bool
 
 def _mask_targets(self: Tensor, mask: Any, what: str, inplace: bool) -> tuple[Tensor, np.ndarray]:
     """(self broadcast with the bool mask, the flat positions where the mask is True)."""
-    from ..tensor import Tensor, broadcasts_to
+    from ..tensor import broadcasts_to
 
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-    if m.dtype != np.bool_:
-        raise TypeError(f"{what}: the mask must be a bool tensor, not {m.dtype}")
+    m = bool_mask(mask, what)
     if inplace and not broadcasts_to(m.shape, self.shape):
         raise ValueError(f"{what}: a mask of shape {m.shape} does not broadcast to the "
                          f"tensor's shape {self.shape}")  # fmt: skip

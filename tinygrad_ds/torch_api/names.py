@@ -23,7 +23,7 @@ from ..dtypes import resolve_dtype
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["TorchNames"]
+__all__ = ["TorchNames", "bool_mask"]
 
 
 def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtype | None:
@@ -50,6 +50,17 @@ def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtyp
     except TypeError:
         raise TypeError(f"{what}: expected a dtype, a device or a tensor, got {dtype!r}") from None
     return resolve_dtype(dtype, what)  # and one a tensor may hold (no str, object, complex)
+
+
+def bool_mask(mask: Any, what: str) -> np.ndarray:
+    """A mask (bool Tensor or array-like) as a bool ndarray; anything else a TypeError naming
+    `what` (masked_fill, masked_select, masked_scatter: PyTorch refuses other dtypes too)."""
+    from ..tensor import Tensor
+
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"{what}: the mask must be a bool tensor, not {m.dtype}")
+    return m
 
 
 def _is_dtype(name: str) -> bool:
@@ -225,9 +236,7 @@ class TorchNames:
         from ..functions import where
         from ..tensor import Tensor, broadcasts_to
 
-        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-        if m.dtype != np.bool_:
-            raise TypeError(f"masked_fill: the mask must be a bool tensor, not {m.dtype}")
+        m = bool_mask(mask, "masked_fill")
         if not broadcasts_to(m.shape, self.shape):
             raise ValueError(
                 f"masked_fill: a mask of shape {m.shape} does not broadcast to the "

@@ -425,11 +425,10 @@ class TorchShape:
         """The elements where the bool `mask` is True, as a 1-D tensor in row-major order;
         self and mask are broadcast together first. One boolean index of the broadcast self
         (the gradient is summed back over broadcast dims)."""
-        from ..tensor import Tensor
 
-        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-        if m.dtype != np.bool_:
-            raise TypeError(f"masked_select: the mask must be a bool tensor, not {m.dtype}")
+        from .names import bool_mask
+
+        m = bool_mask(mask, "masked_select")
         try:
             shape = np.broadcast_shapes(self.shape, m.shape)
         except ValueError:
