@@ -619,3 +619,34 @@ def test_more_datasets_and_sampler_lengths_match_torch():
     assert sorted(first[:4]) == sorted(torch_first[:4]) == [0, 1, 2, 3]  # a whole pass first
     without = list(tud.WeightedRandomSampler(w, 3, False))
     assert sorted(without) == sorted(WeightedRandomSampler(w, 3, False)) == [0, 1, 3]
+
+
+# -- PyTorch's worker options -----------------------------------------------------------------
+
+
+def test_worker_options_are_accepted_and_give_the_same_batches():
+    data = td.data.TensorDataset(np.arange(10.0), np.arange(10))
+    plain = [b[0].tolist() for b in td.data.DataLoader(data, batch_size=4, shuffle=True, seed=3)]
+    with pytest.warns(UserWarning, match="num_workers=2 asks for worker processes"):
+        loader = td.data.DataLoader(data, batch_size=4, shuffle=True, seed=3, num_workers=2,
+                                    pin_memory=True, timeout=5, prefetch_factor=2,
+                                    persistent_workers=True, worker_init_fn=print)  # fmt: skip
+    assert [b[0].tolist() for b in loader] == plain and len(loader) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # num_workers=0 (the default) says nothing
+        td.data.DataLoader(data, batch_size=4, num_workers=0, pin_memory=True)
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        (dict(num_workers=-1), ValueError, "num_workers option should be non-negative"),
+        (dict(num_workers=1.5), TypeError, "num_workers must be an int"),
+        (dict(timeout=-1), ValueError, "timeout option should be non-negative"),
+        (dict(prefetch_factor=2), ValueError, "prefetch_factor option could only be specified"),
+        (dict(persistent_workers=True), ValueError, "persistent_workers option needs"),
+    ],
+)
+def test_bad_worker_options_are_errors_as_in_pytorch(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        td.data.DataLoader([1.0, 2.0], **kwargs)

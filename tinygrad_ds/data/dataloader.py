@@ -8,6 +8,7 @@ batch, stochastic or mini-batch gradient descent.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -46,6 +47,11 @@ class DataLoader:
     started (set it to resume a seeded run mid-way). `len(loader)` is the number of batches
     (`len(batch_sampler)`, or `len(sampler)` unbatched); `drop_last` skips a last batch
     smaller than `batch_size`.
+
+    PyTorch's worker options are accepted so that its loops run unchanged, and checked as
+    PyTorch checks them, but every batch is loaded in this process: `num_workers > 0` warns
+    once and gives the same batches as 0 (and `worker_init_fn` is not called, having no
+    worker); `pin_memory` and `timeout` have nothing to do on the CPU.
     """
 
     def __init__(
@@ -60,9 +66,16 @@ class DataLoader:
         sampler: Iterable[Any] | None = None,
         batch_sampler: Iterable[Any] | None = None,
         generator: np.random.Generator | None = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], Any] | None = None,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
     ) -> None:
         _check_arguments(dataset, batch_size, shuffle, drop_last, seed, collate_fn, sampler,
                          batch_sampler, generator)  # fmt: skip
+        _check_workers(num_workers, timeout, prefetch_factor, persistent_workers)
         if batch_sampler is not None:
             batch_size = None
         if sampler is None and not isinstance(dataset, IterableDataset):
@@ -125,6 +138,35 @@ class DataLoader:
             if len(batch) < self.batch_size and self.drop_last:
                 return
             yield self.collate_fn(batch)
+
+
+def _check_workers(
+    num_workers: Any, timeout: Any, prefetch_factor: Any, persistent_workers: Any
+) -> None:
+    """PyTorch's checks of its worker options (with its words); then, for num_workers > 0, a
+    warning that the batches are loaded in this process."""
+    if not _is_int(num_workers):
+        raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
+    if num_workers < 0:
+        raise ValueError(
+            "DataLoader: num_workers option should be non-negative; use num_workers=0 to "
+            "disable multiprocessing."
+        )
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+        raise ValueError(f"DataLoader: timeout option should be non-negative, got {timeout!r}")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError(
+            "DataLoader: prefetch_factor option could only be specified in multiprocessing: "
+            "let num_workers > 0, or set prefetch_factor to None"
+        )
+    if num_workers == 0 and persistent_workers:
+        raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+    if num_workers > 0:
+        warnings.warn(
+            f"DataLoader: num_workers={num_workers} asks for worker processes; tinygrad_ds "
+            "loads every batch in this process (the batches are the same)",
+            stacklevel=3,
+        )
 
 
 def _check_arguments(
