@@ -9,6 +9,10 @@ BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
 HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
 GroupNorm
+InstanceNorm1d/2d, RMSNorm,           normalization_more.py
+LocalResponseNorm
+PairwiseDistance, CosineSimilarity,   distance.py
+Bilinear, Softmax2d
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
@@ -43,6 +47,7 @@ from .attention import (
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .distance import Bilinear, CosineSimilarity, PairwiseDistance, Softmax2d
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
 from .layers import (
     Dropout,
@@ -77,6 +82,7 @@ from .losses_more import (
 )
 from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .normalization_more import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm, RMSNorm
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -130,4 +136,9 @@ __all__ += [
 __all__ += [
     "MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer",
     "TransformerEncoder",
+]  # fmt: skip
+
+__all__ += [
+    "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm", "PairwiseDistance",
+    "CosineSimilarity", "Bilinear", "Softmax2d",
 ]  # fmt: skip

@@ -482,3 +482,10 @@ __all__ += [
 from .attention import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention"]
+
+# -- instance, RMS and local response norms; bilinear (distance.py imports this module) ------
+
+from .distance import bilinear  # noqa: E402
+from .normalization_more import instance_norm, local_response_norm, rms_norm  # noqa: E402
+
+__all__ += ["instance_norm", "rms_norm", "local_response_norm", "bilinear"]
