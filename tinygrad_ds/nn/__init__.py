@@ -43,6 +43,7 @@ from .attention import (
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d, PixelShuffle, PixelUnshuffle
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
 from .layers import (
     Dropout,
@@ -131,3 +132,5 @@ __all__ += [
     "MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer",
     "TransformerEncoder",
 ]  # fmt: skip
+
+__all__ += ["ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle"]

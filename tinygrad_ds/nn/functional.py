@@ -22,6 +22,12 @@ from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_p
 from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
 from ..tensor import Tensor, _axis1, broadcasts_to
+from .conv_transpose import (
+    conv_transpose1d,
+    conv_transpose2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from .dropout import _feature_dropout, _probability, alpha_dropout, dropout1d, dropout2d
 from .losses import (
     binary_cross_entropy,
@@ -482,3 +488,5 @@ __all__ += [
 from .attention import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention"]
+
+__all__ += ["conv_transpose1d", "conv_transpose2d", "pixel_shuffle", "pixel_unshuffle"]
