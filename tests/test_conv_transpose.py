@@ -269,3 +269,103 @@ def test_modules_and_pixel_shuffle_against_torch():
     )
     assert repr(nn.PixelShuffle(2)) == repr(torch.nn.PixelShuffle(2))
     assert repr(nn.PixelUnshuffle(2)) == repr(torch.nn.PixelUnshuffle(2))
+
+
+# -- max unpooling ---------------------------------------------------------------------------
+
+
+def np_max_unpool(x, idx, sizes):
+    lead = x.shape[: x.ndim - len(sizes)]
+    out = np.zeros((*lead, int(np.prod(sizes))))
+    flat_x, flat_i = x.reshape(*lead, -1), idx.reshape(*lead, -1)
+    for pos in np.ndindex(*lead):
+        out[pos][flat_i[pos]] = flat_x[pos]
+    return out.reshape(*lead, *sizes)
+
+
+IDX_2D = np.array([[[[0, 3], [9, 14]], [[5, 2], [13, 10]]]])  # (1, 2, 2, 2) into 4 x 4 planes
+
+
+def test_max_unpool2d_value_gradient_and_second_derivative():
+    x = r(1, 2, 2, 2)
+    check_op(lambda x: F.max_unpool2d(x, IDX_2D, 2), lambda x: np_max_unpool(x, IDX_2D, (4, 4)),
+             [x])  # fmt: skip
+    check_op(
+        lambda x: nn.MaxUnpool2d(2)(x, td.Tensor(IDX_2D[0]), output_size=(5, 5)),
+        lambda x: np_max_unpool(x, IDX_2D[0], (5, 5)),
+        [x[0]],
+    )
+    v = td.Tensor(x, requires_grad=True)
+    f = lambda v: td.grad((F.max_unpool2d(v, IDX_2D, 2) ** 3).sum(), [v], create_graph=True)[0]  # noqa: E731
+    assert td.gradcheck(f, [v])
+    assert F.max_unpool2d(td.Tensor(x.astype(np.float32)), IDX_2D, 2).dtype == np.float32
+
+
+def test_max_unpool_inverts_adaptive_max_pool_indices():
+    x = td.Tensor(r(2, 3, 4, 6))
+    values, idx = F.adaptive_max_pool2d(x, (2, 3), return_indices=True)
+    back = F.max_unpool2d(values, idx, (2, 2), output_size=(4, 6))
+    np.testing.assert_array_equal(back.data, np_max_unpool(values.data, idx.data, (4, 6)))
+    assert np.all((back.data == 0) | (back.data == x.data))
+    x1 = td.Tensor(r(2, 8))
+    v1, i1 = F.adaptive_max_pool1d(x1, 4, return_indices=True)
+    np.testing.assert_array_equal(
+        nn.MaxUnpool1d(2)(v1, i1).data, np_max_unpool(v1.data, i1.data, (8,))
+    )
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: F.max_unpool2d(r(1, 2, 2, 2), IDX_2D + 10, 2),
+         r"max_unpool2d: found an invalid max index 24 \(output planes are of size 4x4\)"),
+        (lambda: F.max_unpool2d(r(1, 2, 2, 2), IDX_2D, 2, output_size=(7, 7)),
+         r"max_unpool2d: invalid output_size \(7, 7\) \(dim 0 must be between 2 and 6\)"),
+        (lambda: F.max_unpool2d(r(1, 2, 2, 2), IDX_2D[..., :1], 2),
+         r"max_unpool2d: indices must be integers of the input's shape \(1, 2, 2, 2\)"),
+        (lambda: F.max_unpool1d(r(1, 2, 2, 2), IDX_2D, 2),
+         r"max_unpool1d: expected a 2-D or 3-D input"),
+        (lambda: nn.MaxUnpool2d(0), r"MaxUnpool2d: kernel_size must be >= 1"),
+    ],
+)  # fmt: skip
+def test_max_unpool_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_max_unpool_against_torch():
+    torch = pytest.importorskip("torch")
+    assert repr(nn.MaxUnpool2d(2)) == repr(torch.nn.MaxUnpool2d(2))
+    assert repr(nn.MaxUnpool1d(3, 2, 1)) == repr(torch.nn.MaxUnpool1d(3, 2, 1))
+    for hw, pool, size in [
+        (5, (3, 2, 1), None),
+        (4, (2, 2, 0), None),
+        (5, (2, 2, 0), (2, 3, 5, 5)),
+    ]:
+        x = torch.tensor(r(2, 3, hw, hw))
+        y, i = torch.nn.functional.max_pool2d(x, *pool, return_indices=True)
+        yd, yt = td.Tensor(y.numpy(), requires_grad=True), y.clone().requires_grad_()
+        ours = F.max_unpool2d(yd, td.Tensor(i.numpy()), *pool, output_size=size)
+        theirs = torch.nn.functional.max_unpool2d(yt, i, *pool, output_size=size)
+        np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+        if pool[0] == pool[1]:  # no repeated index (see test_max_unpool_repeated_indices)
+            g = r(*ours.shape)
+            ours.backward(td.Tensor(g))
+            theirs.backward(torch.tensor(g))
+            np.testing.assert_array_equal(yd.grad.data, yt.grad.numpy())
+    y1, i1 = torch.nn.functional.max_pool1d(torch.tensor(r(3, 5)), 2, return_indices=True)
+    np.testing.assert_array_equal(
+        F.max_unpool1d(td.Tensor(y1.numpy()), i1.numpy(), 2, output_size=[5]).data,
+        torch.nn.functional.max_unpool1d(y1, i1, 2, output_size=[5]).numpy(),
+    )
+
+
+def test_max_unpool_repeated_indices():
+    """Two values written at one place (overlapping pooling windows that share a maximum): the
+    last write wins and alone gets the gradient, the derivative of what is computed (PyTorch
+    gives each of them the gradient there)."""
+    v = td.Tensor([[[1.0, 2.0, 2.0]]], requires_grad=True)
+    out = F.max_unpool1d(v, np.array([[[0, 2, 2]]]), 3, 2, 1, output_size=[5])
+    np.testing.assert_array_equal(out.data, [[[1.0, 0.0, 2.0, 0.0, 0.0]]])
+    out.backward(td.Tensor(np.arange(1.0, 6.0).reshape(1, 1, 5)))
+    np.testing.assert_array_equal(v.grad.data, [[[1.0, 0.0, 3.0]]])

@@ -43,7 +43,14 @@ from .attention import (
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
-from .conv_transpose import ConvTranspose1d, ConvTranspose2d, PixelShuffle, PixelUnshuffle
+from .conv_transpose import (
+    ConvTranspose1d,
+    ConvTranspose2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+)
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
 from .layers import (
     Dropout,
@@ -133,4 +140,7 @@ __all__ += [
     "TransformerEncoder",
 ]  # fmt: skip
 
-__all__ += ["ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle"]
+__all__ += [
+    "ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle", "MaxUnpool1d",
+    "MaxUnpool2d",
+]  # fmt: skip

@@ -2,6 +2,7 @@
 
 conv_transpose   F.conv_transpose1d, F.conv_transpose2d, ConvTranspose1d, ConvTranspose2d
 pixel shuffle    F.pixel_shuffle, F.pixel_unshuffle, PixelShuffle, PixelUnshuffle
+max unpooling    F.max_unpool1d, F.max_unpool2d, MaxUnpool1d, MaxUnpool2d
 
 A transposed convolution is the adjoint of conv2d with respect to its input: y = A^T x where
 conv2d(z, w) = A z. That is exactly the existing primitive `Conv2dInputGrad` (ops/conv.py),
@@ -9,7 +10,7 @@ whose backward is written with `Conv2d` and `Conv2dWeightGrad`, so gradients and
 derivatives come free. The output size is (in - 1) s - 2 p + d (k - 1) + output_padding + 1;
 output_padding adds rows at the bottom (and columns at the right), which the adjoint fills when
 they fall inside the padding and which are zero beyond it. Pixel shuffling is a reshape and a
-permute.
+permute; max unpooling writes each value at its flat index into a zero plane (a scatter).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .sampling import pad
 __all__ = [
     "conv_transpose1d", "conv_transpose2d", "ConvTranspose1d", "ConvTranspose2d",
     "pixel_shuffle", "pixel_unshuffle", "PixelShuffle", "PixelUnshuffle",
+    "max_unpool1d", "max_unpool2d", "MaxUnpool1d", "MaxUnpool2d",
 ]  # fmt: skip
 
 
@@ -318,3 +320,109 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+# ---------------------------------------------------------------------------------------------
+# max unpooling
+# ---------------------------------------------------------------------------------------------
+
+
+def _max_unpool(
+    input: Any, indices: Any, kernel_size: Size, stride: Size | None, padding: Size,
+    output_size: Any, dims: int, who: str,
+) -> Tensor:  # fmt: skip
+    """Each input value written at its flat index (h W_out + w) into a zero plane of the output
+    size, per (batch, channel); PyTorch's default and allowed output sizes."""
+    x = _as_tensor(input, who)
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"{who}: expected a {dims + 1}-D or {dims + 2}-D input, got shape "
+                         f"{x.shape}")  # fmt: skip
+    if idx.shape != x.shape or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError(f"{who}: indices must be integers of the input's shape {x.shape}, got "
+                         f"shape {idx.shape} and dtype {idx.dtype}")  # fmt: skip
+    kernel = _ints(kernel_size, dims, "kernel_size", who, 1)
+    stride = kernel if stride is None else _ints(stride, dims, "stride", who, 1)
+    pads = _ints(padding, dims, "padding", who, 0)
+    spatial = x.shape[-dims:]
+    default = [(n - 1) * s - 2 * p + k for n, s, p, k in zip(spatial, stride, pads, kernel)]
+    sizes = default
+    if output_size is not None:
+        sizes = [check_int(n, who, "output_size") for n in list(output_size)[-dims:]]
+        if len(list(output_size)) not in (dims, x.ndim):
+            raise ValueError(f"{who}: output_size must have {dims} or {x.ndim} entries, got "
+                             f"{output_size!r}")  # fmt: skip
+        for d, (n, low, s) in enumerate(zip(sizes, default, stride)):
+            if not low - s < n < low + s:
+                raise ValueError(f"{who}: invalid output_size {tuple(sizes)} (dim {d} must be "
+                                 f"between {low - s} and {low + s})")  # fmt: skip
+    plane = int(np.prod(sizes))
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise ValueError(f"{who}: found an invalid max index {bad} (output planes are of size "
+                         f"{'x'.join(map(str, sizes))})")  # fmt: skip
+    lead = x.shape[:-dims]
+    flat = x.reshape(*lead, -1)
+    zeros = Tensor._make(np.zeros((*lead, plane), dtype=x.dtype), None)
+    out = zeros.scatter(-1, idx.reshape(*lead, -1).astype(np.int64), flat)
+    return out.reshape(*lead, *sizes)
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Any,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The partial inverse of max_pool2d: out[n, c].flat[indices[n, c, i, j]] = x[n, c, i, j],
+    zero elsewhere; the output is (H - 1) s - 2 p + k high (wide) unless output_size says
+    otherwise (within a stride of that). Indices are flat positions in each H_out x W_out
+    plane, as PyTorch's max_pool2d(return_indices=True) gives them. Where an index repeats
+    (overlapping windows), the last write wins and alone gets the gradient (PyTorch gives each
+    the gradient there)."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2,
+                       "max_unpool2d")  # fmt: skip
+
+
+def max_unpool1d(
+    input: Tensor,
+    indices: Any,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """max_unpool2d along the last axis of (N, C, L) or (C, L) input: out[n, c, indices] = x."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1,
+                       "max_unpool1d")  # fmt: skip
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of MaxPool2d (see F.max_unpool2d); forward(input, indices,
+    output_size=None)."""
+
+    dims = 2
+
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0) -> None:
+        super().__init__()
+        kind = type(self).__name__
+        self.kernel_size = _ints(kernel_size, self.dims, "kernel_size", kind, 1)
+        self.stride = (
+            self.kernel_size if stride is None else _ints(stride, self.dims, "stride", kind, 1)
+        )
+        self.padding = _ints(padding, self.dims, "padding", kind, 0)
+
+    def forward(self, input: Tensor, indices: Any, output_size: Any = None) -> Tensor:
+        return _max_unpool(input, indices, self.kernel_size, self.stride, self.padding,
+                           output_size, self.dims, type(self).__name__)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """The partial inverse of MaxPool1d (see F.max_unpool1d)."""
+
+    dims = 1

@@ -25,6 +25,8 @@ from ..tensor import Tensor, _axis1, broadcasts_to
 from .conv_transpose import (
     conv_transpose1d,
     conv_transpose2d,
+    max_unpool1d,
+    max_unpool2d,
     pixel_shuffle,
     pixel_unshuffle,
 )
@@ -489,4 +491,7 @@ from .attention import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention"]
 
-__all__ += ["conv_transpose1d", "conv_transpose2d", "pixel_shuffle", "pixel_unshuffle"]
+__all__ += [
+    "conv_transpose1d", "conv_transpose2d", "pixel_shuffle", "pixel_unshuffle", "max_unpool1d",
+    "max_unpool2d",
+]  # fmt: skip
