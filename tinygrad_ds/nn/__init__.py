@@ -47,6 +47,14 @@ from .attention import (
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .conv_transpose import (
+    ConvTranspose1d,
+    ConvTranspose2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    PixelShuffle,
+    PixelUnshuffle,
+)
 from .distance import Bilinear, CosineSimilarity, PairwiseDistance, Softmax2d
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
 from .layers import (
@@ -141,4 +149,6 @@ __all__ += [
 __all__ += [
     "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "Softmax2d",
+    "ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle", "MaxUnpool1d",
+    "MaxUnpool2d",
 ]  # fmt: skip

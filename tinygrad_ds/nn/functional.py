@@ -22,6 +22,14 @@ from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_p
 from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
 from ..tensor import Tensor, _axis1, broadcasts_to
+from .conv_transpose import (
+    conv_transpose1d,
+    conv_transpose2d,
+    max_unpool1d,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from .dropout import _feature_dropout, _probability, alpha_dropout, dropout1d, dropout2d
 from .losses import (
     binary_cross_entropy,
@@ -474,7 +482,8 @@ def pairwise_distance(
 __all__ += [
     "pad", "interpolate", "embedding", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
-    "alpha_dropout",
+    "alpha_dropout", "conv_transpose1d", "conv_transpose2d", "pixel_shuffle", "pixel_unshuffle",
+    "max_unpool1d", "max_unpool2d",
 ]  # fmt: skip
 
 # -- attention (attention.py, which imports this module: hence last) --------------------------
