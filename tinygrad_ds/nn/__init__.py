@@ -3,8 +3,12 @@
 Module, Parameter                     module.py
 Sequential, ModuleList, ModuleDict,   containers.py
 ParameterList, ParameterDict
-Linear, Embedding, activations, ...   layers.py
+Linear, Embedding, Dropout, ...       layers.py
 GELU, SiLU, Softplus, PReLU, ...      activation.py
+Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d conv.py (primitives in ops/conv.py)
+ConvTranspose1d/2d, PixelShuffle,     conv_transpose.py
+MaxUnpool1d/2d
+RNN, LSTM, GRU and their cells        rnn.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
 HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
@@ -13,6 +17,11 @@ InstanceNorm1d/2d, RMSNorm,           normalization_more.py
 LocalResponseNorm
 PairwiseDistance, CosineSimilarity,   distance.py
 Bilinear, Softmax2d
+padding modules, Upsample             sampling.py
+AdaptiveAvg/MaxPool1d/2d, Unfold, Fold  pooling.py
+Dropout1d, Dropout2d, AlphaDropout    dropout.py
+MultiheadAttention, Transformer-      attention.py
+EncoderLayer, TransformerEncoder
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
