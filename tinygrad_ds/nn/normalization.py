@@ -148,7 +148,58 @@ def batch_norm(
     return y if bias is None else y + bias.reshape(shape)
 
 
-class BatchNorm1d(Module):
+class _NormBase(Module):
+    """What batch and instance normalisation share, as PyTorch's _NormBase: the checked options,
+    `weight` (ones) and `bias` (zeros) when `affine`, and the buffers `running_mean`,
+    `running_var` and `num_batches_tracked` when `track_running_stats` (else None)."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float,
+        momentum: float | None,
+        affine: bool,
+        track_running_stats: bool,
+        dtype: Any,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        what = type(self).__name__  # (each subclass's errors name it)
+        d = _dtype(dtype, what)
+        if check_int(num_features, what, "num_features") < 0:
+            raise ValueError(f"{what}: num_features must be >= 0, got {num_features}")
+        _eps(eps, what)
+        if momentum is not None:
+            _momentum(momentum, what)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=d))
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_features, dtype=d))
+        else:
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=d)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=d)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, variance 1, no batches tracked."""
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.fill_(0.0)
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.fill_(0)
+
+
+class BatchNorm1d(_NormBase):
     """Batch normalisation over (N, C) or (N, C, L) inputs, as PyTorch's.
 
     In training mode each channel is normalised by the batch's statistics and the running
@@ -165,37 +216,7 @@ class BatchNorm1d(Module):
         track_running_stats: bool = True,
         dtype: Any = None,
     ) -> None:
-        super().__init__()
-        what = type(self).__name__  # (BatchNorm2d's errors name BatchNorm2d)
-        d = _dtype(dtype, what)
-        if check_int(num_features, what, "num_features") < 0:
-            raise ValueError(f"{what}: num_features must be >= 0, got {num_features}")
-        _eps(eps, what)
-        if momentum is not None:
-            _momentum(momentum, what)
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=d))
-            self.bias = Parameter(np.zeros(num_features, dtype=d))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=d)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=d)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            with no_grad():
-                self.running_mean.fill_(0.0)
-                self.running_var.fill_(1.0)
-                self.num_batches_tracked.fill_(0)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:

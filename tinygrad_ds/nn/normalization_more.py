@@ -16,7 +16,7 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .layers import _dtype
 from .module import Module, Parameter, check_int, check_real
-from .normalization import _eps, _momentum, _normalise, _shape
+from .normalization import _eps, _momentum, _normalise, _NormBase, _shape
 
 __all__ = [
     "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm", "instance_norm",
@@ -87,7 +87,7 @@ def instance_norm(
     return y if bias is None else y + bias.reshape(shape)
 
 
-class InstanceNorm1d(Module):
+class InstanceNorm1d(_NormBase):
     """Instance normalisation over (N, C, L) or unbatched (C, L) inputs, as PyTorch's (see
     `instance_norm`). affine=False and track_running_stats=False by default: with
     track_running_stats the running averages update in train mode and normalise in eval."""
@@ -105,39 +105,7 @@ class InstanceNorm1d(Module):
         *,
         bias: bool = True,
     ) -> None:
-        super().__init__()
-        what = type(self).__name__
-        d = _dtype(dtype, what)
-        if check_int(num_features, what, "num_features") < 0:
-            raise ValueError(f"{what}: num_features must be >= 0, got {num_features}")
-        _eps(eps, what)
-        if momentum is not None:
-            _momentum(momentum, what)
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=d))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(np.zeros(num_features, dtype=d))
-        else:
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=d)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=d)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            with no_grad():
-                self.running_mean.fill_(0.0)
-                self.running_var.fill_(1.0)
-                self.num_batches_tracked.fill_(0)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, bias)
 
     def forward(self, x: Tensor) -> Tensor:
         what, s, c = type(self).__name__, self._spatial, self.num_features
