@@ -105,13 +105,17 @@ class _ConvNd(Module):
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, {', '.join(extra)})"
 
     def extra_repr(self) -> str:
-        """As PyTorch prints it: "1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)"."""
+        """As PyTorch prints it: "1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)"
+        (and a transposed convolution's output_padding when it is not zero)."""
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
         s += f"stride={self.stride}"
         if self.padding != (0,) * self.dims:
             s += f", padding={self.padding!r}"
         if self.dilation != (1,) * self.dims:
             s += f", dilation={self.dilation}"
+        output_padding = getattr(self, "output_padding", None)
+        if output_padding is not None and output_padding != (0,) * self.dims:
+            s += f", output_padding={output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:

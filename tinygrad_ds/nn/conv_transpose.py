@@ -213,22 +213,6 @@ class _ConvTransposeNd(_ConvNd):
             self.dilation, self.dims, self._name(),
         )  # fmt: skip
 
-    def extra_repr(self) -> str:
-        """As PyTorch prints it: "4, 2, kernel_size=(3, 3), stride=(2, 2), groups=2"."""
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-        s += f"stride={self.stride}"
-        if self.padding != (0,) * self.dims:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * self.dims:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * self.dims:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
-
 
 class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution of (N, C_in, H, W) or (C_in, H, W) input: `weight` of shape
