@@ -27,6 +27,23 @@ def _normalise(x: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor:
     return (x - mean) * (var + eps) ** -0.5
 
 
+def _scale_shift(y: Tensor, weight: Any, bias: Any, shape: tuple[int, ...] | None = None) -> Tensor:
+    """y * weight + bias, each left out when None, and reshaped to `shape` when given (a
+    per-channel value, broadcast over the other axes)."""
+    if weight is not None:
+        y = y * (weight if shape is None else weight.reshape(shape))
+    if bias is not None:
+        y = y + (bias if shape is None else bias.reshape(shape))
+    return y
+
+
+def _moving_average(buffer: Tensor, value: Any, momentum: float) -> None:
+    """buffer <- (1 - momentum) buffer + momentum value, in place and outside the graph (a
+    running statistic)."""
+    with no_grad():
+        buffer.mul_(1 - momentum).add_(value * momentum)
+
+
 def _eps(eps: Any, what: str, positive: bool = False) -> float:
     """eps as a float >= 0 (> 0 if `positive`): a negative or nan one gives nan silently."""
     eps = check_real(eps, what, "eps")
@@ -82,10 +99,7 @@ def layer_norm(
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True, correction=0)
-    y = _normalise(x, mean, var, eps)
-    if weight is not None:
-        y = y * weight
-    return y if bias is None else y + bias
+    return _scale_shift(_normalise(x, mean, var, eps), weight, bias)
 
 
 def batch_norm(
@@ -134,18 +148,13 @@ def batch_norm(
         mean = x.mean(axis=axes, keepdims=True)
         var = x.var(axis=axes, keepdims=True, correction=0)
         if running_mean is not None and running_var is not None:
-            with no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.data.reshape(-1) * momentum)
-                unbiased = var.data.reshape(-1) * (n / (n - 1))
-                running_var.mul_(1 - momentum).add_(unbiased * momentum)
+            _moving_average(running_mean, mean.data.reshape(-1), momentum)
+            _moving_average(running_var, var.data.reshape(-1) * (n / (n - 1)), momentum)
     elif running_mean is None or running_var is None:
         raise ValueError("batch_norm: evaluation (training=False) needs the running statistics")
     else:
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    y = _normalise(x, mean, var, eps)
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    return y if bias is None else y + bias.reshape(shape)
+    return _scale_shift(_normalise(x, mean, var, eps), weight, bias, shape)
 
 
 class _NormBase(Module):
@@ -325,10 +334,7 @@ def group_norm(
     mean = grouped.mean(axis=-1, keepdims=True)
     var = grouped.var(axis=-1, keepdims=True, correction=0)
     y = _normalise(grouped, mean, var, eps).reshape(x.shape)
-    shape = (c,) + (1,) * (x.ndim - 2)  # a per-channel value, broadcast over the positions
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    return y if bias is None else y + bias.reshape(shape)
+    return _scale_shift(y, weight, bias, (c,) + (1,) * (x.ndim - 2))
 
 
 class GroupNorm(Module):

@@ -16,7 +16,15 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .layers import _dtype
 from .module import Module, Parameter, check_int, check_real
-from .normalization import _eps, _momentum, _normalise, _NormBase, _shape
+from .normalization import (
+    _eps,
+    _momentum,
+    _moving_average,
+    _normalise,
+    _NormBase,
+    _scale_shift,
+    _shape,
+)
 
 __all__ = [
     "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm", "instance_norm",
@@ -70,21 +78,15 @@ def instance_norm(
         mean = x.mean(axis=axes, keepdims=True)
         var = x.var(axis=axes, keepdims=True, correction=0)
         if running_mean is not None:
-            with no_grad():
-                batch_mean = mean.data.reshape(x.shape[0], c).mean(axis=0)
-                running_mean.mul_(1 - momentum).add_(batch_mean * momentum)
+            _moving_average(running_mean, mean.data.reshape(x.shape[0], c).mean(axis=0), momentum)
         if running_var is not None:
-            with no_grad():
-                unbiased = var.data.reshape(x.shape[0], c).mean(axis=0) * (n / (n - 1))
-                running_var.mul_(1 - momentum).add_(unbiased * momentum)
+            unbiased = var.data.reshape(x.shape[0], c).mean(axis=0) * (n / (n - 1))
+            _moving_average(running_var, unbiased, momentum)
     elif running_mean is None or running_var is None:
         raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
     else:
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    y = _normalise(x, mean, var, eps)
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    return y if bias is None else y + bias.reshape(shape)
+    return _scale_shift(_normalise(x, mean, var, eps), weight, bias, shape)
 
 
 class InstanceNorm1d(_NormBase):
