@@ -69,13 +69,16 @@ class _ConvNd(Module):
         self.dilation = _ints(dilation, self.dims, "dilation", kind, 1)
         self.groups = int(groups)
         self.padding_mode = padding_mode
-        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter(np.empty(shape, dtype=d))
+        self.weight = Parameter(np.empty(self._weight_shape(), dtype=d))
         if bias:
             self.bias = Parameter(np.empty((self.out_channels,), dtype=d))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _weight_shape(self) -> tuple[int, ...]:
+        """(out_channels, in_channels / groups, *kernel_size)."""
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
 
     def reset_parameters(self) -> None:
         """PyTorch's default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with

@@ -22,7 +22,7 @@ import numpy as np
 from ..ops.conv import Conv2dInputGrad, Geometry, Size, _as_tensor, _batched, _ints
 from ..tensor import Tensor
 from .conv import _ConvNd
-from .module import Module, Parameter, check_int
+from .module import Module, check_int
 from .sampling import pad
 
 __all__ = [
@@ -174,14 +174,16 @@ class _ConvTransposeNd(_ConvNd):
                              f"{padding_mode!r}")  # fmt: skip
         if isinstance(padding, str):
             raise ValueError(f"{kind}: padding must be an int or a tuple of ints, got {padding!r}")
-        self._output_padding = _ints(output_padding, self.dims, "output_padding", kind, 0)
+        extra = _ints(output_padding, self.dims, "output_padding", kind, 0)
+        # (PyTorch's init, through _ConvNd's, has fan_in = out_channels / groups * prod(k))
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, dtype)  # fmt: skip
-        _check_output_padding(self._output_padding, self.stride, self.dilation, kind)
-        self.output_padding = self._output_padding
-        shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter(np.empty(shape, dtype=self.weight.dtype))
-        self.reset_parameters()  # PyTorch's init, with fan_in = out_channels / groups * prod(k)
+        _check_output_padding(extra, self.stride, self.dilation, kind)
+        self.output_padding = extra
+
+    def _weight_shape(self) -> tuple[int, ...]:
+        """(in_channels, out_channels / groups, *kernel_size): the adjoint's weight."""
+        return (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
 
     def _sizes_to_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
         """The output_padding that gives `output_size` (PyTorch's forward(input, output_size))."""
