@@ -195,6 +195,31 @@ def test_step_updates_in_place_in_float32_and_skips_params_without_grad():
     assert w.grad is None
 
 
+def test_plain_sgd_updates_in_place_and_keeps_no_state_as_pytorch():
+    # p <- p - lr g; a float64 gradient updates a float32 parameter in its own dtype; the
+    # version counter moves (a saved copy of p is then stale); no state, as PyTorch's SGD
+    # without momentum (a group with momentum keeps its buffer).
+    p = td.Tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+    q = td.Tensor([1.0], requires_grad=True)
+    opt = optim.SGD([{"params": [p]}, {"params": [q], "momentum": 0.9}], lr=0.5)
+    data, version = p.data, p._version[0]
+    p.grad = td.Tensor(np.array([2.0, 4.0]))  # float64
+    q.grad = td.Tensor([1.0])
+    opt.step()
+    assert p.data is data and p.dtype == np.float32 and p._version[0] == version + 1
+    np.testing.assert_array_equal(p.data, np.float32([0.0, -4.0]))
+    assert p not in opt.state and opt.state[q]["momentum_buffer"] is not None
+    assert sorted(opt.state_dict()["state"]) == [1]
+
+
+def test_plain_sgd_on_a_read_only_parameter_is_add_s_error():
+    p = td.Tensor(np.ones(2, np.float32), requires_grad=True)
+    p.data.flags.writeable = False
+    p.grad = td.ones(2)
+    with pytest.raises(ValueError, match=r"add_: .*read-only"):
+        optim.SGD([p], lr=0.1).step()
+
+
 def test_zero_grad_to_zeros():
     p = td.Tensor([1.0, 2.0], requires_grad=True)
     opt = optim.SGD([p], lr=0.1)

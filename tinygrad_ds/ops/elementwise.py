@@ -437,12 +437,17 @@ class Sigmoid(Function):
         return g * (z * (1 - z))
 
 
+def _sign_bit(x: np.ndarray) -> np.ndarray:
+    """copysign(1, x): +-1 by x's sign bit (-0.0 and -nan give -1)."""
+    return np.copysign(np.ones((), x.dtype), x)
+
+
 _ROUNDINGS = {"floor": np.floor, "ceil": np.ceil, "round": np.rint, "trunc": np.trunc,
-              "sign": sign_array}  # fmt: skip
+              "sign": sign_array, "sign_bit": _sign_bit}  # fmt: skip
 
 
 class Rounding(Function):
-    """z = floor x, ceil x, round x, trunc x or sign x, by `mode`;  dz/dx = 0.
+    """z = floor x, ceil x, round x, trunc x, sign x or copysign(1, x), by `mode`;  dz/dx = 0.
 
     A step function, flat between its jumps (at a jump PyTorch says 0 too); round takes
     halves to even, as NumPy and PyTorch do, and sign is 0 at NaN, as PyTorch's. The result

@@ -166,25 +166,29 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, in place. `closure`, if given,
         recomputes the loss (with gradients) first, and its result is returned."""
-        loss = None
         if closure is not None and not callable(closure):
             raise TypeError(f"{self._name}.step: closure must be callable, got {closure!r:.60}")
+        loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
-                for p in group["params"]:
-                    g = p.grad
-                    if g is None:
-                        continue
-                    if type(g) is not Tensor or g.data.shape != p.data.shape:
-                        self._bad_grad(p, g)
-                    state = self.state.get(p)
-                    if state is None:
-                        state = self.state[p] = self._init_state(p, group)
-                    self._update(p, g.data, state, group)
+                self._step_group(group)
         return loss
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """Update the parameters of one group that have a gradient (under no_grad)."""
+        for p in group["params"]:
+            g = p.grad
+            if g is None:
+                continue
+            if type(g) is not Tensor or g.data.shape != p.data.shape:
+                self._bad_grad(p, g)
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = self._init_state(p, group)
+            self._update(p, g.data, state, group)
 
     def _bad_grad(self, p: Tensor, g: Any) -> None:
         """Raise the error for a `.grad` that is not a Tensor of its parameter's shape."""

@@ -55,6 +55,29 @@ class SGD(Optimizer):
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"momentum_buffer": None}
 
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """Plain gradient descent, p <- p - lr g (no momentum, weight decay or maximize), goes
+        straight to the update and keeps no state, as PyTorch's SGD keeps none without
+        momentum: the training loop's commonest step, without the general path's per-parameter
+        bookkeeping."""
+        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+            super()._step_group(group)
+            return
+        scale = -group["lr"]
+        for p in group["params"]:
+            g = p.grad
+            if g is None:
+                continue
+            if type(g) is not Tensor or g.data.shape != p.data.shape:
+                self._bad_grad(p, g)
+            data, step = p.data, g.data * scale
+            try:  # p.add_(step) without its Python layers; add_ itself where NumPy refuses
+                np.add(data, step, out=data, casting="same_kind")
+            except (TypeError, ValueError):
+                p.add_(step)  # (raises add_'s error, naming the shapes and dtypes)
+            else:
+                p._version[0] += 1
+
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
         d = -grad if group["maximize"] else grad

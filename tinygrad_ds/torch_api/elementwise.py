@@ -235,12 +235,13 @@ class TorchElementwise:
 
     def copysign(self, other: Any) -> Tensor:
         """|self| with the sign of other (its sign bit: -0.0 counts as negative);
-        d/dself = +-1 (0 where self = 0, as PyTorch). Composed as |x| times a constant +-1,
-        so other gets no gradient (PyTorch gives it zeros)."""
-        from ..tensor import constant
+        d/dself = +-1 (0 where self = 0, as PyTorch), d/dother = 0. Composed as |x| times
+        copysign(1, other), a step function of other (so other's gradient is zeros, as
+        PyTorch's)."""
+        from ..ops.elementwise import Rounding
 
         x, y = _pair(self, other, "copysign", floating=True)
-        return x.abs() * constant(np.copysign(np.ones((), x.dtype), y.data))
+        return x.abs() * Rounding.apply(y, mode="sign_bit")
 
     def deg2rad(self) -> Tensor:
         """Degrees to radians: x pi / 180."""
