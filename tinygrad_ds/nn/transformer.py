@@ -32,7 +32,9 @@ from .normalization import LayerNorm
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 
 
-def _pair(who: str, a: Any, b: Any, names: tuple[str, str], d_model: int, batch_first: bool):
+def _pair(
+    who: str, a: Any, b: Any, names: tuple[str, str], d_model: int, batch_first: bool
+) -> tuple[Tensor, Tensor]:
     """Two sequences (L, N, E) (or (N, L, E) with batch_first, or both unbatched (L, E)) as
     Tensors, checked to have d_model features and the same batch size."""
     x, y = _as_tensor(a, who), _as_tensor(b, who)
