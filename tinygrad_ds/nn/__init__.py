@@ -22,6 +22,8 @@ AdaptiveAvg/MaxPool1d/2d, Unfold, Fold  pooling.py
 Dropout1d, Dropout2d, AlphaDropout    dropout.py
 MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
+TransformerDecoderLayer, Transformer- transformer.py
+Decoder, Transformer
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
@@ -124,6 +126,7 @@ from .sampling import (
     ZeroPad1d,
     ZeroPad2d,
 )
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 
 __all__ = [
     "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
@@ -161,3 +164,5 @@ __all__ += [
     "ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle", "MaxUnpool1d",
     "MaxUnpool2d",
 ]  # fmt: skip
+
+__all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]

@@ -333,7 +333,63 @@ class MultiheadAttention(Module):
 _ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {"relu": F.relu, "gelu": F.gelu}
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers (here and in transformer.py) share, under PyTorch's
+    names: the feed-forward network linear2(dropout(activation(linear1(x)))) (Vaswani et al.
+    2017, eq. 2), one LayerNorm (norm1, norm2, ...) and one Dropout (dropout1, ...) per
+    sublayer, and the self-attention sublayer dropout1(self_attn(x, x, x))."""
+
+    def _add_sublayers(
+        self, sublayers: int, d_model: int, dim_feedforward: int, dropout: float,
+        activation: str | Callable[[Tensor], Tensor], layer_norm_eps: float, norm_first: bool,
+        bias: bool, dtype: Any,
+    ) -> None:  # fmt: skip
+        """Register the feed-forward network, the norms and the dropouts, in PyTorch's order
+        (so that state_dict keys come in the same order); the attentions come before."""
+        if isinstance(activation, str):
+            if activation not in _ACTIVATIONS:
+                raise ValueError(
+                    f"{type(self).__name__}: activation should be 'relu' or 'gelu', not "
+                    f"{activation!r}"
+                )
+            activation = _ACTIVATIONS[activation]
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = bool(norm_first)
+        for i in range(1, sublayers + 1):  # norm1, norm2 (, norm3)
+            setattr(self, f"norm{i}", LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype))
+        for i in range(1, sublayers + 1):  # dropout1, dropout2 (, dropout3)
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.activation = activation
+
+    def _attend(
+        self, attn: MultiheadAttention, dropout: Module, x: Tensor, memory: Tensor, mask: Any,
+        padding: Any, is_causal: bool,
+    ) -> Tensor:  # fmt: skip
+        """An attention sublayer: dropout(attn(x, memory, memory)), without the weights."""
+        out = attn(
+            x, memory, memory, attn_mask=mask, key_padding_mask=padding, need_weights=False,
+            is_causal=is_causal,
+        )[0]  # fmt: skip
+        return dropout(out)
+
+    def _sa_block(self, x: Tensor, mask: Any, padding: Any, is_causal: bool) -> Tensor:
+        return self._attend(self.self_attn, self.dropout1, x, x, mask, padding, is_causal)
+
+    def _feed_forward(self, x: Tensor) -> Tensor:
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+
+
+def _clones(layer: Module, num_layers: int, who: str) -> ModuleList:
+    """num_layers deep copies of layer (each with its own parameters), as PyTorch's stacks."""
+    num_layers = check_int(num_layers, who, "num_layers")
+    if num_layers < 1:
+        raise ValueError(f"{who}: num_layers must be >= 1, got {num_layers}")
+    return ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """One encoder layer (Vaswani et al. 2017, sec. 3.1): self-attention, then a feed-forward
     network linear2(dropout(activation(linear1(x)))), each added to its input and normalised:
     x = norm1(x + sa(x)); x = norm2(x + ff(x)), or with norm_first x = x + sa(norm1(x));
@@ -355,25 +411,13 @@ class TransformerEncoderLayer(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(
-                    f"TransformerEncoderLayer: activation should be 'relu' or 'gelu', not "
-                    f"{activation!r}"
-                )
-            activation = _ACTIVATIONS[activation]
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
         )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = bool(norm_first)
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = activation
+        self._add_sublayers(
+            2, d_model, dim_feedforward, dropout, activation, layer_norm_eps, norm_first, bias,
+            dtype,
+        )  # fmt: skip
 
     def forward(
         self,
@@ -389,21 +433,15 @@ class TransformerEncoderLayer(Module):
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
         return self.norm2(x + self._ff_block(x))
 
-    def _sa_block(self, x: Tensor, mask: Any, padding: Any, is_causal: bool) -> Tensor:
-        out = self.self_attn(
-            x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False,
-            is_causal=is_causal,
-        )[0]  # fmt: skip
-        return self.dropout1(out)
-
     def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        return self.dropout2(self._feed_forward(x))
 
 
 class TransformerEncoder(Module):
     """num_layers copies of `encoder_layer` (deep copies: each has its own parameters) applied
     in turn, then `norm` if given; forward(src, mask=None, src_key_padding_mask=None,
-    is_causal=None) passes the masks to every layer."""
+    is_causal=None) passes the masks to every layer. enable_nested_tensor and mask_check (PyTorch's
+    switches for its padded fast path) are accepted and ignored: the result is the same."""
 
     def __init__(
         self,
@@ -414,11 +452,8 @@ class TransformerEncoder(Module):
         mask_check: bool = True,
     ) -> None:
         super().__init__()
-        num_layers = check_int(num_layers, "TransformerEncoder", "num_layers")
-        if num_layers < 1:
-            raise ValueError(f"TransformerEncoder: num_layers must be >= 1, got {num_layers}")
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
-        self.num_layers = num_layers
+        self.layers = _clones(encoder_layer, num_layers, "TransformerEncoder")
+        self.num_layers = len(self.layers)
         self.norm = norm
 
     def forward(
