@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -165,3 +166,32 @@ def test_random_graphs_run_each_node_after_all_its_consumers(n_leaves, steps):
             if isinstance(parent, td.Function):
                 assert position[id(node)] < position[id(parent)]
     assert td.gradcheck(build, [td.Tensor(t.data, requires_grad=True) for t in leaves])
+
+
+@SETTINGS
+@given(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, min_side=0,
+                                         max_side=3),
+       st.booleans())  # fmt: skip
+def test_broadcast_view_is_numpys_broadcast_to(shapes, transposed):
+    # The engine's own broadcast (Expand, Sum's and SumTo's gradients): NumPy's values, a
+    # read-only view of the same memory, for C-contiguous and other layouts alike.
+    from tinygrad_ds.ops.movement import broadcast_view
+
+    (shape, _), target = shapes  # shape broadcasts to target (the other operand stretches it)
+    a = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    if transposed:
+        a = a.T
+        shape = a.shape
+        target = np.broadcast_shapes(shape, target)
+    view = broadcast_view(a, target)
+    np.testing.assert_array_equal(view, np.broadcast_to(a, target))
+    assert view.shape == target and not view.flags.writeable
+    assert view.size == 0 or np.shares_memory(view, a)
+
+
+def test_broadcast_view_refuses_shapes_that_do_not_broadcast():
+    from tinygrad_ds.ops.movement import broadcast_view
+
+    for shape, target in [((2, 3), (3, 3)), ((2,), (3,)), ((2, 3), (3,))]:
+        with pytest.raises(ValueError, match="broadcast|dimensions"):
+            broadcast_view(np.ones(shape), target)

@@ -38,7 +38,7 @@ class Sum(Function):
 
     @staticmethod
     def backward_array(ctx, g):
-        return np.broadcast_to(g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis)), ctx.in_shape)
+        return M.broadcast_view(g.reshape(_keepdims_shape(ctx.in_shape, ctx.axis)), ctx.in_shape)
 
 
 class Max(Function):
