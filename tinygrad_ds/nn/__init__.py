@@ -10,6 +10,7 @@ ConvTranspose1d/2d, PixelShuffle,     conv_transpose.py
 MaxUnpool1d/2d
 RNN, LSTM, GRU and their cells        rnn.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
+CTCLoss                               ctc.py
 HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
 GroupNorm
@@ -64,6 +65,7 @@ from .conv_transpose import (
     PixelShuffle,
     PixelUnshuffle,
 )
+from .ctc import CTCLoss
 from .distance import Bilinear, CosineSimilarity, PairwiseDistance, Softmax2d
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
 from .layers import (
@@ -161,3 +163,5 @@ __all__ += [
     "ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle", "MaxUnpool1d",
     "MaxUnpool2d",
 ]  # fmt: skip
+
+__all__ += ["CTCLoss"]

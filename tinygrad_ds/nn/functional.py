@@ -498,3 +498,9 @@ from .distance import bilinear  # noqa: E402
 from .normalization_more import instance_norm, local_response_norm, rms_norm  # noqa: E402
 
 __all__ += ["instance_norm", "rms_norm", "local_response_norm", "bilinear"]
+
+# -- CTC loss and more functions (ctc.py; functional_extra.py imports this module) -----------
+
+from .ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]
