@@ -504,3 +504,7 @@ __all__ += ["instance_norm", "rms_norm", "local_response_norm", "bilinear"]
 from .ctc import ctc_loss  # noqa: E402
 
 __all__ += ["ctc_loss"]
+
+from .functional_extra import embedding_bag  # noqa: E402
+
+__all__ += ["embedding_bag"]

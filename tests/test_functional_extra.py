@@ -1,0 +1,161 @@
+"""More of nn.functional (functional_extra.py, grid.py): embedding_bag, grid_sample,
+affine_grid, gumbel_softmax, rrelu, pdist, channel_shuffle, feature_alpha_dropout and the
+in-place activations. Values against NumPy closed forms, gradients against central
+differences in float64, errors by message, and values and gradients against PyTorch when it
+is installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_backward_paths_agree
+
+import tinygrad_ds as td
+from tinygrad_ds import nn
+from tinygrad_ds.nn import functional as F
+
+R = np.random.default_rng(3)
+
+
+def r(*shape):
+    return R.standard_normal(shape)
+
+
+# -- embedding_bag ----------------------------------------------------------------------------
+
+W = r(6, 3)
+IDX = np.array([1, 2, 4, 5, 4, 3, 2, 0])
+
+
+def np_bags(idx, offsets, include_last):
+    ends = list(offsets[1:]) if include_last else list(offsets[1:]) + [len(idx)]
+    starts = offsets[:-1] if include_last else offsets
+    return [list(idx[s:e]) for s, e in zip(starts, ends)]
+
+
+def np_embedding_bag(w, bags, mode, psw_bags=None, pad=None):
+    out = np.zeros((len(bags), w.shape[1]))
+    for b, bag in enumerate(bags):
+        ws = psw_bags[b] if psw_bags is not None else [1.0] * len(bag)
+        kept = [(i, s) for i, s in zip(bag, ws) if i != pad]
+        if not kept:
+            continue
+        rows = np.array([w[i] * s for i, s in kept])
+        out[b] = {"sum": rows.sum(0), "mean": rows.mean(0), "max": rows.max(0)}[mode]
+    return out
+
+
+BAG_CASES = [
+    # name, offsets (None: 2-D input), include_last_offset, padding_idx
+    ("offsets", [0, 3, 5], False, None),
+    ("empty_bag", [0, 4, 4], False, None),
+    ("include_last_offset", [0, 2, 6], True, None),
+    ("padding_idx", [0, 3], False, 2),
+    ("padding_negative", [0, 1, 3], False, -4),  # row 2 again; bag 1 is all padding
+]
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("name, offsets, last, pad", BAG_CASES, ids=[c[0] for c in BAG_CASES])
+def test_embedding_bag_values_and_gradcheck(mode, name, offsets, last, pad):
+    idx = IDX if name != "padding_negative" else np.array([1, 2, 2, 4, 0])
+    bags = np_bags(idx, offsets, last)
+    expected = np_embedding_bag(W, bags, mode, pad=None if pad is None else pad % 6)
+    w = td.Tensor(W, requires_grad=True)
+
+    def fn(w):
+        return F.embedding_bag(idx, w, td.Tensor(offsets), mode=mode,
+                               include_last_offset=last, padding_idx=pad)  # fmt: skip
+
+    out = fn(w)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    assert td.gradcheck(fn, [w])
+    assert_backward_paths_agree(fn, [w])
+
+
+def test_embedding_bag_2d_input_and_per_sample_weights():
+    idx = np.array([[0, 2, 2], [5, 1, 3]])
+    psw = r(2, 3)
+    expected = np_embedding_bag(W, idx.tolist(), "sum", psw.tolist())
+    w, p = td.Tensor(W, requires_grad=True), td.Tensor(psw, requires_grad=True)
+    out = F.embedding_bag(idx, w, mode="sum", per_sample_weights=p)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    fn = lambda w, p: F.embedding_bag(idx, w, mode="sum", per_sample_weights=p)  # noqa: E731
+    assert td.gradcheck(fn, [w, p])
+    (gw,) = td.grad(fn(w, p).square().sum(), [w], create_graph=True)  # second derivative
+    assert td.gradcheck(lambda p: td.grad((fn(w, p) ** 2).sum(), [w], create_graph=True)[0], [p])
+    assert gw.shape == W.shape
+    mean = F.embedding_bag(idx, w)  # default mode 'mean'
+    np.testing.assert_allclose(mean.data, np_embedding_bag(W, idx.tolist(), "mean"))
+    f32 = F.embedding_bag(idx, td.Tensor(W.astype(np.float32)), mode="max")
+    assert f32.dtype == np.float32
+
+
+def test_embedding_bag_module():
+    td.manual_seed(0)
+    bag = nn.EmbeddingBag(10, 4, mode="sum", padding_idx=1)
+    assert repr(bag) == "EmbeddingBag(10, 4, mode='sum', padding_idx=1)"
+    assert np.all(bag.weight.data[1] == 0) and bag.weight.requires_grad
+    out = bag(td.Tensor([1, 2, 3, 4]), td.Tensor([0, 2]))
+    np.testing.assert_allclose(out.data, [bag.weight.data[2], bag.weight.data[3:5].sum(0)])
+    out.sum().backward()
+    assert np.all(bag.weight.grad.data[[0, 1, 5]] == 0) and np.all(bag.weight.grad.data[2] == 1)
+    pre = nn.EmbeddingBag.from_pretrained(W, mode="max")
+    assert not pre.weight.requires_grad and pre.mode == "max"
+    np.testing.assert_allclose(pre([[0, 1]]).data, np.maximum(W[0], W[1])[None])
+    assert repr(nn.EmbeddingBag(5, 3)) == "EmbeddingBag(5, 3, mode='mean')"
+    with pytest.raises(ValueError, match="EmbeddingBag: mode must be"):
+        nn.EmbeddingBag(3, 2, mode="avg")
+
+
+BAG_ERRORS = [
+    (dict(weight=W), TypeError, "embedding_bag: weight must be a Tensor"),
+    (dict(weight=td.Tensor(r(6))), ValueError, r"weight must be 2-D, got shape \(6,\)"),
+    (dict(mode="min"), ValueError, "mode must be 'sum', 'mean' or 'max', got 'min'"),
+    (dict(offsets=None), ValueError, "offsets are needed when input is 1-D"),
+    (dict(input=[[1, 2]], offsets=[0]), ValueError, "offsets must be None when input is 2-D"),
+    (dict(offsets=[1, 3]), ValueError, r"offsets\[0\] must be 0"),
+    (dict(offsets=[0, 3, 2]), ValueError, "offsets must be non-decreasing"),
+    (dict(offsets=[0, 9]), ValueError, "at most the input's length 8"),
+    (dict(offsets=[0.0, 2.0]), TypeError, "offsets must hold integers"),
+    (dict(input=IDX + 3), IndexError, "index 8 is out of range for 6 embeddings"),
+    (dict(per_sample_weights=td.Tensor(r(8))), ValueError, "only supported for mode='sum'"),
+    (dict(mode="sum", per_sample_weights=td.Tensor(r(7))), ValueError, r"must match input of"),
+    (dict(padding_idx=6), ValueError, "padding_idx 6 is out of range for 6 embeddings"),
+    (dict(max_norm=1.0), NotImplementedError, "max_norm and scale_grad_by_freq"),
+]
+
+
+@pytest.mark.parametrize("kwargs, error, message", BAG_ERRORS)
+def test_embedding_bag_errors(kwargs, error, message):
+    args = dict(input=IDX, weight=td.Tensor(W), offsets=[0, 4])
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        F.embedding_bag(**args)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize(
+    "offsets, last, pad",
+    [([0, 3, 3], False, None), ([0, 2, 8], True, None), ([0, 5], False, 4), (None, False, 2)],
+)
+def test_embedding_bag_against_torch(mode, offsets, last, pad):
+    torch = pytest.importorskip("torch")
+    idx = IDX if offsets is not None else IDX.reshape(2, 4)
+    psw = r(*idx.shape) if mode == "sum" else None
+    w, wt = td.Tensor(W, requires_grad=True), torch.tensor(W, requires_grad=True)
+    p = None if psw is None else td.Tensor(psw, requires_grad=True)
+    pt = None if psw is None else torch.tensor(psw, requires_grad=True)
+    out = F.embedding_bag(idx, w, offsets, mode=mode, per_sample_weights=p,
+                          include_last_offset=last, padding_idx=pad)  # fmt: skip
+    ref = torch.nn.functional.embedding_bag(
+        torch.tensor(idx), wt, None if offsets is None else torch.tensor(offsets), mode=mode,
+        per_sample_weights=pt, include_last_offset=last, padding_idx=pad,
+    )  # fmt: skip
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+    up = r(*out.shape)
+    out.backward(td.Tensor(up))
+    ref.backward(torch.tensor(up))
+    np.testing.assert_allclose(w.grad.data, wt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    if p is not None:
+        np.testing.assert_allclose(p.grad.data, pt.grad.numpy(), rtol=1e-12, atol=1e-15)
