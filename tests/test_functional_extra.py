@@ -159,3 +159,107 @@ def test_embedding_bag_against_torch(mode, offsets, last, pad):
     np.testing.assert_allclose(w.grad.data, wt.grad.numpy(), rtol=1e-12, atol=1e-15)
     if p is not None:
         np.testing.assert_allclose(p.grad.data, pt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# -- grid_sample and affine_grid --------------------------------------------------------------
+
+IMG = r(2, 3, 4, 5)
+IDENTITY = np.tile(np.array([[1.0, 0, 0], [0, 1, 0]]), (2, 1, 1))
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_identity_grid_reads_the_image_back(align_corners, mode):
+    grid = F.affine_grid(td.Tensor(IDENTITY), (2, 3, 4, 5), align_corners=align_corners)
+    assert grid.shape == (2, 4, 5, 2)
+    out = F.grid_sample(td.Tensor(IMG), grid, mode, align_corners=align_corners)
+    np.testing.assert_allclose(out.data, IMG, atol=1e-12)
+
+
+def test_affine_grid_closed_form():
+    theta = r(2, 2, 3)
+    xs, ys = (np.arange(5) * 2 + 1) / 5 - 1, (np.arange(4) * 2 + 1) / 4 - 1
+    base = np.stack(np.broadcast_arrays(xs[None], ys[:, None], 1.0), -1)  # (4, 5, 3)
+    out = F.affine_grid(td.Tensor(theta), (2, 7, 4, 5))
+    np.testing.assert_allclose(out.data, np.einsum("hwk,nck->nhwc", base, theta))
+    t = td.Tensor(theta, requires_grad=True)
+    assert td.gradcheck(lambda t: F.affine_grid(t, (2, 1, 3, 2), align_corners=True), [t])
+
+
+def test_shift_by_one_pixel_with_zero_padding():
+    theta = IDENTITY.copy()
+    theta[:, 0, 2] = 2 / 4  # one pixel right in x (align_corners: 5 centres span [-1, 1])
+    grid = F.affine_grid(td.Tensor(theta), (2, 3, 4, 5), align_corners=True)
+    out = F.grid_sample(td.Tensor(IMG), grid, align_corners=True)
+    expected = np.concatenate([IMG[..., 1:], np.zeros((2, 3, 4, 1))], -1)
+    np.testing.assert_allclose(out.data, expected, atol=1e-12)
+    border = F.grid_sample(td.Tensor(IMG), grid, padding_mode="border", align_corners=True)
+    np.testing.assert_allclose(border.data[..., -1], IMG[..., -1], atol=1e-12)
+    refl = F.grid_sample(td.Tensor(IMG), grid, padding_mode="reflection", align_corners=True)
+    np.testing.assert_allclose(refl.data[..., -1], IMG[..., -2], atol=1e-12)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_gradcheck(padding_mode, align_corners):
+    x = td.Tensor(r(1, 2, 3, 4), requires_grad=True)
+    g = td.Tensor(R.uniform(-1.4, 1.4, (1, 2, 3, 2)), requires_grad=True)
+
+    def fn(x, g):
+        return F.grid_sample(x, g, padding_mode=padding_mode, align_corners=align_corners)
+
+    assert td.gradcheck(fn, [x, g])
+    assert_backward_paths_agree(fn, [x, g])
+    second = lambda g: td.grad(fn(x, g).square().sum(), [g], create_graph=True)[0]  # noqa: E731
+    assert td.gradcheck(second, [g])
+    nearest = F.grid_sample(x, g, "nearest", padding_mode, align_corners)
+    assert td.gradcheck(lambda x: F.grid_sample(x, g.detach(), "nearest", padding_mode), [x])
+    assert nearest.shape == (1, 2, 2, 3)
+
+
+def test_grid_sample_float32_and_errors():
+    x32, g32 = td.Tensor(IMG.astype(np.float32)), td.Tensor(r(2, 1, 1, 2).astype(np.float32))
+    assert F.grid_sample(x32, g32).dtype == np.float32
+    g = td.Tensor(r(2, 1, 1, 2))
+    cases = [
+        (dict(mode="bicubic"), ValueError, "grid_sample: mode must be 'bilinear' or 'nearest'"),
+        (dict(padding_mode="wrap"), ValueError, "padding_mode must be 'zeros', 'border'"),
+        (dict(input=td.Tensor(r(3, 4, 5))), ValueError, "input must be 4-D"),
+        (dict(grid=td.Tensor(r(1, 1, 1, 2))), ValueError, r"grid of shape \(1, 1, 1, 2\) must"),
+        (dict(grid=td.Tensor(r(2, 1, 1, 3))), ValueError, r"must be \(N, H_out, W_out, 2\)"),
+        (dict(grid=g32), TypeError, "floating tensors of one dtype, got float64 and float32"),
+        (dict(grid=IMG), TypeError, "input and grid must be Tensors, got ndarray"),
+    ]
+    for kwargs, error, message in cases:
+        args = dict(input=td.Tensor(IMG), grid=g)
+        args.update(kwargs)
+        with pytest.raises(error, match=message):
+            F.grid_sample(**args)
+    with pytest.raises(ValueError, match=r"affine_grid: theta of shape \(2, 2, 3\) must be"):
+        F.affine_grid(td.Tensor(IDENTITY), (3, 1, 4, 4))
+    with pytest.raises(ValueError, match="size must be 4 positive ints"):
+        F.affine_grid(td.Tensor(IDENTITY), (2, 1, 4, 4, 4))
+    with pytest.raises(TypeError, match="affine_grid: theta must be a Tensor"):
+        F.affine_grid(IDENTITY, (2, 1, 4, 4))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_and_affine_grid_against_torch(mode, padding_mode, align_corners):
+    torch = pytest.importorskip("torch")
+    theta = IDENTITY * 1.3 + r(2, 2, 3) * 0.4  # reaches outside the image
+    t, tt = td.Tensor(theta, requires_grad=True), torch.tensor(theta, requires_grad=True)
+    x, xt = td.Tensor(IMG, requires_grad=True), torch.tensor(IMG, requires_grad=True)
+    out = F.grid_sample(x, F.affine_grid(t, (2, 3, 3, 6), align_corners), mode, padding_mode,
+                        align_corners)  # fmt: skip
+    tf = torch.nn.functional
+    ref = tf.grid_sample(xt, tf.affine_grid(tt, (2, 3, 3, 6), align_corners), mode,
+                         padding_mode, align_corners)  # fmt: skip
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-14)
+    up = r(*out.shape)
+    out.backward(td.Tensor(up))
+    ref.backward(torch.tensor(up))
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
+    theta_grad = t.grad.data if t.grad is not None else 0.0  # None for 'nearest': torch's 0
+    np.testing.assert_allclose(theta_grad, tt.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -506,5 +506,6 @@ from .ctc import ctc_loss  # noqa: E402
 __all__ += ["ctc_loss"]
 
 from .functional_extra import embedding_bag  # noqa: E402
+from .grid import affine_grid, grid_sample  # noqa: E402
 
-__all__ += ["embedding_bag"]
+__all__ += ["embedding_bag", "affine_grid", "grid_sample"]
