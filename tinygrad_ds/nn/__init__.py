@@ -11,7 +11,8 @@ MaxUnpool1d/2d
 RNN, LSTM, GRU and their cells        rnn.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
 CTCLoss                               ctc.py
-EmbeddingBag, RReLU, ChannelShuffle,  functional_extra.py
+EmbeddingBag                          embedding_bag.py
+RReLU, ChannelShuffle,                functional_extra.py
 FeatureAlphaDropout
 HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
@@ -70,7 +71,8 @@ from .conv_transpose import (
 from .ctc import CTCLoss
 from .distance import Bilinear, CosineSimilarity, PairwiseDistance, Softmax2d
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
-from .functional_extra import EmbeddingBag
+from .embedding_bag import EmbeddingBag
+from .functional_extra import ChannelShuffle, FeatureAlphaDropout, RReLU
 from .layers import (
     Dropout,
     Embedding,
@@ -167,4 +169,6 @@ __all__ += [
     "MaxUnpool2d",
 ]  # fmt: skip
 
-__all__ += ["CTCLoss", "EmbeddingBag"]
+__all__ += [
+    "CTCLoss", "EmbeddingBag", "RReLU", "ChannelShuffle", "FeatureAlphaDropout",
+]  # fmt: skip

@@ -1,229 +1,240 @@
 """More of `nn.functional`, composed of existing Tensor operations (gradients come free):
-embedding_bag, gumbel_softmax, rrelu, pdist, channel_shuffle, feature_alpha_dropout, the
-in-place activations (relu_, elu_, ...), and their modules (EmbeddingBag, RReLU,
-ChannelShuffle, FeatureAlphaDropout). Random draws use the package's generator
-(`td.manual_seed`).
+gumbel_softmax, rrelu, pdist, channel_shuffle, feature_alpha_dropout, the in-place
+activations (relu_, elu_, ...), and the modules RReLU, ChannelShuffle and FeatureAlphaDropout.
+Random draws use the package's generator (`td.manual_seed`). embedding_bag is in
+embedding_bag.py, grid_sample and affine_grid in grid.py.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from ..functions import cat, where
-from ..tensor import Tensor
+from ..rng import generator
+from ..tensor import Tensor, _axis1
 from ..tensor import constant as _const
-from . import init
-from .layers import _dtype, _positive
-from .module import Module, Parameter
-from .sampling import _padding_row
+from ..torch_api.inplace_methods import written
+from . import functional as F
+from .dropout import _ALPHA_PRIME, _check_dropout, _DropoutNd
+from .module import Module, check_int, check_real
 
-__all__ = ["embedding_bag", "EmbeddingBag"]
-
-_MODES = ("sum", "mean", "max")
-
+__all__ = [
+    "gumbel_softmax", "rrelu", "pdist", "channel_shuffle", "feature_alpha_dropout", "relu_",
+    "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_", "rrelu_", "RReLU",
+    "ChannelShuffle", "FeatureAlphaDropout",
+]  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
-# embedding_bag
+# gumbel_softmax, rrelu, pdist, channel_shuffle, feature_alpha_dropout
 # ---------------------------------------------------------------------------------------------
 
 
-def _ints(value: Any, name: str) -> np.ndarray:
-    a = np.asarray(value.data if isinstance(value, Tensor) else value)
-    if a.dtype.kind not in "iu":
-        raise TypeError(f"embedding_bag: {name} must hold integers, got dtype {a.dtype}")
-    return a.astype(np.int64)
-
-
-def _bags(idx: np.ndarray, offsets: Any, include_last_offset: bool) -> tuple:
-    """The flat indices, the bag of each, and the number of bags, from 2-D input (a bag per
-    row) or 1-D input cut at `offsets`."""
-    if idx.ndim == 2:
-        if offsets is not None:
-            raise ValueError("embedding_bag: offsets must be None when input is 2-D (B, L)")
-        b, length = idx.shape
-        return idx.ravel(), np.repeat(np.arange(b), length), b
-    if idx.ndim != 1:
-        raise ValueError(f"embedding_bag: input must be 1-D or 2-D, got shape {idx.shape}")
-    if offsets is None:
-        raise ValueError("embedding_bag: offsets are needed when input is 1-D")
-    off = _ints(offsets, "offsets")
-    if off.ndim != 1:
-        raise ValueError(f"embedding_bag: offsets must be 1-D, got shape {off.shape}")
-    if off.size and off[0] != 0:
-        raise ValueError(f"embedding_bag: offsets[0] must be 0 (the first bag starts the "
-                         f"input), got {off[0]}")  # fmt: skip
-    if off.size and (np.any(np.diff(off) < 0) or off[-1] > idx.shape[0]):
-        raise ValueError(
-            f"embedding_bag: offsets must be non-decreasing and at most the input's length "
-            f"{idx.shape[0]}, got {off.tolist()}"
-        )
-    if include_last_offset:
-        if off.size == 0:
-            raise ValueError("embedding_bag: include_last_offset needs at least one offset")
-        ends = off[1:]
-        off = off[:-1]
-    else:
-        ends = np.append(off[1:], idx.shape[0])
-    counts = ends - off
-    return idx[: counts.sum()], np.repeat(np.arange(off.size), counts), off.size
-
-
-def embedding_bag(
-    input: Any,
-    weight: Tensor,
-    offsets: Any = None,
-    max_norm: float | None = None,
-    norm_type: float = 2.0,
-    scale_grad_by_freq: bool = False,
-    mode: str = "mean",
-    sparse: bool = False,
-    per_sample_weights: Tensor | None = None,
-    include_last_offset: bool = False,
-    padding_idx: int | None = None,
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
 ) -> Tensor:
-    """The sum, mean or max of the rows of `weight` looked up in each bag: out[b] =
-    reduce_{i in bag b} w_i weight[input_i], of shape (B, embedding_dim).
+    """softmax((logits + g) / tau) along `dim`, g ~ Gumbel(0, 1) drawn as -log E with
+    E ~ Exponential(1) (Jang et al. 2017, eq. 1). With `hard`, the one-hot of its argmax in
+    value, with the soft sample's gradient (straight-through: y_hard - y_soft.detach() +
+    y_soft). `eps` is unused, as in PyTorch."""
+    tau = check_real(tau, "gumbel_softmax", "tau")
+    if not tau > 0:
+        raise ValueError(f"gumbel_softmax: tau must be > 0, got {tau}")
+    x = F._float(logits, "gumbel_softmax")
+    if x.ndim == 0:
+        raise ValueError("gumbel_softmax: logits must have at least one dim, got a 0-d tensor")
+    axis = _axis1(check_int(dim, "gumbel_softmax", "dim"), x.ndim, "gumbel_softmax")
+    gumbels = -np.log(generator().standard_exponential(x.shape)).astype(x.dtype)
+    y_soft = ((x + _const(gumbels)) / tau).softmax(axis)
+    if not hard:
+        return y_soft
+    top = np.argmax(y_soft.data, axis=axis)
+    y_hard = np.zeros(x.shape, dtype=x.dtype)
+    np.put_along_axis(y_hard, np.expand_dims(top, axis), 1.0, axis=axis)
+    return _const(y_hard) - y_soft.detach() + y_soft
 
-    Bags are the rows of a 2-D input, or the pieces of a 1-D input starting at `offsets`
-    (with `include_last_offset`, offsets has B + 1 entries, the last the end of the last
-    bag). `per_sample_weights` (input's shape, mode 'sum' only) are the w_i, else 1.
-    Entries equal to `padding_idx` are left out of their bag (and of its count for the
-    mean); an empty bag gives zeros. As an embedding followed by the reduction, composed;
-    `sparse=True` is accepted, and the gradient is dense.
-    """
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"embedding_bag: weight must be a Tensor, got {type(weight).__name__}")
-    if weight.ndim != 2:
-        raise ValueError(f"embedding_bag: weight must be 2-D, got shape {weight.shape}")
-    if mode not in _MODES:
-        raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
-    if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError(
-            "embedding_bag: max_norm and scale_grad_by_freq are not supported here"
+
+def _bounds(lower: Any, upper: Any, who: str) -> tuple[float, float]:
+    lower, upper = check_real(lower, who, "lower"), check_real(upper, who, "upper")
+    if lower > upper:
+        raise ValueError(f"{who}: lower must be <= upper, got lower={lower}, upper={upper}")
+    return lower, upper
+
+
+def _rrelu(x: Tensor, lower: float, upper: float, training: bool) -> Tensor:
+    if training:
+        slope = _const(generator().uniform(lower, upper, x.shape).astype(x.dtype))
+    else:
+        slope = (lower + upper) / 2
+    return F._mask(x, x.data >= 0, x, x * slope)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomised leaky relu (Xu et al. 2015): x for x >= 0, a x below, with a ~ U(lower,
+    upper) drawn per element in training and a = (lower + upper) / 2 in evaluation;
+    d/dx = a below 0, 1 above. `inplace=True` computes out of place (see nn.functional)."""
+    lower, upper = _bounds(lower, upper, "rrelu")
+    return _rrelu(F._float(input, "rrelu"), lower, upper, bool(training))
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distances ||x_i - x_j||_p between the rows of input (N, M), for i < j in
+    row-major order: N (N - 1) / 2 values (the upper triangle of cdist(x, x)). The gradient
+    of a zero distance is 0, as PyTorch's."""
+    x = F._float(input, "pdist")
+    p = check_real(p, "pdist", "p")
+    if x.ndim != 2:
+        raise ValueError(f"pdist: input must be 2-D (N, M), got shape {x.shape}")
+    if p < 0:
+        raise ValueError(f"pdist: p must be >= 0, got {p}")
+    i, j = np.triu_indices(x.shape[0], 1)
+    if i.size == 0:
+        return _const(np.zeros(0, dtype=x.dtype))
+    return (x[i] - x[j]).norm(p, 1)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Channels (dim 1) of (N, C, *) input regrouped (Zhang et al. 2017, ShuffleNet): seen as
+    (groups, C / groups), transposed and flattened, so channel g * (C / groups) + k moves to
+    k * groups + g."""
+    x = F._t(input, "channel_shuffle")
+    groups = check_int(groups, "channel_shuffle", "groups")
+    if x.ndim < 3:
+        raise ValueError(f"channel_shuffle: input must have more than 2 dims, got shape {x.shape}")
+    if groups <= 0 or x.shape[1] % groups:
+        raise ValueError(
+            f"channel_shuffle: the {x.shape[1]} channels must split into groups={groups} "
+            "equal groups"
         )
-    n, d = weight.shape
-    idx = _ints(input, "input")
-    flat, bag, b = _bags(idx, offsets, bool(include_last_offset))
-    if flat.size and (flat.min() < 0 or flat.max() >= n):
-        bad = flat.min() if flat.min() < 0 else flat.max()
-        raise IndexError(f"embedding_bag: index {bad} is out of range for {n} embeddings")
-    psw = None
-    if per_sample_weights is not None:
-        if mode != "sum":
-            raise ValueError(
-                f"embedding_bag: per_sample_weights are only supported for mode='sum', got "
-                f"mode={mode!r}"
-            )
-        psw = per_sample_weights
-        psw = psw if isinstance(psw, Tensor) else Tensor(np.asarray(psw, dtype=weight.dtype))
-        if psw.shape != idx.shape:
-            raise ValueError(
-                f"embedding_bag: per_sample_weights of shape {psw.shape} must match input of "
-                f"shape {idx.shape}"
-            )
-        psw = psw.reshape(-1)
-        psw = psw if psw.shape[0] == flat.size else psw[: flat.size]
-    pad = _padding_row(padding_idx, n, "embedding_bag")
-    if pad is not None:
-        keep = flat != pad
-        flat, bag = flat[keep], bag[keep]
-        psw = None if psw is None else psw[_const(np.flatnonzero(keep))]
-    counts = np.bincount(bag, minlength=b)
-    if mode == "max":
-        return _bag_max(weight, flat, bag, counts)
-    rows = weight[flat]
-    if psw is not None:
-        rows = rows * psw.astype(weight.dtype).unsqueeze(1)
-    out = Tensor.zeros(b, d, dtype=weight.dtype).index_add(0, bag, rows)
-    if mode == "mean":
-        out = out / _const(np.maximum(counts, 1).astype(weight.dtype)[:, None])
-    return out
+    n, c, rest = x.shape[0], x.shape[1], x.shape[2:]
+    return x.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
 
 
-def _bag_max(weight: Tensor, flat: np.ndarray, bag: np.ndarray, counts: np.ndarray) -> Tensor:
-    """The elementwise max of each bag's rows (0 for an empty bag): the bags laid out as
-    (B, longest bag) indices into weight with a row of -inf appended for the padding."""
-    n, d = weight.shape
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    table = np.full((counts.size, max(int(counts.max(initial=0)), 1)), n, dtype=np.int64)
-    table[bag, np.arange(flat.size) - first[bag]] = flat
-    padded = cat([weight, _const(np.full((1, d), -np.inf, dtype=weight.dtype))])
-    out = padded[table].amax(1)
-    return where(_const((counts > 0)[:, None]), out, 0.0)
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """alpha_dropout with one draw per channel: whole channels (dim 1) of (N, C, *) input
+    become selu's saturation value -alpha' = -1.7581, then all are scaled and shifted as in
+    `alpha_dropout` to keep zero mean and unit variance. The identity when not training."""
+    x = _check_dropout(input, p, training, "feature_alpha_dropout")
+    if x.ndim < 2:
+        raise ValueError(
+            f"feature_alpha_dropout: input must have at least 2 dims (N, C, *), got shape {x.shape}"
+        )
+    if not training or p == 0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    shape = x.shape[:2] + (1,) * (x.ndim - 2)
+    m = (generator().random(shape) >= p).astype(x.dtype)
+    a = 1.0 / math.sqrt((_ALPHA_PRIME**2 * p + 1) * (1 - p))
+    shift = ((m - 1) * _ALPHA_PRIME * a + _ALPHA_PRIME * a * p).astype(x.dtype)
+    return x * _const((m * a).astype(x.dtype)) + _const(shift)
 
 
-class EmbeddingBag(Module):
-    """F.embedding_bag with its own table: the sum, mean or max of the embeddings in each
-    bag. `weight` (num_embeddings, embedding_dim) starts as N(0, 1), with the `padding_idx`
-    row at zero; forward(input, offsets=None, per_sample_weights=None)."""
+# ---------------------------------------------------------------------------------------------
+# in-place activations: the function's value written back into input (Tensor's `written`)
+# ---------------------------------------------------------------------------------------------
 
-    def __init__(
-        self,
-        num_embeddings: int,
-        embedding_dim: int,
-        max_norm: float | None = None,
-        norm_type: float = 2.0,
-        scale_grad_by_freq: bool = False,
-        mode: str = "mean",
-        sparse: bool = False,
-        _weight: Any = None,
-        include_last_offset: bool = False,
-        padding_idx: int | None = None,
-        dtype: Any = None,
-    ) -> None:
+
+def _inplace(input: Any, what: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{what}: input must be a Tensor, got {type(input).__name__}")
+    return input
+
+
+def relu_(input: Tensor) -> Tensor:
+    """relu, in place: input <- max(input, 0)."""
+    return written(_inplace(input, "relu_"), "relu_", F.relu)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """elu, in place."""
+    alpha = check_real(alpha, "elu_", "alpha")
+    return written(_inplace(input, "elu_"), "elu_", lambda a: F.elu(a, alpha))
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """leaky_relu, in place."""
+    slope = check_real(negative_slope, "leaky_relu_", "negative_slope")
+    return written(_inplace(input, "leaky_relu_"), "leaky_relu_", lambda a: a.leaky_relu(slope))
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """hardtanh, in place."""
+    return written(_inplace(input, "hardtanh_"), "hardtanh_",
+                   lambda a: F.hardtanh(a, min_val, max_val))  # fmt: skip
+
+
+def selu_(input: Tensor) -> Tensor:
+    """selu, in place."""
+    return written(_inplace(input, "selu_"), "selu_", F.selu)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu, in place."""
+    return written(_inplace(input, "celu_"), "celu_", lambda a: F.celu(a, alpha))
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold, in place: input <- input where input > threshold, else value."""
+    return written(_inplace(input, "threshold_"), "threshold_",
+                   lambda a: F.threshold(a, threshold, value))  # fmt: skip
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """rrelu, in place (random slopes in training, their mean otherwise)."""
+    lower, upper = _bounds(lower, upper, "rrelu_")
+    return written(_inplace(input, "rrelu_"), "rrelu_",
+                   lambda a: _rrelu(a, lower, upper, bool(training)))  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# modules
+# ---------------------------------------------------------------------------------------------
+
+
+class RReLU(Module):
+    """F.rrelu as a module: random slopes in [lower, upper] in train mode, their mean in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
         super().__init__()
-        _positive("EmbeddingBag", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
-        if mode not in _MODES:
-            raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
-        if max_norm is not None or scale_grad_by_freq:
-            raise NotImplementedError(
-                "EmbeddingBag: max_norm and scale_grad_by_freq are not supported here"
-            )
-        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
-        self.max_norm, self.norm_type, self.scale_grad_by_freq = None, norm_type, False
-        self.mode, self.sparse = mode, bool(sparse)
-        self.include_last_offset = bool(include_last_offset)
-        self.padding_idx = _padding_row(padding_idx, self.num_embeddings, "EmbeddingBag")
-        shape = (self.num_embeddings, self.embedding_dim)
-        if _weight is None:
-            self.weight = Parameter(np.empty(shape, dtype=_dtype(dtype, "EmbeddingBag")))
-            self.reset_parameters()
-        else:
-            w = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
-            if w.shape != shape:
-                raise ValueError(f"EmbeddingBag: _weight of shape {w.shape} must be {shape}")
-            self.weight = Parameter(w)
+        self.lower, self.upper = _bounds(lower, upper, "RReLU")
+        self.inplace = bool(inplace)
 
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
-
-    @classmethod
-    def from_pretrained(
-        cls, embeddings: Any, freeze: bool = True, max_norm: float | None = None,
-        norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
-        sparse: bool = False, include_last_offset: bool = False, padding_idx: int | None = None,
-    ) -> EmbeddingBag:  # fmt: skip
-        """An EmbeddingBag whose weight is `embeddings` (2-D), frozen unless freeze=False."""
-        w = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
-        if w.ndim != 2:
-            raise ValueError(f"EmbeddingBag.from_pretrained: embeddings must be 2-D, got "
-                             f"shape {w.shape}")  # fmt: skip
-        bag = cls(w.shape[0], w.shape[1], max_norm, norm_type, scale_grad_by_freq, mode,
-                  sparse, w, include_last_offset, padding_idx)  # fmt: skip
-        bag.weight.requires_grad = not freeze
-        return bag
-
-    def forward(
-        self, input: Any, offsets: Any = None, per_sample_weights: Tensor | None = None
-    ) -> Tensor:
-        return embedding_bag(input, self.weight, offsets, None, self.norm_type, False,
-                             self.mode, self.sparse, per_sample_weights,
-                             self.include_last_offset, self.padding_idx)  # fmt: skip
+    def forward(self, x: Tensor) -> Tensor:
+        return rrelu(x, self.lower, self.upper, self.training)
 
     def extra_repr(self) -> str:
-        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
-        return f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}{pad}"
+        return f"lower={self.lower}, upper={self.upper}" + (
+            ", inplace=True" if self.inplace else ""
+        )
+
+
+class ChannelShuffle(Module):
+    """F.channel_shuffle as a module."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = check_int(groups, "ChannelShuffle", "groups")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return channel_shuffle(x, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """F.feature_alpha_dropout as a module: whole channels, in train mode."""
+
+    fn = staticmethod(feature_alpha_dropout)
