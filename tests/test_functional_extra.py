@@ -263,3 +263,214 @@ def test_grid_sample_and_affine_grid_against_torch(mode, padding_mode, align_cor
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
     theta_grad = t.grad.data if t.grad is not None else 0.0  # None for 'nearest': torch's 0
     np.testing.assert_allclose(theta_grad, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# -- gumbel_softmax ---------------------------------------------------------------------------
+
+
+def np_softmax(z, axis):
+    e = np.exp(z - z.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_gumbel_softmax_soft_and_hard(dim):
+    logits = r(3, 4)
+    td.manual_seed(5)
+    soft = F.gumbel_softmax(td.Tensor(logits), tau=0.5, dim=dim)
+    td.manual_seed(5)
+    gumbels = -np.log(td.rng.generator().standard_exponential((3, 4)))
+    np.testing.assert_allclose(soft.data, np_softmax((logits + gumbels) / 0.5, dim))
+    x = td.Tensor(logits, requires_grad=True)
+    td.manual_seed(5)
+    hard = F.gumbel_softmax(x, tau=0.5, hard=True, dim=dim)
+    one_hot = np.zeros((3, 4))
+    np.put_along_axis(one_hot, np.expand_dims(soft.data.argmax(dim), dim), 1.0, dim)
+    np.testing.assert_array_equal(hard.data, one_hot)
+    up = r(3, 4)
+    (g_hard,) = td.grad(hard, [x], td.Tensor(up))
+    td.manual_seed(5)
+    (g_soft,) = td.grad(F.gumbel_softmax(x, tau=0.5, dim=dim), [x], td.Tensor(up))
+    np.testing.assert_allclose(g_hard.data, g_soft.data)  # straight-through
+    td.manual_seed(5)
+    assert td.gradcheck(lambda x: (td.manual_seed(1), F.gumbel_softmax(x, 2.0, dim=dim))[1], [x])
+    assert F.gumbel_softmax(td.Tensor(logits.astype(np.float32))).dtype == np.float32
+    with pytest.raises(ValueError, match="gumbel_softmax: tau must be > 0, got 0.0"):
+        F.gumbel_softmax(x, tau=0)
+    with pytest.raises(ValueError, match="gumbel_softmax: logits must have at least one dim"):
+        F.gumbel_softmax(td.Tensor(1.0))
+
+
+# -- rrelu ------------------------------------------------------------------------------------
+
+
+def test_rrelu_eval_training_and_module():
+    x0 = np.array([-2.0, -0.5, 0.0, 0.3, 1.5])
+    x = td.Tensor(x0, requires_grad=True)
+    out = F.rrelu(x, 0.1, 0.3)  # eval: the mean slope
+    np.testing.assert_allclose(out.data, np.where(x0 >= 0, x0, 0.2 * x0))
+    assert td.gradcheck(lambda x: F.rrelu(x, 0.1, 0.3), [td.Tensor(r(6), requires_grad=True)])
+    td.manual_seed(2)
+    train = F.rrelu(x, 0.1, 0.3, training=True)
+    slopes = train.data[:2] / x0[:2]
+    assert np.all((slopes >= 0.1) & (slopes <= 0.3)) and slopes[0] != slopes[1]
+    np.testing.assert_array_equal(train.data[2:], x0[2:])
+    train.backward(td.Tensor(np.ones(5)))
+    np.testing.assert_allclose(x.grad.data, np.r_[slopes, 1.0, 1.0, 1.0])
+    module = nn.RReLU(0.1, 0.3)
+    assert repr(module) == "RReLU(lower=0.1, upper=0.3)"
+    assert (
+        repr(nn.RReLU(inplace=True)) == "RReLU(lower=0.125, upper=0.3333333333333333, inplace=True)"
+    )
+    td.manual_seed(2)
+    np.testing.assert_array_equal(module(td.Tensor(x0)).data, train.data)  # train mode: random
+    np.testing.assert_array_equal(module.eval()(td.Tensor(x0)).data, out.data)
+    with pytest.raises(ValueError, match="rrelu: lower must be <= upper, got lower=0.5"):
+        F.rrelu(x, 0.5, 0.1)
+    with pytest.raises(TypeError, match="RReLU: lower must be a number"):
+        nn.RReLU("a")
+
+
+def test_rrelu_against_torch_in_eval():
+    torch = pytest.importorskip("torch")
+    x0 = r(4, 5)
+    x, xt = td.Tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    out, ref = F.rrelu(x, 0.05, 0.4), torch.nn.functional.rrelu(xt, 0.05, 0.4)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-15)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+
+
+# -- pdist ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, 0.5, np.inf])
+def test_pdist_values_gradcheck_and_torch(p):
+    x0 = r(5, 3)
+    i, j = np.triu_indices(5, 1)
+    expected = np.linalg.norm(x0[i] - x0[j], ord=p, axis=1) if p >= 1 else (
+        (np.abs(x0[i] - x0[j]) ** p).sum(1) ** (1 / p))  # fmt: skip
+    x = td.Tensor(x0, requires_grad=True)
+    out = F.pdist(x, p)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    assert td.gradcheck(lambda x: F.pdist(x, p), [x])
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x0, requires_grad=True)
+    ref = torch.nn.functional.pdist(xt, p)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+    up = r(10)
+    out.backward(td.Tensor(up))
+    ref.backward(torch.tensor(up))
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_pdist_edges_and_errors():
+    x = td.Tensor(np.zeros((3, 2)), requires_grad=True)
+    F.pdist(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.zeros((3, 2)))  # zero distances: 0, as torch
+    assert F.pdist(td.Tensor(r(1, 3))).shape == (0,)
+    np.testing.assert_array_equal(F.pdist(td.Tensor([[0.0, 1.0], [0.0, 3.0]]), 0).data, [1.0])
+    assert F.pdist(td.Tensor(r(4, 2).astype(np.float32))).dtype == np.float32
+    with pytest.raises(ValueError, match=r"pdist: input must be 2-D \(N, M\), got shape \(3,\)"):
+        F.pdist(td.Tensor(r(3)))
+    with pytest.raises(ValueError, match="pdist: p must be >= 0, got -1.0"):
+        F.pdist(td.Tensor(r(3, 2)), -1)
+
+
+# -- channel_shuffle --------------------------------------------------------------------------
+
+
+def test_channel_shuffle_and_module():
+    x0 = r(2, 6, 3, 2)
+    expected = x0.reshape(2, 3, 2, 3, 2).transpose(0, 2, 1, 3, 4).reshape(2, 6, 3, 2)
+    x = td.Tensor(x0, requires_grad=True)
+    np.testing.assert_array_equal(F.channel_shuffle(x, 3).data, expected)
+    perm = F.channel_shuffle(td.Tensor(np.arange(6.0).reshape(1, 6, 1)), 2).data.ravel()
+    np.testing.assert_array_equal(perm, [0, 3, 1, 4, 2, 5])  # as torch
+    assert td.gradcheck(lambda x: F.channel_shuffle(x, 2), [x])
+    module = nn.ChannelShuffle(3)
+    assert repr(module) == "ChannelShuffle(groups=3)"
+    np.testing.assert_array_equal(module(x).data, expected)
+    with pytest.raises(ValueError, match="the 6 channels must split into groups=4 equal"):
+        F.channel_shuffle(x, 4)
+    with pytest.raises(ValueError, match="channel_shuffle: input must have more than 2 dims"):
+        F.channel_shuffle(td.Tensor(r(2, 6)), 2)
+    with pytest.raises(TypeError, match="channel_shuffle: groups must be an int"):
+        F.channel_shuffle(x, 2.0)
+
+
+# -- feature_alpha_dropout --------------------------------------------------------------------
+
+
+def test_feature_alpha_dropout():
+    x0 = r(4, 6, 5)
+    x = td.Tensor(x0, requires_grad=True)
+    assert F.feature_alpha_dropout(x, 0.5) is x  # training=False by default, as PyTorch
+    td.manual_seed(3)
+    out = F.feature_alpha_dropout(x, 0.4, training=True)
+    td.manual_seed(3)
+    keep = td.rng.generator().random((4, 6, 1)) >= 0.4
+    a = ((1 - 0.4) * (1 + 0.4 * 1.7580993408473766**2)) ** -0.5
+    alpha = 1.7580993408473766
+    expected = np.where(keep, a * x0 + a * alpha * 0.4, -a * alpha + a * alpha * 0.4)
+    np.testing.assert_allclose(out.data, expected)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.broadcast_to(np.where(keep, a, 0.0), x0.shape))
+    big = F.feature_alpha_dropout(td.Tensor(R.standard_normal((400, 50, 20))), 0.3, True).data
+    assert abs(big.mean()) < 0.05 and abs(big.std() - 1) < 0.05  # selu's fixed point kept
+    np.testing.assert_array_equal(F.feature_alpha_dropout(x, 1.0, True).data, np.zeros_like(x0))
+    module = nn.FeatureAlphaDropout(0.2)
+    assert repr(module) == "FeatureAlphaDropout(p=0.2, inplace=False)"
+    assert module.eval()(x) is x
+    with pytest.raises(ValueError, match="feature_alpha_dropout: input must have at least 2"):
+        F.feature_alpha_dropout(td.Tensor(r(5)), 0.5, True)
+    with pytest.raises(ValueError, match=r"feature_alpha_dropout: probability p must be in"):
+        F.feature_alpha_dropout(x, 1.5, True)
+
+
+# -- in-place activations ---------------------------------------------------------------------
+
+INPLACE = [
+    ("relu_", (), lambda x: F.relu(x)),
+    ("elu_", (0.7,), lambda x: F.elu(x, 0.7)),
+    ("leaky_relu_", (0.2,), lambda x: F.leaky_relu(x, 0.2)),
+    ("hardtanh_", (-0.5, 0.8), lambda x: F.hardtanh(x, -0.5, 0.8)),
+    ("selu_", (), lambda x: F.selu(x)),
+    ("celu_", (1.5,), lambda x: F.celu(x, 1.5)),
+    ("threshold_", (0.1, -3.0), lambda x: F.threshold(x, 0.1, -3.0)),
+    ("rrelu_", (0.1, 0.3), lambda x: F.rrelu(x, 0.1, 0.3)),
+]
+
+
+@pytest.mark.parametrize("name, args, reference", INPLACE, ids=[c[0] for c in INPLACE])
+def test_inplace_activations(name, args, reference):
+    fn = getattr(F, name)
+    x0 = r(3, 4)
+    t = td.Tensor(x0.copy())
+    version = t._version[0]
+    assert fn(t, *args) is t and t._version[0] == version + 1
+    np.testing.assert_allclose(t.data, reference(td.Tensor(x0)).data)
+    leaf = td.Tensor(x0, requires_grad=True)  # recorded on a non-leaf: gradients flow
+    y = leaf * 1.0
+    fn(y, *args)
+    assert td.gradcheck(lambda a: fn(a * 1.0, *args), [leaf])
+    (g,) = td.grad(y.sum(), [leaf])
+    (expected,) = td.grad(reference(leaf).sum(), [leaf])
+    np.testing.assert_allclose(g.data, expected.data)
+    with pytest.raises(RuntimeError, match=f"{name}: a leaf tensor that requires grad"):
+        fn(leaf, *args)
+    with pytest.raises(TypeError, match=f"{name}: input must be a Tensor"):
+        fn(x0, *args)
+
+
+def test_inplace_views_and_rrelu_training():
+    base = td.Tensor(r(4, 3))
+    F.relu_(base[1])
+    assert np.all(base.data[1] >= 0)
+    td.manual_seed(4)
+    t = td.Tensor(-np.ones(50))
+    F.rrelu_(t, 0.1, 0.3, training=True)
+    assert np.all((t.data >= -0.3) & (t.data <= -0.1)) and len(np.unique(t.data)) > 1
+    with pytest.raises(ValueError, match="rrelu_: lower must be <= upper"):
+        F.rrelu_(t, 0.3, 0.1)
