@@ -474,3 +474,71 @@ def test_inplace_views_and_rrelu_training():
     assert np.all((t.data >= -0.3) & (t.data <= -0.1)) and len(np.unique(t.data)) > 1
     with pytest.raises(ValueError, match="rrelu_: lower must be <= upper"):
         F.rrelu_(t, 0.3, 0.1)
+
+
+# -- AdaptiveLogSoftmaxWithLoss ---------------------------------------------------------------
+
+
+def test_adaptive_log_softmax_closed_form_and_gradcheck():
+    td.manual_seed(0)
+    asm = nn.AdaptiveLogSoftmaxWithLoss(6, 9, [2, 5], div_value=2.0, dtype=np.float64)
+    assert asm.cutoffs == [2, 5, 9] and asm.head.weight.shape == (4, 6)
+    assert [c[0].weight.shape for c in asm.tail] == [(3, 6), (1, 6)]
+    x = td.Tensor(r(5, 6), requires_grad=True)
+    target = np.array([0, 3, 8, 1, 6])
+    full = asm.log_prob(x)
+    np.testing.assert_allclose(np.exp(full.data).sum(1), np.ones(5))  # a distribution
+    out = asm(x, target)
+    np.testing.assert_allclose(out.output.data, full.data[np.arange(5), target], rtol=1e-12)
+    np.testing.assert_allclose(out.loss.item(), -out.output.data.mean())
+    np.testing.assert_array_equal(asm.predict(x).data, full.data.argmax(1))
+    assert asm.predict(x).dtype == np.int64
+    assert td.gradcheck(lambda x: asm(x, target).output, [x])
+    assert td.gradcheck(lambda w: asm(x.detach(), target).loss, [asm.tail[1][1].weight])
+    one = asm(x[2], 8)
+    assert one.output.shape == () and np.isclose(one.output.item(), out.output.data[2])
+    assert asm.log_prob(x[0]).shape == (9,)
+
+
+def test_adaptive_log_softmax_errors():
+    cases = [([], "cutoffs must be a non-empty sequence"), ([3, 2], "unique, increasing ints"),
+             ([0, 4], "between 1 and n_classes - 1 = 9"), ([2, 10], r"got \[2, 10\]"),
+             ([2, 2], "unique"), ([2.0], "ints")]  # fmt: skip
+    for cutoffs, message in cases:
+        with pytest.raises(ValueError, match=f"AdaptiveLogSoftmaxWithLoss: .*{message}"):
+            nn.AdaptiveLogSoftmaxWithLoss(4, 10, cutoffs)
+    asm = nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3])
+    with pytest.raises(ValueError, match=r"target values must be in \[0, 9\], got values in"):
+        asm(td.Tensor(r(2, 4)), [1, 10])
+    with pytest.raises(ValueError, match=r"target of shape \(3,\) does not match input"):
+        asm(td.Tensor(r(2, 4)), [1, 2, 3])
+    with pytest.raises(TypeError, match="target must hold integers"):
+        asm(td.Tensor(r(2, 4)), [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"forward: input must be \(N, 4\) or \(4,\)"):
+        asm(td.Tensor(r(2, 5)), [1, 2])
+
+
+def test_adaptive_log_softmax_against_torch():
+    torch = pytest.importorskip("torch")
+    ours = nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0, head_bias=True,
+                                         dtype=np.float64)  # fmt: skip
+    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], 2.0, head_bias=True).double()
+    assert repr(ours) == repr(theirs)
+    pairs = list(zip(ours.named_parameters(), theirs.named_parameters()))
+    for (name, p), (name_t, q) in pairs:
+        assert name == name_t
+        p.data[...] = q.detach().numpy()
+    x0, target = r(7, 8), np.array([0, 4, 9, 2, 6, 7, 1])
+    x, xt = td.Tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    out, ref = ours(x, target), theirs(xt, torch.tensor(target))
+    np.testing.assert_allclose(out.output.data, ref.output.detach().numpy(), rtol=1e-12)
+    out.loss.backward()
+    ref.loss.backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    for (name, p), (_, q) in pairs:
+        np.testing.assert_allclose(
+            p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name
+        )
+    full, full_t = ours.log_prob(x), theirs.log_prob(xt)
+    np.testing.assert_allclose(full.data, full_t.detach().numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(ours.predict(x).data, theirs.predict(xt).numpy())

@@ -14,6 +14,7 @@ CTCLoss                               ctc.py
 EmbeddingBag                          embedding_bag.py
 RReLU, ChannelShuffle,                functional_extra.py
 FeatureAlphaDropout
+AdaptiveLogSoftmaxWithLoss            adaptive.py
 HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
 GroupNorm
@@ -52,6 +53,7 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import (
     MultiheadAttention,
     NonDynamicallyQuantizableLinear,
@@ -171,4 +173,5 @@ __all__ += [
 
 __all__ += [
     "CTCLoss", "EmbeddingBag", "RReLU", "ChannelShuffle", "FeatureAlphaDropout",
+    "AdaptiveLogSoftmaxWithLoss",
 ]  # fmt: skip
