@@ -40,7 +40,7 @@ CASES = [
     ("lengths_vary", 5, 3, [[1, 2, 1], [2, 0, 0]], [5, 2], [3, 1], 0),
     ("blank_last", 4, 3, [[0, 1], [1, 1]], [4, 4], [2, 2], 2),
     ("empty_target", 4, 3, [[1, 1], [0, 0]], [4, 3], [1, 0], 0),
-    ("impossible", 3, 3, [[1, 1], [2, 1]], [3, 3], [2, 2], 0),  # 1,1 needs 3 frames: fine
+    ("repeat_fits_exactly", 3, 3, [[1, 1], [2, 1]], [3, 3], [2, 2], 0),  # 1,1 needs 3 frames
     ("too_short", 3, 3, [[1, 1, 1], [2, 1, 0]], [3, 3], [3, 2], 0),  # 1,1,1 needs 5: inf
 ]
 
@@ -132,6 +132,7 @@ ERRORS = [
     (dict(targets=[[1, 0], [2, 2]]), ValueError, r"target label 0 is the blank \(0\)"),
     (dict(targets=[[1, 3], [2, 2]]), ValueError, r"label 3 is the blank \(0\) or outside"),
     (dict(targets=[[1.0, 1.0], [2.0, 2.0]]), TypeError, "targets must be integers"),
+    (dict(log_probs=td.Tensor(np.zeros((0, 2, 3)))), ValueError, "log_probs must not be empty"),
     (dict(blank=3), ValueError, r"blank 3 is outside \[0, 3\)"),
     (dict(reduction="avg"), ValueError, "ctc_loss: reduction must be"),
     (dict(zero_infinity=1), TypeError, "zero_infinity must be True or False"),

@@ -235,6 +235,8 @@ def ctc_loss(
     batched = log_probs.ndim == 3
     x = log_probs if batched else log_probs.unsqueeze(1)
     T, n, c = x.shape
+    if x.numel() == 0:
+        raise ValueError(f"ctc_loss: log_probs must not be empty, got shape {log_probs.shape}")
     if not 0 <= blank < c:
         raise ValueError(f"ctc_loss: blank {blank} is outside [0, {c}) ({c} classes)")
     lengths = _lengths(input_lengths, n, "input_lengths", batched)
