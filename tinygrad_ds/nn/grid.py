@@ -96,7 +96,7 @@ def grid_sample(
     around the point, or the nearest pixel (ties to even, as PyTorch). Points outside read 0
     ('zeros'), the nearest edge pixel ('border') or the image mirrored at its edges
     ('reflection'). align_corners=None is False, as PyTorch's default. Differentiable w.r.t.
-    input and grid (whose gradient is 0 for 'nearest')."""
+    input and grid; with 'nearest' the grid gets no gradient (None, where PyTorch's is 0)."""
     if not isinstance(input, Tensor) or not isinstance(grid, Tensor):
         bad = input if not isinstance(input, Tensor) else grid
         raise TypeError(f"grid_sample: input and grid must be Tensors, got {type(bad).__name__}")
