@@ -10,6 +10,11 @@ ConvTranspose1d/2d, PixelShuffle,     conv_transpose.py
 MaxUnpool1d/2d
 RNN, LSTM, GRU and their cells        rnn.py
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
+CTCLoss                               ctc.py
+EmbeddingBag                          embedding_bag.py
+RReLU, ChannelShuffle,                functional_extra.py
+FeatureAlphaDropout
+AdaptiveLogSoftmaxWithLoss            adaptive.py
 HuberLoss, KLDivLoss, margin losses   losses_more.py
 BatchNorm1d, BatchNorm2d, LayerNorm,  normalization.py
 GroupNorm
@@ -50,6 +55,7 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import (
     MultiheadAttention,
     NonDynamicallyQuantizableLinear,
@@ -66,8 +72,11 @@ from .conv_transpose import (
     PixelShuffle,
     PixelUnshuffle,
 )
+from .ctc import CTCLoss
 from .distance import Bilinear, CosineSimilarity, PairwiseDistance, Softmax2d
 from .dropout import AlphaDropout, Dropout1d, Dropout2d
+from .embedding_bag import EmbeddingBag
+from .functional_extra import ChannelShuffle, FeatureAlphaDropout, RReLU
 from .layers import (
     Dropout,
     Embedding,
@@ -166,3 +175,8 @@ __all__ += [
 ]  # fmt: skip
 
 __all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+
+__all__ += [
+    "CTCLoss", "EmbeddingBag", "RReLU", "ChannelShuffle", "FeatureAlphaDropout",
+    "AdaptiveLogSoftmaxWithLoss",
+]  # fmt: skip

@@ -498,3 +498,30 @@ from .distance import bilinear  # noqa: E402
 from .normalization_more import instance_norm, local_response_norm, rms_norm  # noqa: E402
 
 __all__ += ["instance_norm", "rms_norm", "local_response_norm", "bilinear"]
+
+# -- CTC loss, embedding_bag, grid_sample and more (functional_extra.py imports this module) --
+
+from .ctc import ctc_loss  # noqa: E402
+from .embedding_bag import embedding_bag  # noqa: E402
+from .functional_extra import (  # noqa: E402
+    celu_,
+    channel_shuffle,
+    elu_,
+    feature_alpha_dropout,
+    gumbel_softmax,
+    hardtanh_,
+    leaky_relu_,
+    pdist,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu_,
+    threshold_,
+)
+from .grid import affine_grid, grid_sample  # noqa: E402
+
+__all__ += [
+    "ctc_loss", "embedding_bag", "affine_grid", "grid_sample", "gumbel_softmax", "rrelu", "pdist",
+    "channel_shuffle", "feature_alpha_dropout", "relu_", "elu_", "leaky_relu_", "hardtanh_",
+    "selu_", "celu_", "threshold_", "rrelu_",
+]  # fmt: skip
