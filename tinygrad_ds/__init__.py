@@ -71,6 +71,21 @@ from .ops.special import erf, erfc, erfinv
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
+from .torch_api.counting_functions import (
+    argwhere,
+    bincount,
+    bucketize,
+    combinations,
+    histc,
+    histogram,
+    isin,
+    searchsorted,
+    tril_indices,
+    triu_indices,
+    unique,
+    unique_consecutive,
+    unravel_index,
+)
 from .torch_api.elementwise_functions import (
     acos,
     acosh,
@@ -294,4 +309,9 @@ __all__ += [  # PyTorch's reductions as functions (torch_api/reduction_functions
 ]  # fmt: skip
 __all__ += [  # PyTorch's scatter functions (torch_api/indexing_functions.py)
     "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
+]  # fmt: skip
+__all__ += [  # counting, sets and search (torch_api/counting_functions.py)
+    "unique", "unique_consecutive", "bincount", "histc", "histogram", "argwhere",
+    "searchsorted", "bucketize", "isin", "tril_indices", "triu_indices", "combinations",
+    "unravel_index",
 ]  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
+from .torch_api.counting import TorchCounting
 from .torch_api.elementwise import TorchElementwise
 from .torch_api.indexing import TorchIndexing
 from .torch_api.inplace_methods import TorchInplace
@@ -133,6 +134,7 @@ class Tensor(
     TorchLinalg,
     TorchIndexing,
     TorchInplace,
+    TorchCounting,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
