@@ -262,6 +262,29 @@ from .torch_api.shape_functions import (
     triu,
     unbind,
 )
+from .torch_api.splitting_functions import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    concat,
+    diagflat,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    is_complex,
+    is_nonzero,
+    is_same_size,
+    is_signed,
+    ravel,
+    repeat_interleave,
+    row_stack,
+    tensor_split,
+    unflatten,
+    vsplit,
+    vstack,
+)
 
 __version__ = "0.1.0"
 
@@ -314,4 +337,10 @@ __all__ += [  # counting, sets and search (torch_api/counting_functions.py)
     "unique", "unique_consecutive", "bincount", "histc", "histogram", "argwhere",
     "searchsorted", "bucketize", "isin", "tril_indices", "triu_indices", "combinations",
     "unravel_index",
+]  # fmt: skip
+__all__ += [  # splitting, stacking and reshaping (torch_api/splitting_functions.py)
+    "tensor_split", "hsplit", "vsplit", "dsplit", "hstack", "vstack", "dstack",
+    "column_stack", "row_stack", "atleast_1d", "atleast_2d", "atleast_3d",
+    "repeat_interleave", "diagflat", "unflatten", "ravel", "concat", "is_same_size",
+    "is_nonzero", "is_signed", "is_complex",
 ]  # fmt: skip

@@ -24,6 +24,7 @@ from .torch_api.more import TorchMore
 from .torch_api.names import TorchNames
 from .torch_api.reductions import TorchReductions
 from .torch_api.shape import TorchShape
+from .torch_api.splitting import TorchSplitting
 
 __all__ = ["Tensor"]
 
@@ -135,6 +136,7 @@ class Tensor(
     TorchIndexing,
     TorchInplace,
     TorchCounting,
+    TorchSplitting,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
