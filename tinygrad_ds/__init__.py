@@ -71,6 +71,31 @@ from .ops.special import erf, erfc, erfinv
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
+from .torch_api.aliases_functions import (
+    absolute,
+    det,
+    divide,
+    eq,
+    fix,
+    ge,
+    ger,
+    greater,
+    greater_equal,
+    gt,
+    inverse,
+    le,
+    less,
+    less_equal,
+    logdet,
+    lt,
+    multiply,
+    ne,
+    negative,
+    not_equal,
+    positive,
+    slogdet,
+    subtract,
+)
 from .torch_api.counting_functions import (
     argwhere,
     bincount,
@@ -343,4 +368,9 @@ __all__ += [  # splitting, stacking and reshaping (torch_api/splitting_functions
     "column_stack", "row_stack", "atleast_1d", "atleast_2d", "atleast_3d",
     "repeat_interleave", "diagflat", "unflatten", "ravel", "concat", "is_same_size",
     "is_nonzero", "is_signed", "is_complex",
+]  # fmt: skip
+__all__ += [  # PyTorch's other names (torch_api/aliases_functions.py)
+    "absolute", "multiply", "subtract", "divide", "negative", "positive", "greater",
+    "greater_equal", "less", "less_equal", "not_equal", "eq", "ne", "lt", "le", "gt", "ge",
+    "fix", "ger", "inverse", "det", "slogdet", "logdet",
 ]  # fmt: skip

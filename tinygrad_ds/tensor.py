@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
+from .torch_api.aliases import TorchAliases
 from .torch_api.counting import TorchCounting
 from .torch_api.elementwise import TorchElementwise
 from .torch_api.indexing import TorchIndexing
@@ -137,6 +138,7 @@ class Tensor(
     TorchInplace,
     TorchCounting,
     TorchSplitting,
+    TorchAliases,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
