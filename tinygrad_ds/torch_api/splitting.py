@@ -104,10 +104,16 @@ class TorchSplitting:
     def split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of the sizes listed along `dim` (they must add up to its length): `split`
         with a list."""
+        what = "split_with_sizes"
         if not isinstance(split_sizes, (list, tuple)):
-            raise TypeError(f"split_with_sizes: split_sizes must be a list of ints, got "
-                            f"{split_sizes!r}")  # fmt: skip
-        return self.split(list(split_sizes), dim)
+            raise TypeError(f"{what}: split_sizes must be a list of ints, got {split_sizes!r}")
+        sizes = [_int(s, what, "a split size") for s in split_sizes]
+        axis = _dim(self, dim, what)
+        if sum(sizes) != self.shape[axis] or min(sizes, default=0) < 0:
+            raise ValueError(f"{what}: sizes {sizes} must be >= 0 and add up to "
+                             f"{self.shape[axis]}, the size of dim {axis} (shape "
+                             f"{self.shape})")  # fmt: skip
+        return self.split(sizes, axis)
 
     # -- repeating and reshaping ---------------------------------------------------------
 

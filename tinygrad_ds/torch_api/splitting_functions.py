@@ -87,17 +87,25 @@ def _stacked(tensors: Sequence[Any], what: str) -> list[Tensor]:
     return _tensors(tensors, what)
 
 
+def _joined(tensors: Sequence[Tensor], dim: int, what: str) -> Tensor:
+    """`cat` along `dim`, its errors naming `what`."""
+    try:
+        return cat(list(tensors), dim=dim)
+    except (ValueError, IndexError) as e:
+        raise type(e)(f"{what}: {e}") from None
+
+
 def hstack(tensors: Sequence[Any]) -> Tensor:
     """The tensors side by side: `cat` along dim 1 of them made at least 1-D (along dim 0
     when they are 1-D)."""
-    ts = list(atleast_1d(_stacked(tensors, "hstack")))
-    return cat(ts, dim=0 if ts[0].ndim == 1 else 1)
+    ts = atleast_1d(_stacked(tensors, "hstack"))
+    return _joined(ts, 0 if ts[0].ndim == 1 else 1, "hstack")
 
 
 def vstack(tensors: Sequence[Any]) -> Tensor:
     """The tensors one above the other: `cat` along dim 0 of them made at least 2-D (a 1-D
     one becomes a row)."""
-    return cat(list(atleast_2d(_stacked(tensors, "vstack"))), dim=0)
+    return _joined(atleast_2d(_stacked(tensors, "vstack")), 0, "vstack")
 
 
 row_stack = vstack  # PyTorch's other name for vstack
@@ -105,14 +113,14 @@ row_stack = vstack  # PyTorch's other name for vstack
 
 def dstack(tensors: Sequence[Any]) -> Tensor:
     """The tensors in depth: `cat` along dim 2 of them made at least 3-D."""
-    return cat(list(atleast_3d(_stacked(tensors, "dstack"))), dim=2)
+    return _joined(atleast_3d(_stacked(tensors, "dstack")), 2, "dstack")
 
 
 def column_stack(tensors: Sequence[Any]) -> Tensor:
     """The tensors as columns side by side: a 0-d or 1-D one becomes a column (n, 1), then
     `cat` along dim 1."""
     ts = _stacked(tensors, "column_stack")
-    return cat([t.reshape(t.numel(), 1) if t.ndim < 2 else t for t in ts], dim=1)
+    return _joined([t.reshape(t.numel(), 1) if t.ndim < 2 else t for t in ts], 1, "column_stack")
 
 
 # -- repeating, reshaping and questions ----------------------------------------------------
