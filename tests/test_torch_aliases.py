@@ -445,3 +445,16 @@ def test_aliases_against_pytorch(call, a):
     ours.sum().backward()
     theirs.sum().backward()
     np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_in_place_through_an_indexed_view_against_pytorch():
+    torch = pytest.importorskip("torch")
+    a, w = np.array([[0.5, 1.0], [1.5, 2.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])
+    x, t = td.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, u = x * 1, t * 1
+    y[0].sin_(), u[0].sin_()
+    y[1].eq_(1.5), u[1].eq_(1.5)
+    (y * td.tensor(w)).sum().backward()
+    (u * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(y.data, u.detach().numpy())
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
