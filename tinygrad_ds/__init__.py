@@ -71,6 +71,46 @@ from .ops.special import erf, erfc, erfinv
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
+from .torch_api.aliases_functions import (
+    absolute,
+    det,
+    divide,
+    eq,
+    fix,
+    ge,
+    ger,
+    greater,
+    greater_equal,
+    gt,
+    inverse,
+    le,
+    less,
+    less_equal,
+    logdet,
+    lt,
+    multiply,
+    ne,
+    negative,
+    not_equal,
+    positive,
+    slogdet,
+    subtract,
+)
+from .torch_api.counting_functions import (
+    argwhere,
+    bincount,
+    bucketize,
+    combinations,
+    histc,
+    histogram,
+    isin,
+    searchsorted,
+    tril_indices,
+    triu_indices,
+    unique,
+    unique_consecutive,
+    unravel_index,
+)
 from .torch_api.elementwise_functions import (
     acos,
     acosh,
@@ -247,6 +287,29 @@ from .torch_api.shape_functions import (
     triu,
     unbind,
 )
+from .torch_api.splitting_functions import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    concat,
+    diagflat,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    is_complex,
+    is_nonzero,
+    is_same_size,
+    is_signed,
+    ravel,
+    repeat_interleave,
+    row_stack,
+    tensor_split,
+    unflatten,
+    vsplit,
+    vstack,
+)
 
 __version__ = "0.1.0"
 
@@ -294,4 +357,20 @@ __all__ += [  # PyTorch's reductions as functions (torch_api/reduction_functions
 ]  # fmt: skip
 __all__ += [  # PyTorch's scatter functions (torch_api/indexing_functions.py)
     "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
+]  # fmt: skip
+__all__ += [  # counting, sets and search (torch_api/counting_functions.py)
+    "unique", "unique_consecutive", "bincount", "histc", "histogram", "argwhere",
+    "searchsorted", "bucketize", "isin", "tril_indices", "triu_indices", "combinations",
+    "unravel_index",
+]  # fmt: skip
+__all__ += [  # splitting, stacking and reshaping (torch_api/splitting_functions.py)
+    "tensor_split", "hsplit", "vsplit", "dsplit", "hstack", "vstack", "dstack",
+    "column_stack", "row_stack", "atleast_1d", "atleast_2d", "atleast_3d",
+    "repeat_interleave", "diagflat", "unflatten", "ravel", "concat", "is_same_size",
+    "is_nonzero", "is_signed", "is_complex",
+]  # fmt: skip
+__all__ += [  # PyTorch's other names (torch_api/aliases_functions.py)
+    "absolute", "multiply", "subtract", "divide", "negative", "positive", "greater",
+    "greater_equal", "less", "less_equal", "not_equal", "eq", "ne", "lt", "le", "gt", "ge",
+    "fix", "ger", "inverse", "det", "slogdet", "logdet",
 ]  # fmt: skip

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from .dtypes import KINDS, as_array, get_default_dtype, resolve_dtype
+from .torch_api.aliases import TorchAliases
+from .torch_api.counting import TorchCounting
 from .torch_api.elementwise import TorchElementwise
 from .torch_api.indexing import TorchIndexing
 from .torch_api.inplace_methods import TorchInplace
@@ -23,6 +25,7 @@ from .torch_api.more import TorchMore
 from .torch_api.names import TorchNames
 from .torch_api.reductions import TorchReductions
 from .torch_api.shape import TorchShape
+from .torch_api.splitting import TorchSplitting
 
 __all__ = ["Tensor"]
 
@@ -133,6 +136,9 @@ class Tensor(
     TorchLinalg,
     TorchIndexing,
     TorchInplace,
+    TorchCounting,
+    TorchSplitting,
+    TorchAliases,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 

@@ -12,8 +12,15 @@ and the package-level functions (`td.diag`, `td.prod`, ...) beside them.
                     put, and their in-place forms (scatter_, ..., masked_fill_)
     inplace_methods.py  exp_, clamp_min_, tril_, fill_diagonal_, uniform_, ...: out-of-place
                     methods written back in place through inplace.py
+    counting.py     unique, unique_consecutive, bincount, histc, histogram, argwhere
+    splitting.py    tensor_split, hsplit, repeat_interleave, unflatten, sum_to_size, stride,
+                    is_contiguous, ...
+    aliases.py      PyTorch's other names (absolute, greater, fix, ger, inverse, det, ...) and
+                    in-place forms made from a table (sin_, lerp_, eq_, addmm_, random_, ...)
     *_functions.py  the package-level functions of shape.py, elementwise.py, reductions.py,
-                    linalg.py and indexing.py
+                    linalg.py, indexing.py, counting.py (with searchsorted, bucketize, isin,
+                    tril_indices, combinations, unravel_index), splitting.py (with hstack,
+                    vstack, atleast_2d, ...) and aliases.py
 
 tensor.py imports these modules before it defines `Tensor`: they import what they need from
 tensor.py inside the methods that use it.
