@@ -10,6 +10,7 @@ Adadelta          adadelta.py
 Rprop             rprop.py
 ASGD              asgd.py       (averaged SGD)
 LBFGS             lbfgs.py      (step(closure); strong-Wolfe line search)
+Adafactor         adafactor.py  (factored second moments, relative step, clipping)
 lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
                   CosineAnnealingLR, LambdaLR, MultiplicativeLR, CosineAnnealingWarmRestarts,
                   CyclicLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
@@ -17,6 +18,7 @@ lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, Poly
 
 from . import lr_scheduler
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
@@ -51,4 +53,5 @@ __all__ = [
     "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "ConstantLR",
     "LinearLR", "PolynomialLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR",
     "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
+    "Adafactor",
 ]  # fmt: skip
