@@ -11,12 +11,13 @@ Rprop             rprop.py
 ASGD              asgd.py       (averaged SGD)
 LBFGS             lbfgs.py      (step(closure); strong-Wolfe line search)
 Adafactor         adafactor.py  (factored second moments, relative step, clipping)
+swa_utils         swa_utils.py  (AveragedModel, SWALR, update_bn: SWA and EMA weight averages)
 lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
                   CosineAnnealingLR, LambdaLR, MultiplicativeLR, CosineAnnealingWarmRestarts,
                   CyclicLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
 """
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
@@ -53,5 +54,5 @@ __all__ = [
     "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "ConstantLR",
     "LinearLR", "PolynomialLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR",
     "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
-    "Adafactor",
+    "Adafactor", "swa_utils",
 ]  # fmt: skip
