@@ -22,6 +22,8 @@ AdaptiveAvg/MaxPool1d/2d, Unfold, Fold  pooling.py
 Dropout1d, Dropout2d, AlphaDropout    dropout.py
 MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
+LazyLinear, LazyConv1d/2d, LazyBatch-  lazy.py (shapes from the first input;
+Norm1d/2d, LazyInstanceNorm1d/2d      UninitializedParameter, UninitializedBuffer)
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
@@ -79,6 +81,18 @@ from .layers import (
     Softmax,
     Tanh,
     Unflatten,
+)
+from .lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyLinear,
+    LazyModuleMixin,
+    UninitializedBuffer,
+    UninitializedParameter,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .losses_more import (
@@ -160,4 +174,10 @@ __all__ += [
     "CosineSimilarity", "Bilinear", "Softmax2d",
     "ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle", "MaxUnpool1d",
     "MaxUnpool2d",
+]  # fmt: skip
+
+__all__ += [
+    "UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
+    "LazyConv1d", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
 ]  # fmt: skip
