@@ -25,6 +25,10 @@ CASES = [
      lambda: nn.Conv1d(5, 3, 2, bias=False), (5, 6)),
     ("LazyConv2d", lambda: nn.LazyConv2d(4, 3, stride=2, groups=2),
      lambda: nn.Conv2d(2, 4, 3, stride=2, groups=2), (2, 2, 7, 7)),
+    ("LazyConvTranspose1d", lambda: nn.LazyConvTranspose1d(3, 2, stride=2),
+     lambda: nn.ConvTranspose1d(5, 3, 2, stride=2), (2, 5, 4)),
+    ("LazyConvTranspose2d", lambda: nn.LazyConvTranspose2d(6, 3, 2, 1, output_padding=1, groups=2),
+     lambda: nn.ConvTranspose2d(4, 6, 3, 2, 1, output_padding=1, groups=2), (4, 5, 5)),
     ("LazyBatchNorm1d", lambda: nn.LazyBatchNorm1d(), lambda: nn.BatchNorm1d(3), (8, 3)),
     ("LazyBatchNorm1d-options", lambda: nn.LazyBatchNorm1d(momentum=0.3, affine=False),
      lambda: nn.BatchNorm1d(3, momentum=0.3, affine=False), (8, 3, 4)),
@@ -175,6 +179,9 @@ def test_load_state_dict_materializes_nested_lazy_layers():
     conv = nn.LazyConv1d(6, 3, groups=3)
     conv.load_state_dict(nn.Conv1d(9, 6, 3, groups=3).state_dict())
     assert type(conv) is nn.Conv1d and conv.in_channels == 9
+    transposed = nn.LazyConvTranspose2d(4, 3, groups=2, bias=False)
+    transposed.load_state_dict(nn.ConvTranspose2d(6, 4, 3, groups=2, bias=False).state_dict())
+    assert type(transposed) is nn.ConvTranspose2d and transposed.in_channels == 6
 
 
 def test_load_state_dict_of_the_wrong_shapes_is_an_error():
@@ -227,6 +234,8 @@ def test_bad_options_are_checked_at_construction():
          (3, 6, 9)),
         (lambda: nn.LazyConv2d(6, (2, 3), groups=3), lambda t: t.nn.LazyConv2d(6, (2, 3), groups=3),
          (1, 3, 5, 6)),
+        (lambda: nn.LazyConvTranspose2d(4, 3, groups=2), lambda t: t.nn.LazyConvTranspose2d(
+            4, 3, groups=2), (2, 6, 3, 3)),
         (lambda: nn.LazyBatchNorm2d(), lambda t: t.nn.LazyBatchNorm2d(), (2, 5, 3, 3)),
         (lambda: nn.LazyInstanceNorm1d(), lambda t: t.nn.LazyInstanceNorm1d(), (2, 5, 3)),
     ],

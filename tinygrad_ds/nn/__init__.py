@@ -22,8 +22,9 @@ AdaptiveAvg/MaxPool1d/2d, Unfold, Fold  pooling.py
 Dropout1d, Dropout2d, AlphaDropout    dropout.py
 MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
-LazyLinear, LazyConv1d/2d, LazyBatch-  lazy.py (shapes from the first input;
-Norm1d/2d, LazyInstanceNorm1d/2d      UninitializedParameter, UninitializedBuffer)
+LazyLinear, LazyConv1d/2d, LazyConv-   lazy.py (shapes from the first input;
+Transpose1d/2d, LazyBatchNorm1d/2d,   UninitializedParameter, UninitializedBuffer)
+LazyInstanceNorm1d/2d
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
@@ -87,6 +88,8 @@ from .lazy import (
     LazyBatchNorm2d,
     LazyConv1d,
     LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
     LazyInstanceNorm1d,
     LazyInstanceNorm2d,
     LazyLinear,
@@ -178,6 +181,6 @@ __all__ += [
 
 __all__ += [
     "UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
-    "LazyConv1d", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyInstanceNorm1d",
-    "LazyInstanceNorm2d",
+    "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
 ]  # fmt: skip

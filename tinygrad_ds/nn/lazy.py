@@ -19,6 +19,7 @@ import numpy as np
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .conv import Conv1d, Conv2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d, _ConvTransposeNd
 from .layers import Linear, _dtype
 from .module import Module, Parameter, check_int
 from .normalization import BatchNorm1d, BatchNorm2d
@@ -26,8 +27,8 @@ from .normalization_more import InstanceNorm1d, InstanceNorm2d
 
 __all__ = [
     "UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
-    "LazyConv1d", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyInstanceNorm1d",
-    "LazyInstanceNorm2d",
+    "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
 ]  # fmt: skip
 
 _DATA = Tensor.__dict__["data"]  # the slot that holds a Tensor's array
@@ -246,6 +247,9 @@ class _LazyConvMixin(LazyModuleMixin):
         self._building = True
         super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
                          False, padding_mode, dtype)  # fmt: skip
+        self._placeholders(bias, dtype)
+
+    def _placeholders(self, bias: bool, dtype: Any) -> None:
         del self._building
         d = _dtype(dtype, type(self).__name__)
         self.in_channels = 0
@@ -296,6 +300,50 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
     """A Conv2d whose in_channels is read from its first input ((N, C, H, W) or (C, H, W))."""
 
     cls_to_become = Conv2d
+
+
+class _LazyConvTransposeMixin(_LazyConvMixin):
+    """The shared body of LazyConvTranspose1d and 2d (PyTorch's order of arguments)."""
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
+    ) -> None:
+        self._building = True
+        _ConvTransposeNd.__init__(
+            self, groups, out_channels, kernel_size, stride, padding, output_padding, groups,
+            False, dilation, padding_mode, dtype,
+        )  # fmt: skip
+        self._placeholders(bias, dtype)
+
+    def _size_from(self, shapes: dict[str, tuple[int, ...]]) -> int:
+        shape = shapes.get("weight")
+        if shape is None or len(shape) != self.dims + 2:
+            raise self._shape_error("weight", shape, "(in_channels, out_channels / groups, *k)")
+        return shape[0]
+
+
+class LazyConvTranspose1d(_LazyConvTransposeMixin, ConvTranspose1d):
+    """A ConvTranspose1d whose in_channels is read from its first input ((N, C, L) or
+    (C, L))."""
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeMixin, ConvTranspose2d):
+    """A ConvTranspose2d whose in_channels is read from its first input ((N, C, H, W) or
+    (C, H, W))."""
+
+    cls_to_become = ConvTranspose2d
 
 
 class _LazyNormMixin(LazyModuleMixin):
