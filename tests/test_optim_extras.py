@@ -541,4 +541,5 @@ def test_sgd_with_swa_on_digits_averages_to_a_model_no_worse_than_the_last_itera
         averaged = loss_fn(swa(td.Tensor(x_test)), td.Tensor(y_test)).item()
         accuracy = (swa(td.Tensor(x_test)).argmax(axis=1).data == y_test).mean()
     assert swa.n_averaged.item() == 8
+    assert all(p.dtype == np.float32 for p in swa.parameters())  # float32 stays float32
     assert averaged <= last * 1.05 and accuracy > 0.9
