@@ -29,6 +29,9 @@ MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
 TransformerDecoderLayer, Transformer- transformer.py
 Decoder, Transformer
+LazyLinear, LazyConv1d/2d, LazyConv-   lazy.py (shapes from the first input;
+Transpose1d/2d, LazyBatchNorm1d/2d,   UninitializedParameter, UninitializedBuffer)
+LazyInstanceNorm1d/2d
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
 """
 
@@ -90,6 +93,20 @@ from .layers import (
     Softmax,
     Tanh,
     Unflatten,
+)
+from .lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyLinear,
+    LazyModuleMixin,
+    UninitializedBuffer,
+    UninitializedParameter,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .losses_more import (
@@ -179,4 +196,10 @@ __all__ += ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 __all__ += [
     "CTCLoss", "EmbeddingBag", "RReLU", "ChannelShuffle", "FeatureAlphaDropout",
     "AdaptiveLogSoftmaxWithLoss",
+]  # fmt: skip
+
+__all__ += [
+    "UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
+    "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
 ]  # fmt: skip

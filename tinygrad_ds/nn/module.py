@@ -407,8 +407,11 @@ class Module:
                 f"load_state_dict: expected a dict-like state_dict (names to tensors or arrays), "
                 f"got {type(state_dict).__name__}"
             )
-        own = self.state_dict(keep_vars=True)
         given = dict(state_dict)
+        for name, module in self.named_modules():  # lazy layers take the checkpoint's shapes
+            if hasattr(module, "_materialize_from"):
+                module._materialize_from(given, f"{name}." if name else "")
+        own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
         problems = []

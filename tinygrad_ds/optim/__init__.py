@@ -10,13 +10,16 @@ Adadelta          adadelta.py
 Rprop             rprop.py
 ASGD              asgd.py       (averaged SGD)
 LBFGS             lbfgs.py      (step(closure); strong-Wolfe line search)
+Adafactor         adafactor.py  (factored second moments, relative step, clipping)
+swa_utils         swa_utils.py  (AveragedModel, SWALR, update_bn: SWA and EMA weight averages)
 lr_scheduler/     StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
                   CosineAnnealingLR, LambdaLR, MultiplicativeLR, CosineAnnealingWarmRestarts,
                   CyclicLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
 """
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
@@ -51,4 +54,5 @@ __all__ = [
     "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "MultiStepLR", "ConstantLR",
     "LinearLR", "PolynomialLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR",
     "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
+    "Adafactor", "swa_utils",
 ]  # fmt: skip
