@@ -20,6 +20,11 @@ Bilinear, Softmax2d
 padding modules, Upsample             sampling.py
 AdaptiveAvg/MaxPool1d/2d, Unfold, Fold  pooling.py
 Dropout1d, Dropout2d, AlphaDropout    dropout.py
+Conv3d, ConvTranspose3d, BatchNorm3d,  three_d.py
+InstanceNorm3d, Dropout3d, *Pad3d,
+MaxUnpool3d
+MaxPool3d, AvgPool3d, LPPool1d/2d/3d,  three_d_pool.py
+AdaptiveAvg/MaxPool3d
 MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
 nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
@@ -160,4 +165,34 @@ __all__ += [
     "CosineSimilarity", "Bilinear", "Softmax2d",
     "ConvTranspose1d", "ConvTranspose2d", "PixelShuffle", "PixelUnshuffle", "MaxUnpool1d",
     "MaxUnpool2d",
+]  # fmt: skip
+
+from .three_d import (  # noqa: E402
+    BatchNorm3d,
+    CircularPad3d,
+    ConstantPad3d,
+    Conv3d,
+    ConvTranspose3d,
+    Dropout3d,
+    InstanceNorm3d,
+    MaxUnpool3d,
+    ReflectionPad3d,
+    ReplicationPad3d,
+    ZeroPad3d,
+)
+from .three_d_pool import (  # noqa: E402
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxPool3d,
+)
+
+__all__ += [
+    "Conv3d", "ConvTranspose3d", "BatchNorm3d", "InstanceNorm3d", "Dropout3d", "ConstantPad3d",
+    "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d", "MaxUnpool3d",
+    "MaxPool3d", "AvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
 ]  # fmt: skip
