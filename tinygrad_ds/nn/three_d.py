@@ -1,5 +1,5 @@
 """Volumes (N, C, D, H, W): 3-D convolution, normalisation, channel dropout, padding and max
-unpooling, with PyTorch's names, shapes and defaults (3-D pooling is in pooling_nd.py).
+unpooling, with PyTorch's names, shapes and defaults (3-D pooling is in three_d_pool.py).
 
 conv3d              F.conv3d, Conv3d; F.conv_transpose3d, ConvTranspose3d
 normalisation       BatchNorm3d, InstanceNorm3d (the 1-D layers on more position dims)

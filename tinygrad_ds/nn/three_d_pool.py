@@ -172,7 +172,7 @@ def _avg_pool(
         divisor = np.full(geo.out, float(divisor_override))
     else:
         divisor = _grid(counts, np.multiply).astype(np.float64)
-    out = y * Tensor._make((1.0 / divisor).astype(x.dtype), None)
+    out = y / Tensor._make(divisor.astype(x.dtype), None)
     return out.squeeze(0) if unbatched else out
 
 
