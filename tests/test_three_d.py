@@ -228,6 +228,9 @@ def test_max_pool3d_indices_ties_nan_and_second_derivative():
     x = np.zeros((1, 1, 2, 2, 2))  # all tied: the first place of each window wins
     y, idx = F.max_pool3d(td.Tensor(x, requires_grad=True), 2, return_indices=True)
     assert idx.data.ravel().tolist() == [0]
+    inf = td.Tensor(np.full((1, 1, 1, 3, 3), -np.inf))  # all -inf: the first place inside
+    _, idx = F.max_pool3d(inf, (1, 2, 2), stride=1, padding=(0, 1, 1), return_indices=True)
+    assert idx.data[0, 0, 0].tolist() == [[0, 0, 1, 2], [0, 0, 1, 2], [3, 3, 4, 5], [6, 6, 7, 8]]
     x[0, 0, 1, 0, 1] = np.nan  # a NaN wins, as PyTorch's
     x[0, 0, 1, 1, 1] = np.nan
     xt = td.Tensor(x, requires_grad=True)

@@ -80,19 +80,23 @@ class _Windows:
             widths.append((p, max(0, (o - 1) * s + d * (k - 1) + 1 - n - p)))
         return np.pad(data, widths, constant_values=fill)
 
+    def first_inside(self, axis: int) -> np.ndarray:
+        """Per output position along `axis`, the first kernel offset a whose input position
+        start + a d is inside the input (not padding)."""
+        start = np.arange(self.out[axis]) * self.stride[axis] - self.pads[axis]
+        return np.maximum(0, -(start // self.dilation[axis]))  # the first a with start + a d >= 0
+
     def offsets(self) -> Any:
-        """For each kernel offset, row-major: its strided slices of the padded input and, per
-        axis, the input positions it reads (negative or >= size inside the padding)."""
+        """For each kernel offset, row-major: its strided slices of the padded input."""
         for offset in itertools.product(*(range(k) for k in self.kernel)):
-            slices, positions = [], []
-            for a, s, d, o, p in zip(offset, self.stride, self.dilation, self.out, self.pads):
-                slices.append(slice(a * d, a * d + s * (o - 1) + 1, s))
-                positions.append(np.arange(o) * s + a * d - p)
-            yield tuple(slices), positions
+            yield tuple(
+                slice(a * d, a * d + s * (o - 1) + 1, s)
+                for a, s, d, o in zip(offset, self.stride, self.dilation, self.out)
+            )
 
 
 def _grid(per_axis: list[np.ndarray], op: Any) -> np.ndarray:
-    """The outer combination of 1-D arrays (one per axis) by `op` (np.add, np.logical_and, ...)."""
+    """The outer combination of 1-D arrays (one per axis) by `op` (np.add, np.multiply)."""
     k = len(per_axis)
     out = per_axis[0].reshape((-1,) + (1,) * (k - 1))
     for i, v in enumerate(per_axis[1:], start=1):
@@ -114,19 +118,29 @@ def _max_pool(
     floating = data.dtype.kind == "f"
     low = -np.inf if floating else np.iinfo(data.dtype).min if data.dtype.kind in "iu" else 0
     xp = geo.padded(data, low)
-    plane = [math.prod(geo.spatial[i + 1 :]) for i in range(dims)]  # flat strides of a plane
+    k_total = math.prod(geo.kernel)
+    kind = np.min_scalar_type(k_total - 1)
+    # as PyTorch: the max starts at `low` and its place at the window's first place inside the
+    # input, so a window of -inf (of `low`) points there; a strictly greater value takes over,
+    # and the padding (`low`) never does. Offsets come in order: the last k to improve wins.
+    row_major = [math.prod(geo.kernel[i + 1 :]) for i in range(dims)]
     best = np.full(data.shape[:2] + geo.out, low, dtype=data.dtype)
-    where = np.full(best.shape, -1, dtype=np.int64)
-    for slices, positions in geo.offsets():
+    argmax = np.empty(best.shape, dtype=kind)
+    argmax[...] = _grid([geo.first_inside(i) * m for i, m in enumerate(row_major)], np.add)
+    for k, slices in enumerate(geo.offsets()):
         candidate = xp[(..., *slices)]
-        valid = _grid([(q >= 0) & (q < n) for q, n in zip(positions, geo.spatial)], np.logical_and)
-        flat = _grid([q * m for q, m in zip(positions, plane)], np.add)
-        better = (where < 0) | (candidate > best)
-        if floating:
-            better |= np.isnan(candidate)
-        better &= valid
-        best = np.where(better, candidate, best)
-        where = np.where(better, flat, where)
+        better = candidate > best
+        np.maximum(argmax, better.view(np.uint8) * kind.type(k), out=argmax)
+        np.maximum(best, candidate, out=best)  # NaN propagates
+    if floating and best.size and np.isnan(best.max()):  # the last NaN of a window wins
+        nan_windows = np.isnan(best)
+        for k, slices in enumerate(geo.offsets()):
+            argmax[nan_windows & np.isnan(xp[(..., *slices)])] = k
+    plane = [math.prod(geo.spatial[i + 1 :]) for i in range(dims)]  # flat strides of a plane
+    where = np.zeros(best.shape, dtype=np.int64)
+    for i, a in enumerate(np.unravel_index(argmax, geo.kernel)):  # offset -> input position
+        start = np.arange(geo.out[i]) * geo.stride[i] - geo.pads[i]
+        where += (start.reshape((-1,) + (1,) * (dims - 1 - i)) + a * geo.dilation[i]) * plane[i]
     n, c = data.shape[:2]
     out = x.reshape(n, c, -1).gather(-1, where.reshape(n, c, -1)).reshape(best.shape)
     indices = Tensor._make(where, None)
