@@ -72,13 +72,14 @@ class _Windows:
             )
         self.out = tuple(out)
 
-    def padded(self, data: np.ndarray, fill: Any) -> np.ndarray:
-        """data padded by p before and as much as the last window needs after."""
-        widths = [(0, 0)] * (data.ndim - len(self.out))
+    def widths(self) -> list[tuple[int, int]]:
+        """(before, after) padding of (N, C, *spatial): p before each spatial axis, and after
+        it as much as the last window needs (p, or more or less with ceil_mode)."""
+        widths = [(0, 0), (0, 0)]
         for n, p, k, s, d, o in zip(self.spatial, self.pads, self.kernel, self.stride,
                                     self.dilation, self.out):  # fmt: skip
             widths.append((p, max(0, (o - 1) * s + d * (k - 1) + 1 - n - p)))
-        return np.pad(data, widths, constant_values=fill)
+        return widths
 
     def first_inside(self, axis: int) -> np.ndarray:
         """Per output position along `axis`, the first kernel offset a whose input position
@@ -117,9 +118,8 @@ def _max_pool(
     data = x.data
     floating = data.dtype.kind == "f"
     low = -np.inf if floating else np.iinfo(data.dtype).min if data.dtype.kind in "iu" else 0
-    xp = geo.padded(data, low)
-    k_total = math.prod(geo.kernel)
-    kind = np.min_scalar_type(k_total - 1)
+    xp = np.pad(data, geo.widths(), constant_values=low)
+    kind = np.min_scalar_type(math.prod(geo.kernel) - 1)
     # as PyTorch: the max starts at `low` and its place at the window's first place inside the
     # input, so a window of -inf (of `low`) points there; a strictly greater value takes over,
     # and the padding (`low`) never does. Offsets come in order: the last k to improve wins.
@@ -163,9 +163,7 @@ def _avg_pool(
     shape = x.shape
     x, unbatched = _batched(x, dims, who)
     geo = _Windows(x, kernel_size, stride, padding, 1, ceil_mode, dims, shape, who)
-    widths = [(0, 0), (0, 0)]
-    for n, p, k, s, o in zip(geo.spatial, geo.pads, geo.kernel, geo.stride, geo.out):
-        widths.append((p, max(0, (o - 1) * s + k - n - p)))
+    widths = geo.widths()
     y = x.pad(widths) if any(w != (0, 0) for w in widths) else x
     counts = []
     for axis, (n, p, k, s, o) in enumerate(
