@@ -348,6 +348,28 @@ def test_padding_modules_and_unpool():
     assert nn.MaxUnpool3d((1, 2, 2))(v, idx, output_size=x.shape).shape == x.shape
 
 
+def test_float32_stays_float32():
+    x = td.Tensor(r(1, 2, 4, 4, 4).astype(np.float32), requires_grad=True)
+    w = td.Tensor(r(2, 2, 2, 2, 2).astype(np.float32), requires_grad=True)
+    v, idx = F.max_pool3d(x, 2, return_indices=True)
+    outs = [
+        F.conv3d(x, w, padding=1), F.conv_transpose3d(x, w, stride=2), F.avg_pool3d(x, 3, 1, 1),
+        v, F.lp_pool3d(x, 2, 2), F.adaptive_avg_pool3d(x, 3), F.adaptive_max_pool3d(x, 3),
+        F.dropout3d(x, 0.5), F.max_unpool3d(v, idx, 2), nn.InstanceNorm3d(2)(x),
+    ]  # fmt: skip
+    for out in outs:
+        assert out.dtype == np.float32
+        (gx,) = td.grad(out.sum(), [x])
+        assert gx.dtype == np.float32
+
+
+def test_conv_transpose3d_second_derivative():
+    x = td.Tensor(r(1, 2, 2, 3, 2), requires_grad=True)
+    w = td.Tensor(r(2, 2, 2, 2, 2), requires_grad=True)
+    f = lambda x, w: (F.conv_transpose3d(x, w, stride=2, padding=1) ** 2).sum()  # noqa: E731
+    assert td.gradcheck(lambda w: td.grad(f(x, w), [x], create_graph=True)[0], [w])
+
+
 # ---------------------------------------------------------------------------------------------
 # errors, reprs
 # ---------------------------------------------------------------------------------------------
