@@ -25,6 +25,11 @@ Bilinear, Softmax2d
 padding modules, Upsample             sampling.py
 AdaptiveAvg/MaxPool1d/2d, Unfold, Fold  pooling.py
 Dropout1d, Dropout2d, AlphaDropout    dropout.py
+Conv3d, ConvTranspose3d, BatchNorm3d,  three_d.py
+InstanceNorm3d, Dropout3d, *Pad3d,
+MaxUnpool3d
+MaxPool3d, AvgPool3d, LPPool1d/2d/3d,  three_d_pool.py
+AdaptiveAvg/MaxPool3d
 MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
 TransformerDecoderLayer, Transformer- transformer.py
@@ -202,4 +207,34 @@ __all__ += [
     "UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
     "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
     "LazyBatchNorm2d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+]  # fmt: skip
+
+from .three_d import (  # noqa: E402
+    BatchNorm3d,
+    CircularPad3d,
+    ConstantPad3d,
+    Conv3d,
+    ConvTranspose3d,
+    Dropout3d,
+    InstanceNorm3d,
+    MaxUnpool3d,
+    ReflectionPad3d,
+    ReplicationPad3d,
+    ZeroPad3d,
+)
+from .three_d_pool import (  # noqa: E402
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxPool3d,
+)
+
+__all__ += [
+    "Conv3d", "ConvTranspose3d", "BatchNorm3d", "InstanceNorm3d", "Dropout3d", "ConstantPad3d",
+    "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d", "MaxUnpool3d",
+    "MaxPool3d", "AvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
 ]  # fmt: skip

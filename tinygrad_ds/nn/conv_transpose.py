@@ -15,7 +15,7 @@ permute; max unpooling writes each value at its flat index into a zero plane (a 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,7 +23,6 @@ from ..ops.conv import Conv2dInputGrad, Geometry, Size, _as_tensor, _batched, _i
 from ..tensor import Tensor
 from .conv import _ConvNd
 from .module import Module, check_int
-from .sampling import pad
 
 __all__ = [
     "conv_transpose1d", "conv_transpose2d", "ConvTranspose1d", "ConvTranspose2d",
@@ -46,7 +45,26 @@ def _check_output_padding(extra: tuple, stride: tuple, dilation: tuple, who: str
         )
 
 
-def _conv_transpose(
+class _Transposed(NamedTuple):
+    """A transposed convolution's checked arguments and the convolution it is the adjoint of:
+    one whose padded input is `inner` framed by (pads, after) per axis; `beyond` zeros follow
+    (output_padding rows past the padding, which get no contribution)."""
+
+    x: Tensor
+    w: Tensor
+    b: Tensor | None
+    unbatched: bool
+    c_out: int
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    pads: tuple[int, ...]
+    dilation: tuple[int, ...]
+    inner: list[int]
+    after: list[int]
+    beyond: list[int]
+
+
+def _transposed(
     input: Any,
     weight: Any,
     bias: Any,
@@ -57,9 +75,8 @@ def _conv_transpose(
     dilation: Size,
     dims: int,
     who: str,
-) -> Tensor:
-    """conv_transpose{dims}d: check the arguments (errors name `who`), then the adjoint of a
-    2-D convolution (1-D inputs become height 1)."""
+) -> _Transposed:
+    """conv_transpose{dims}d's arguments checked (errors name `who`), for any number of dims."""
     x, w = _as_tensor(input, who), _as_tensor(weight, who)
     if w.ndim != dims + 2:
         raise ValueError(f"{who}: weight must be {dims + 2}-D (in, out/groups, *kernel), got "
@@ -98,22 +115,49 @@ def _conv_transpose(
     beyond = [max(o - p, 0) for o, p in zip(extra, pads)]
     inner = [n - e for n, e in zip(sizes, beyond)]
     after = [max(p - o, 0) for o, p in zip(extra, pads)]
+    return _Transposed(x, w, b, unbatched, c_out, kernel, stride, pads, dilation, inner, after,
+                       beyond)  # fmt: skip
+
+
+def _transposed_end(out: Tensor, t: _Transposed) -> Tensor:
+    """The adjoint's output with the `beyond` zeros, the bias, and without an added batch dim."""
+    if any(t.beyond):
+        out = out.pad(((0, 0), (0, 0), *((0, e) for e in t.beyond)))
+    if t.b is not None:
+        out = out + t.b.reshape(1, t.c_out, *(1,) * len(t.beyond))
+    return out.squeeze(0) if t.unbatched else out
+
+
+def _conv_transpose(
+    input: Any,
+    weight: Any,
+    bias: Any,
+    stride: Size,
+    padding: Size,
+    output_padding: Size,
+    groups: int,
+    dilation: Size,
+    dims: int,
+    who: str,
+) -> Tensor:
+    """conv_transpose{dims}d (1 or 2 dims): check the arguments (errors name `who`), then the
+    adjoint of a 2-D convolution (1-D inputs become height 1)."""
+    t = _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, dims,
+                    who)  # fmt: skip
+    x, w, kernel, stride, dilation = t.x, t.w, t.kernel, t.stride, t.dilation
+    pads, after, inner = t.pads, t.after, t.inner
     if dims == 1:
         x, w = x.unsqueeze(2), w.unsqueeze(2)
         inner, kernel, stride, dilation = [1, *inner], (1, *kernel), (1, *stride), (1, *dilation)
-        pads, after, beyond = (0, *pads), [0, *after], [0, *beyond]
+        pads, after = (0, *pads), [0, *after]
     geo = Geometry(
         tuple(inner), tuple(kernel), tuple(stride),
         (pads[0], after[0], pads[1], after[1]), tuple(dilation), groups,
     )  # fmt: skip
     out = Conv2dInputGrad.apply(x, w, geo=geo)
-    if any(beyond):
-        out = pad(out, (0, beyond[1], 0, beyond[0]))
-    if b is not None:
-        out = out + b.reshape(1, c_out, 1, 1)
     if dims == 1:
         out = out.squeeze(2)
-    return out.squeeze(0) if unbatched else out
+    return _transposed_end(out, t)
 
 
 def conv_transpose2d(

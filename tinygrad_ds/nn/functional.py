@@ -525,3 +525,30 @@ __all__ += [
     "channel_shuffle", "feature_alpha_dropout", "relu_", "elu_", "leaky_relu_", "hardtanh_",
     "selu_", "celu_", "threshold_", "rrelu_",
 ]  # fmt: skip
+
+# -- volumes (N, C, D, H, W) and pooling with every option (three_d.py, three_d_pool.py) -----
+
+from .three_d import conv3d, conv_transpose3d, dropout3d, max_unpool3d  # noqa: E402
+from .three_d_pool import (  # noqa: E402
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    avg_pool3d,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d,
+    max_pool3d_with_indices,
+)
+
+__all__ += [
+    "conv3d", "conv_transpose3d", "dropout3d", "max_unpool3d", "max_pool3d", "avg_pool3d",
+    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+]  # fmt: skip

@@ -112,7 +112,7 @@ class InstanceNorm1d(_NormBase):
     def forward(self, x: Tensor) -> Tensor:
         what, s, c = type(self).__name__, self._spatial, self.num_features
         if x.ndim not in (s + 1, s + 2):
-            dims = "L" if s == 1 else "H, W"
+            dims = ("L", "H, W", "D, H, W")[s - 1]
             raise ValueError(
                 f"{what}: expected input of shape (N, C, {dims}) or (C, {dims}), got {x.shape}"
             )

@@ -68,9 +68,9 @@ def _average_matrix(n_in: int, n_out: int, dtype: np.dtype) -> Tensor:
 def _adaptive_avg(x: Any, output_size: Any, k: int) -> Tensor:
     x, sizes = _adaptive_sizes(x, output_size, k, f"adaptive_avg_pool{k}d")
     x = x._float()
-    x = x @ _average_matrix(x.shape[-1], sizes[-1], x.dtype).T
-    if k == 2:
-        x = _average_matrix(x.shape[-2], sizes[0], x.dtype) @ x
+    for i in range(1, k + 1):  # one matrix product per axis, the last first
+        m = _average_matrix(x.shape[-i], sizes[-i], x.dtype)
+        x = x @ m.T if i == 1 else (x.movedim(-i, -1) @ m.T).movedim(-1, -i)
     return x
 
 
@@ -98,18 +98,20 @@ def _window_index(n_in: int, n_out: int) -> np.ndarray:
 def _adaptive_max(x: Any, output_size: Any, k: int, return_indices: bool) -> Any:
     x, sizes = _adaptive_sizes(x, output_size, k, f"adaptive_max_pool{k}d")
     rows = [_window_index(n, m) for n, m in zip(x.shape[-k:], sizes)]
-    if k == 1:
-        windows = _take(x, -1, rows[0])  # (..., out, K)
-        position = rows[0]
-    else:
-        w, (ih, iw) = x.shape[-1], rows
-        windows = _take(_take(x, -2, ih), -1, iw)  # (..., oh, Kh, ow, Kw)
-        lead = windows.ndim - 4
-        windows = windows.permute(*range(lead), lead, lead + 2, lead + 1, lead + 3)
-        windows = windows.reshape(*windows.shape[:-2], -1)  # (..., oh, ow, Kh Kw)
-        position = (ih[:, None, :, None] * w + iw[None, :, None, :]).reshape(
-            ih.shape[0], iw.shape[0], -1
-        )
+    windows = x
+    for i, idx in enumerate(rows):  # (..., o1, K1, o2, K2, ...)
+        windows = _take(windows, i - k, idx)  # axis i of the k, counted from the end
+    lead = windows.ndim - 2 * k
+    order = [lead + 2 * i for i in range(k)] + [lead + 2 * i + 1 for i in range(k)]
+    windows = windows.permute(*range(lead), *order)  # (..., o1, o2, ..., K1, K2, ...)
+    windows = windows.reshape(*windows.shape[: lead + k], -1)  # (..., o1, ..., K1 K2 ...)
+    strides = [int(np.prod(x.shape[x.ndim - k + i + 1 :])) for i in range(k)]
+    position = np.zeros((1,) * (2 * k), dtype=np.int64)
+    for i, idx in enumerate(rows):  # the flat position in the input plane, per (o.., K..)
+        shape = [1] * (2 * k)
+        shape[i], shape[k + i] = idx.shape
+        position = position + idx.reshape(shape) * strides[i]
+    position = position.reshape(*position.shape[:k], -1)
     data = windows.data
     best = np.argmax(np.where(np.isnan(data), np.inf, data), axis=-1)[..., None]  # first max
     out = windows.gather(-1, best).squeeze(-1)

@@ -427,6 +427,25 @@ def _as_tensor(x: Any, who: str = "convolution") -> Tensor:
     return Tensor(x)
 
 
+def _check_fits(
+    spatial: tuple[int, ...],
+    kernel: tuple[int, ...],
+    pads: list[Pair],
+    dilation: tuple[int, ...],
+    shape: tuple[int, ...],
+    who: str,
+) -> None:
+    """A ValueError naming `who` unless every padded spatial size holds one dilated kernel
+    (any number of spatial dims; `shape` is the input's shape as the caller gave it)."""
+    padded = tuple(n + a + b for n, (a, b) in zip(spatial, pads))
+    extent = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if any(p < e for p, e in zip(padded, extent)):
+        raise ValueError(
+            f"{who}: input of shape {tuple(shape)} is smaller than the kernel (size {padded} "
+            f"after padding, kernel size {kernel} spanning {extent} with dilation {dilation})"
+        )
+
+
 def _geometry(
     x: Tensor,
     kernel: tuple[int, ...],
@@ -440,13 +459,7 @@ def _geometry(
     """The 2-D geometry of a batched input (1-D sizes become height 1); checks the kernel fits.
     `shape` is the input's shape as the caller gave it (for the message)."""
     spatial = x.shape[2:]
-    padded = tuple(n + a + b for n, (a, b) in zip(spatial, pads))
-    extent = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
-    if any(p < e for p, e in zip(padded, extent)):
-        raise ValueError(
-            f"{who}: input of shape {tuple(shape)} is smaller than the kernel (size {padded} "
-            f"after padding, kernel size {kernel} spanning {extent} with dilation {dilation})"
-        )
+    _check_fits(spatial, kernel, pads, dilation, shape, who)
     if len(spatial) == 1:  # 1-D: a 2-D problem of height 1
         spatial, kernel, stride, dilation = (
             (1, *spatial),
@@ -475,25 +488,19 @@ def _finish(out: Tensor, dims: int, unbatched: bool) -> Tensor:
     return out.squeeze(0) if unbatched else out
 
 
-def convolution(
-    input: Tensor,
+def _conv_args(
+    x: Tensor,
     weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Size = 1,
-    padding: Size | str = 0,
-    dilation: Size = 1,
-    groups: int = 1,
-    *,
-    who: str | None = None,
-) -> Tensor:
-    """conv1d or conv2d, chosen by the weight's rank; `who` names the caller in errors."""
-    x, weight = _as_tensor(input, who or "convolution"), _as_tensor(weight, who or "convolution")
-    shape = x.shape  # as the caller gave it, for messages
-    dims = weight.ndim - 2
-    who = who or f"conv{dims}d"
-    if dims not in (1, 2):
-        raise ValueError(f"{who}: weight must be 3-D or 4-D (out, in/groups, *kernel), "
-                         f"got shape {weight.shape}")  # fmt: skip
+    bias: Any,
+    stride: Size,
+    padding: Size | str,
+    dilation: Size,
+    groups: Any,
+    dims: int,
+    who: str,
+) -> tuple[Tensor, bool, tuple[int, ...], tuple[int, ...], list[Pair]]:
+    """A convolution's arguments checked for `dims` spatial axes (errors name `who`): x with a
+    batch axis, whether one was added, stride, dilation and the (before, after) pads."""
     x, unbatched = _batched(x, dims, who)
     if not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
@@ -517,6 +524,32 @@ def convolution(
     stride = _ints(stride, dims, "stride", who, 1)
     dilation = _ints(dilation, dims, "dilation", who, 1)
     pads = _pads(padding, kernel, stride, dilation, who)
+    return x, unbatched, stride, dilation, pads
+
+
+def convolution(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Size = 1,
+    padding: Size | str = 0,
+    dilation: Size = 1,
+    groups: int = 1,
+    *,
+    who: str | None = None,
+) -> Tensor:
+    """conv1d or conv2d, chosen by the weight's rank; `who` names the caller in errors."""
+    x, weight = _as_tensor(input, who or "convolution"), _as_tensor(weight, who or "convolution")
+    shape = x.shape  # as the caller gave it, for messages
+    dims = weight.ndim - 2
+    who = who or f"conv{dims}d"
+    if dims not in (1, 2):
+        raise ValueError(f"{who}: weight must be 3-D or 4-D (out, in/groups, *kernel), "
+                         f"got shape {weight.shape}")  # fmt: skip
+    x, unbatched, stride, dilation, pads = _conv_args(
+        x, weight, bias, stride, padding, dilation, groups, dims, who
+    )
+    kernel = weight.shape[2:]
     geo = _geometry(x, kernel, stride, pads, dilation, groups, shape, who)
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
