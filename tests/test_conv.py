@@ -367,7 +367,9 @@ def test_conv_layers_have_pytorchs_parameters_and_initialisation():
     assert repr(nn.Conv2d(1, 8, 3, padding=1)) == (
         "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
     )
-    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"
+    assert repr(nn.MaxPool2d(2)) == (
+        "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    )
 
 
 def test_conv_layer_matches_the_functional_form():

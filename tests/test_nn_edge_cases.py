@@ -205,7 +205,7 @@ def test_batch_norm_of_a_4d_input_matches_pytorch():
 
 
 # ---------------------------------------------------------------------------------------------
-# pooling: PyTorch's arguments in PyTorch's order; ceil_mode and return_indices unsupported
+# pooling: PyTorch's arguments in PyTorch's order, ceil_mode, return_indices, divisor_override
 # ---------------------------------------------------------------------------------------------
 
 SIGNATURES = [
@@ -214,14 +214,15 @@ SIGNATURES = [
     (F.max_pool1d, ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
                     "return_indices"]),
     (F.avg_pool2d, ["input", "kernel_size", "stride", "padding", "ceil_mode",
-                    "count_include_pad"]),
+                    "count_include_pad", "divisor_override"]),
     (F.avg_pool1d, ["input", "kernel_size", "stride", "padding", "ceil_mode",
                     "count_include_pad"]),
     (nn.MaxPool2d, ["kernel_size", "stride", "padding", "dilation", "return_indices",
                     "ceil_mode"]),
     (nn.MaxPool1d, ["kernel_size", "stride", "padding", "dilation", "return_indices",
                     "ceil_mode"]),
-    (nn.AvgPool2d, ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]),
+    (nn.AvgPool2d, ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                    "divisor_override"]),
     (nn.AvgPool1d, ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]),
 ]  # fmt: skip
 
@@ -247,29 +248,78 @@ def test_avg_pool_fifth_positional_argument_is_ceil_mode():
                                [1, 2, 3, 4, 4])  # fmt: skip
 
 
+def test_ceil_mode_lets_a_last_window_run_over_the_end():
+    # 5 x 5 input, kernel 2, stride 2: floor gives 2 x 2 windows, ceil 3 x 3; the last row and
+    # column of windows hold one input row or column (and one corner), PyTorch's rule.
+    x = td.Tensor(np.arange(25.0).reshape(1, 1, 5, 5))
+    assert F.max_pool2d(x, 2).shape == (1, 1, 2, 2)
+    y = F.max_pool2d(x, 2, ceil_mode=True)
+    np.testing.assert_array_equal(y.data[0, 0], [[6, 8, 9], [16, 18, 19], [21, 23, 24]])
+    a = F.avg_pool2d(x, 2, ceil_mode=True)  # the cut windows divide by what they hold
+    np.testing.assert_allclose(a.data[0, 0, 2], [(20 + 21) / 2, (22 + 23) / 2, 24])
+    np.testing.assert_allclose(F.avg_pool2d(x, 2, divisor_override=1).data[0, 0, 0], [12, 20])
+    np.testing.assert_array_equal(nn.MaxPool1d(2, ceil_mode=True)(x[0, 0]).data[0], [1, 3, 4])
+    np.testing.assert_allclose(nn.AvgPool1d(2, ceil_mode=True)(x[0, 0, :1]).data[0],
+                               [0.5, 2.5, 4.0])  # fmt: skip
+
+
+def test_return_indices_give_each_winner_for_max_unpool():
+    x = td.Tensor(np.array([[[[1.0, 5, 2, 0], [3, 4, 8, 7], [9, 0, 1, 1], [2, 6, 1, 3]]]]))
+    values, indices = F.max_pool2d(x, 2, return_indices=True)
+    np.testing.assert_array_equal(values.data[0, 0], [[5, 8], [9, 3]])
+    np.testing.assert_array_equal(indices.data[0, 0], [[1, 6], [8, 15]])
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    restored = unpool(*pool(x))
+    np.testing.assert_array_equal(restored.data, np.where(restored.data, x.data, 0))
+    assert restored.data.sum() == 25
+    v1, i1 = F.max_pool1d(x[0, 0], 2, return_indices=True)
+    np.testing.assert_array_equal(i1.data, [[1, 2], [1, 2], [0, 2], [1, 3]])
+
+
 @pytest.mark.parametrize(
-    "call, who",
+    "fn",
     [
-        (lambda: F.max_pool2d(td.Tensor(np.ones((1, 4, 4))), 2, ceil_mode=True), "max_pool2d"),
-        (lambda: F.avg_pool2d(td.Tensor(np.ones((1, 4, 4))), 2, 2, 0, True), "avg_pool2d"),
-        (lambda: F.max_pool1d(td.Tensor(np.ones((1, 4))), 2, ceil_mode=True), "max_pool1d"),
-        (lambda: F.avg_pool1d(td.Tensor(np.ones((1, 4))), 2, ceil_mode=True), "avg_pool1d"),
-        (lambda: nn.MaxPool2d(2, ceil_mode=True), "MaxPool2d"),
-        (lambda: nn.MaxPool1d(2, ceil_mode=True), "MaxPool1d"),
-        (lambda: nn.AvgPool2d(2, 2, 0, True), "AvgPool2d"),
-        (lambda: nn.AvgPool1d(2, ceil_mode=True), "AvgPool1d"),
+        lambda x: F.max_pool2d(x, 2, ceil_mode=True),
+        lambda x: F.max_pool2d(x, 3, 2, 1, 1, True, True)[0],
+        lambda x: F.avg_pool2d(x, 2, ceil_mode=True),
+        lambda x: F.avg_pool2d(x, 3, 2, 1, True, False, 2),
+        lambda x: nn.MaxPool1d(2, ceil_mode=True)(x[0]),
+        lambda x: nn.AvgPool1d(3, 2, 1, True, False)(x[0]),
     ],
 )
-def test_ceil_mode_is_not_supported(call, who):
-    with pytest.raises(NotImplementedError, match=f"^{who}: ceil_mode=True is not supported"):
-        call()
+def test_pooling_options_gradcheck(fn):
+    x = td.Tensor(np.random.default_rng(0).permutation(50).reshape(2, 5, 5) / 10,
+                  requires_grad=True)  # fmt: skip
+    assert td.gradcheck(fn, [x])
 
 
-def test_return_indices_is_not_supported():
-    with pytest.raises(NotImplementedError, match="^max_pool2d: return_indices=True"):
-        F.max_pool2d(td.Tensor(np.ones((1, 4, 4))), 2, return_indices=True)
-    with pytest.raises(NotImplementedError, match="^MaxPool2d: return_indices=True"):
-        nn.MaxPool2d(2, 2, 0, 1, True)  # PyTorch's fifth argument of the layer
+def test_pooling_options_match_pytorch():
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    x = np.random.default_rng(1).standard_normal((2, 3, 7, 6))
+    cases = [
+        ("max_pool2d", (3, 2, 1, 1, True, True)),
+        ("max_pool2d", (2, 2, 0, 2, True, True)),
+        ("avg_pool2d", (3, 2, 1, True, False, None)),
+        ("avg_pool2d", (2, 3, 1, True, True, 3)),
+        ("max_pool1d", (3, 2, 1, 1, True, True)),
+        ("avg_pool1d", (3, 2, 1, True, False)),
+    ]
+    for name, args in cases:
+        a = x[0] if name.endswith("1d") else x
+        ours, theirs = getattr(F, name), getattr(tf, name)
+        t = td.Tensor(a, requires_grad=True)
+        tt = torch.tensor(a, requires_grad=True)
+        r, rt = ours(t, *args), theirs(tt, *args)
+        if isinstance(r, tuple):
+            np.testing.assert_array_equal(r[1].data, rt[1].numpy())
+            r, rt = r[0], rt[0]
+        np.testing.assert_allclose(r.data, rt.detach().numpy(), rtol=1e-12, err_msg=name)
+        g = np.random.default_rng(2).standard_normal(r.shape)
+        r.backward(g)
+        rt.backward(torch.tensor(g))
+        np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-12, err_msg=name)
 
 
 def test_pooling_layer_signatures_match_pytorch():

@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.conv import Size, _ints, _unsupported_pool_options, convolution, pool
+from ..ops.conv import Size, _ints, convolution
 from ..tensor import Tensor
 from . import init
 from .layers import _dtype
-from .module import Module, Parameter
+from .module import Module, Parameter, check_int
+from .three_d_pool import avg_pool_any, max_pool_any
 
 __all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"]
 
@@ -148,36 +149,26 @@ class _PoolNd(Module):
 
     kind, dims = "max", 2
 
-    def __init__(
-        self,
-        kernel_size: Size,
-        stride: Size | None,
-        padding: Size,
-        ceil_mode: bool,
-        return_indices: bool = False,
-    ) -> None:
+    def __init__(self, kernel_size: Size, stride: Size | None, padding: Size, ceil_mode: bool):
         super().__init__()
         kind = type(self).__name__
-        _unsupported_pool_options(kind, ceil_mode, return_indices)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        self.ceil_mode = False
+        self.ceil_mode = bool(ceil_mode)
         _ints(kernel_size, self.dims, "kernel_size", kind, 1)
         _ints(self.stride, self.dims, "stride", kind, 1)
         _ints(padding, self.dims, "padding", kind, 0)
 
-    def _pool(self, x: Tensor, dilation: Size = 1, count_include_pad: bool = True) -> Tensor:
-        return pool(
-            self.kind, x, self.kernel_size, self.stride, self.padding, dilation,
-            count_include_pad, dims=self.dims, who=f"{type(self).__name__}({self.extra_repr()})",
-        )  # fmt: skip
+    def _who(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
 
 
 class MaxPool2d(_PoolNd):
     """The maximum of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults
-    to kernel_size, padding is -inf. The gradient goes to each window's first maximum.
-    PyTorch's arguments, in its order; return_indices and ceil_mode must stay False."""
+    to kernel_size, padding never wins. The gradient goes to each window's first maximum.
+    With return_indices, forward gives (values, int64 flat indices) for MaxUnpool2d; ceil_mode
+    as PyTorch's (see `F.max_pool2d`). PyTorch's arguments, in its order."""
 
     kind, dims = "max", 2
 
@@ -190,17 +181,20 @@ class MaxPool2d(_PoolNd):
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
-        super().__init__(kernel_size, stride, padding, ceil_mode, return_indices)
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         _ints(dilation, self.dims, "dilation", type(self).__name__, 1)
         self.dilation = dilation
-        self.return_indices = False
+        self.return_indices = bool(return_indices)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self._pool(x, self.dilation)
+    def forward(self, x: Tensor) -> Any:
+        return max_pool_any(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+            self.return_indices, self.dims, self._who(),
+        )  # fmt: skip
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}")  # fmt: skip
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")  # fmt: skip
 
 
 class MaxPool1d(MaxPool2d):
@@ -211,8 +205,8 @@ class MaxPool1d(MaxPool2d):
 
 class AvgPool2d(_PoolNd):
     """The mean of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults to
-    kernel_size; padded zeros count in the mean unless count_include_pad=False.
-    PyTorch's arguments, in its order; ceil_mode must stay False."""
+    kernel_size; padded zeros count in the mean unless count_include_pad=False; ceil_mode and
+    divisor_override as PyTorch's (see `F.avg_pool2d`). PyTorch's arguments, in its order."""
 
     kind, dims = "avg", 2
 
@@ -223,12 +217,20 @@ class AvgPool2d(_PoolNd):
         padding: Size = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
+        divisor_override: int | None = None,
     ) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
+        if divisor_override is not None:
+            who = type(self).__name__
+            if check_int(divisor_override, who, "divisor_override") == 0:
+                raise ValueError(f"{who}: divisor_override must not be zero")
+        self.divisor_override = divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._pool(x, 1, self.count_include_pad)
+        return avg_pool_any(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override, self.dims,
+                            self._who())  # fmt: skip
 
     def extra_repr(self) -> str:
         extra = "" if self.count_include_pad else ", count_include_pad=False"
@@ -238,6 +240,17 @@ class AvgPool2d(_PoolNd):
 
 
 class AvgPool1d(AvgPool2d):
-    """AvgPool2d over the last axis of (N, C, L) or (C, L) input."""
+    """AvgPool2d over the last axis of (N, C, L) or (C, L) input (no divisor_override, as in
+    PyTorch)."""
 
     kind, dims = "avg", 1
+
+    def __init__(
+        self,
+        kernel_size: Size,
+        stride: Size | None = None,
+        padding: Size = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)

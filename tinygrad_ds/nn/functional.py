@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import where
-from ..ops.conv import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
+from ..ops.conv import conv1d, conv2d
 from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
 from ..tensor import Tensor, _axis1, broadcasts_to
@@ -535,11 +535,15 @@ from .three_d_pool import (  # noqa: E402
     adaptive_max_pool2d_with_indices,
     adaptive_max_pool3d,
     adaptive_max_pool3d_with_indices,
+    avg_pool1d,
+    avg_pool2d,
     avg_pool3d,
     lp_pool1d,
     lp_pool2d,
     lp_pool3d,
+    max_pool1d,
     max_pool1d_with_indices,
+    max_pool2d,
     max_pool2d_with_indices,
     max_pool3d,
     max_pool3d_with_indices,

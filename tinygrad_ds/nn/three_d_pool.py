@@ -1,8 +1,8 @@
 """Pooling over any number of spatial dims with all of PyTorch's options (ceil_mode,
 return_indices, divisor_override), and the 3-D pooling layers built on it.
 
-max pooling     F.max_pool3d, F.max_pool{1,2,3}d_with_indices, MaxPool3d
-avg pooling     F.avg_pool3d, AvgPool3d
+max pooling     F.max_pool1d/2d/3d, F.max_pool{1,2,3}d_with_indices, MaxPool3d
+avg pooling     F.avg_pool1d/2d/3d, AvgPool3d
 power average   F.lp_pool{1,2,3}d, LPPool1d/2d/3d
 adaptive        F.adaptive_{avg,max}_pool3d, F.adaptive_max_pool{1,2,3}d_with_indices,
                 AdaptiveAvgPool3d, AdaptiveMaxPool3d (the 1-D/2-D helpers of pooling.py)
@@ -13,6 +13,8 @@ input: no loop over positions) and then gathers the winners from the flattened i
 gradient goes to each window's first maximum (the last NaN if there is one), as PyTorch's.
 Average pooling is separable: a box sum along one axis after the other (k strided slices per
 axis), divided by PyTorch's window counts, which are products of per-axis counts too.
+1-D and 2-D pooling without those options takes the faster primitives of ops/conv.py (`pool`),
+as do MaxPool1d/2d and AvgPool1d/2d (nn/conv.py).
 """
 
 from __future__ import annotations
@@ -23,15 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.conv import Size, _as_tensor, _batched, _ints
+from ..ops.conv import Size, _as_tensor, _batched, _ints, pool
 from ..tensor import Tensor
 from .module import Module, check_int, check_real
 from .pooling import _adaptive_avg, _adaptive_max, _AdaptiveMaxPoolNd, _AdaptivePoolNd
 
 __all__ = [
-    "max_pool3d", "avg_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-    "max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool3d",
-    "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool3d", "avg_pool3d",
+    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices", "MaxPool3d", "AvgPool3d", "LPPool1d", "LPPool2d",
     "LPPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d",
 ]  # fmt: skip
@@ -186,6 +189,94 @@ def _avg_pool(
         divisor = _grid(counts, np.multiply).astype(np.float64)
     out = y / Tensor._make(divisor.astype(x.dtype), None)
     return out.squeeze(0) if unbatched else out
+
+
+def max_pool_any(
+    input: Any, kernel_size: Size, stride: Size | None, padding: Size, dilation: Size,
+    ceil_mode: bool, return_indices: bool, dims: int, who: str,
+) -> Any:  # fmt: skip
+    """1-D or 2-D max pooling: the primitive of ops/conv.py, or, with ceil_mode or
+    return_indices, the pooling of any dims here (the same values and gradients)."""
+    if not ceil_mode and not return_indices:
+        return pool("max", input, kernel_size, stride, padding, dilation, dims=dims, who=who)
+    out, indices = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, dims, who)
+    return (out, indices) if return_indices else out
+
+
+def avg_pool_any(
+    input: Any, kernel_size: Size, stride: Size | None, padding: Size, ceil_mode: bool,
+    count_include_pad: bool, divisor_override: int | None, dims: int, who: str,
+) -> Tensor:  # fmt: skip
+    """1-D or 2-D average pooling: the primitive of ops/conv.py, or, with ceil_mode or
+    divisor_override, the pooling of any dims here."""
+    if not ceil_mode and divisor_override is None:
+        return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=dims,
+                    who=who)  # fmt: skip
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, dims, who)  # fmt: skip
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each (dilated) kh x kw window of (N, C, H, W) or (C, H, W) input;
+    stride defaults to kernel_size, padding never wins, and the gradient goes to each window's
+    first maximum. ceil_mode lets a last window start inside the input and run over its end;
+    return_indices also gives each winner's flat position h W + w in its plane (int64), for
+    max_unpool2d. PyTorch's arguments, in its order."""
+    return max_pool_any(input, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices, 2, "max_pool2d")  # fmt: skip
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """max_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    return max_pool_any(input, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices, 1, "max_pool1d")  # fmt: skip
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each kh x kw window of (N, C, H, W) or (C, H, W) input; stride defaults to
+    kernel_size. The divisor is the window's size within the padded input (with ceil_mode a
+    last window may be cut short), within the input if count_include_pad=False, or
+    divisor_override. PyTorch's arguments, in its order."""
+    return avg_pool_any(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override, 2, "avg_pool2d")  # fmt: skip
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """avg_pool2d over the last axis of (N, C, L) or (C, L) input (no divisor_override, as in
+    PyTorch)."""
+    return avg_pool_any(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
+                        1, "avg_pool1d")  # fmt: skip
 
 
 def max_pool3d(

@@ -35,8 +35,7 @@ from ..tensor import constant as _constant
 
 __all__ = [
     "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "WindowScatter", "WindowGather",
-    "conv2d", "conv1d", "max_pool2d", "max_pool1d", "avg_pool2d", "avg_pool1d", "convolution",
-    "pool",
+    "conv2d", "conv1d", "convolution", "pool",
 ]  # fmt: skip
 
 Pair = tuple[int, int]
@@ -640,69 +639,3 @@ def pool(
             inside = _im2col(np.ones((1, 1, h, w), dtype=x.dtype), geo).sum(axis=1)
             out = out * Tensor._make((kh * kw / inside).reshape(geo.out_hw), None)
     return _finish(out, dims, unbatched)
-
-
-def _unsupported_pool_options(who: str, ceil_mode: bool, return_indices: bool = False) -> None:
-    """The options of PyTorch's pooling that are not implemented, as errors naming `who`."""
-    if ceil_mode:
-        raise NotImplementedError(
-            f"{who}: ceil_mode=True is not supported (output sizes follow the floor rule)"
-        )
-    if return_indices:
-        raise NotImplementedError(f"{who}: return_indices=True is not supported")
-
-
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Size,
-    stride: Size | None = None,
-    padding: Size = 0,
-    dilation: Size = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor:
-    """The maximum of each (dilated) window; stride defaults to kernel_size, padding is -inf.
-    PyTorch's arguments, in its order; ceil_mode and return_indices must stay False."""
-    _unsupported_pool_options("max_pool2d", ceil_mode, return_indices)
-    return pool("max", input, kernel_size, stride, padding, dilation, dims=2)
-
-
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: Size,
-    stride: Size | None = None,
-    padding: Size = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-) -> Tensor:
-    """The mean of each window; padded zeros count unless count_include_pad=False.
-    PyTorch's arguments, in its order; ceil_mode must stay False."""
-    _unsupported_pool_options("avg_pool2d", ceil_mode)
-    return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=2)
-
-
-def max_pool1d(
-    input: Tensor,
-    kernel_size: Size,
-    stride: Size | None = None,
-    padding: Size = 0,
-    dilation: Size = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor:
-    """max_pool2d over the last axis of (N, C, L) or (C, L) input."""
-    _unsupported_pool_options("max_pool1d", ceil_mode, return_indices)
-    return pool("max", input, kernel_size, stride, padding, dilation, dims=1)
-
-
-def avg_pool1d(
-    input: Tensor,
-    kernel_size: Size,
-    stride: Size | None = None,
-    padding: Size = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-) -> Tensor:
-    """avg_pool2d over the last axis of (N, C, L) or (C, L) input."""
-    _unsupported_pool_options("avg_pool1d", ceil_mode)
-    return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=1)
