@@ -7,7 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import data, datasets, linalg, nn, optim
+from . import data, datasets, linalg, nn, optim, special
 from .autograd import backward, grad
 from .creation import (
     arange,
@@ -247,6 +247,36 @@ from .torch_api.shape_functions import (
     triu,
     unbind,
 )
+from .torch_api.special import (
+    cholesky,
+    cholesky_solve,
+    corrcoef,
+    cov,
+    cumulative_trapezoid,
+    digamma,
+    fmax,
+    fmin,
+    frexp,
+    gcd,
+    i0,
+    lcm,
+    ldexp,
+    lgamma,
+    logaddexp,
+    logaddexp2,
+    logdet,
+    matrix_exp,
+    mvlgamma,
+    nextafter,
+    pinverse,
+    polygamma,
+    qr,
+    renorm,
+    sinc,
+    svd,
+    trapezoid,
+    trapz,
+)
 
 __version__ = "0.1.0"
 
@@ -294,4 +324,10 @@ __all__ += [  # PyTorch's reductions as functions (torch_api/reduction_functions
 ]  # fmt: skip
 __all__ += [  # PyTorch's scatter functions (torch_api/indexing_functions.py)
     "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
+]  # fmt: skip
+__all__ += [  # special functions and decompositions' shortcuts (torch_api/special.py, special.py)
+    "special", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc", "logaddexp",
+    "logaddexp2", "fmax", "fmin", "gcd", "lcm", "ldexp", "frexp", "nextafter", "trapezoid",
+    "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet", "cholesky", "qr",
+    "svd", "pinverse", "matrix_exp", "cholesky_solve",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ from .torch_api.more import TorchMore
 from .torch_api.names import TorchNames
 from .torch_api.reductions import TorchReductions
 from .torch_api.shape import TorchShape
+from .torch_api.special import TorchSpecial
 
 __all__ = ["Tensor"]
 
@@ -133,6 +134,7 @@ class Tensor(
     TorchLinalg,
     TorchIndexing,
     TorchInplace,
+    TorchSpecial,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
