@@ -143,7 +143,7 @@ def _qr_grad(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
 
 
 class QR(Function):
-    """Q, R = qr(A), packed (reduced or complete);  dL/dA = (G_Q + Q copyltu(M)) R^-T.
+    """QR = qr(A), Q and R packed side by side;  dL/dA = (G_Q + Q copyltu(M)) R^-T.
 
     M = R G_R^T - G_Q^T Q; the gradient needs m >= n and the reduced factors (for A's of full
     column rank), as Walter and Lehmann derive; otherwise backward is an error."""
@@ -193,11 +193,12 @@ def _eigh_grad(w: Any, V: Any, gw: Any, gV: Any) -> Any:
 
 
 class Eigh(Function):
-    """w, V = eigh(A) packed, A = V diag(w) V^T, w ascending;  dL/dA = V (diag(G_w) +
+    """wV = eigh(A), w and V packed (A = V diag(w) V^T);  dL/dA = V (diag(G_w) +
     skew(V^T G_V)/2 / E) V^T.
 
-    E_ij = w_j - w_i: the eigenvectors' gradient is infinite (or NaN) where two eigenvalues
-    coincide (the eigenvectors are then not unique); the eigenvalues' alone is always finite.
+    The eigenvalues w ascending; E_ij = w_j - w_i: the eigenvectors' gradient is infinite (or
+    NaN) where two eigenvalues coincide (the eigenvectors are then not unique); the
+    eigenvalues' alone is always finite.
     Only the UPLO triangle of A is read; the gradient is symmetric, as PyTorch's."""
 
     @staticmethod
@@ -249,11 +250,12 @@ def _svd_grad(U: Any, S: Any, Vh: Any, gU: Any, gS: Any, gVh: Any) -> Any:
 
 
 class SVD(Function):
-    """U, S, Vh = svd(A) packed, A = U diag(S) Vh, S descending;  dL/dA = U [(skew(U^T G_U) S
+    """USVh = svd(A), U, S and Vh packed (A = U diag(S) Vh);  dL/dA = U [(skew(U^T G_U) S
     + S skew(V^T G_V)) / E + diag(G_S)] V^T + the parts outside U's and V's spans.
 
-    E_ij = S_j^2 - S_i^2: the singular vectors' gradient is infinite (or NaN) where two singular
-    values coincide (or one is 0 with m != n); the singular values' alone is always finite.
+    S descending; E_ij = S_j^2 - S_i^2: the singular vectors' gradient is infinite (or NaN)
+    where two singular values coincide (or one is 0 with m != n); the singular values' alone
+    is always finite.
     With full_matrices the extra columns of U (rows of Vh), which are not unique, get no
     gradient, as PyTorch's."""
 

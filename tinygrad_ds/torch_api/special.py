@@ -174,8 +174,11 @@ class TorchSpecial:
         if self.dtype.kind != "f":
             raise TypeError(f"frexp: expects a floating-point tensor, got {self.dtype}")
         _, e = np.frexp(self.data)
-        scale = constant(np.ldexp(np.ones((), self.dtype), -e).astype(self.dtype))
-        return Frexp(self * scale, constant(e.astype(np.int32)))
+        half = -e // 2  # 2^-e in two factors: 2^-e alone overflows for subnormal x
+        one = np.ones((), self.dtype)
+        scale1, scale2 = np.ldexp(one, half), np.ldexp(one, -e - half)
+        mantissa = self * constant(scale1.astype(self.dtype)) * constant(scale2.astype(self.dtype))
+        return Frexp(mantissa, constant(e.astype(np.int32)))
 
     def nextafter(self, other: Any) -> Tensor:
         """The next floating-point value after self towards other, elementwise (np.nextafter);
@@ -228,9 +231,8 @@ class TorchSpecial:
     def logdet(self) -> Tensor:
         """log det A for square matrices (batched): NaN where det A < 0 (with gradient 0, as
         PyTorch), -inf where it is 0; d/dA = A^-T (through `td.linalg.slogdet`)."""
-        from ..linalg import slogdet
-
         from ..functions import where
+        from ..linalg import slogdet
 
         sign, logabsdet = slogdet(self)
         negative = sign.data < 0
