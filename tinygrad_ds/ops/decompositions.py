@@ -82,6 +82,17 @@ def _col(v: Any) -> Any:
     return v[..., :, None]
 
 
+def _over_gaps(num: Any, gaps: Any) -> Any:
+    """num / gaps, but 0 where both are 0 (a degenerate pair of eigen- or singular values that
+    no gradient reaches: the eigenvalues' own gradient stays finite there)."""
+    both = (_data(num) == 0) & (_data(gaps) == 0)
+    return num / (gaps + both.astype(_data(gaps).dtype)) if both.any() else num / gaps
+
+
+def _data(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else x
+
+
 def _floating64(a: np.ndarray) -> np.ndarray:
     return a.astype(np.float64, copy=False)
 
@@ -188,7 +199,7 @@ def _eigh_grad(w: Any, V: Any, gw: Any, gV: Any) -> Any:
     eye = _eye(n, w)
     E = _row(w) - _col(w) + eye  # (1 on the diagonal, where skew(.) is 0)
     VtgV = V.mT @ gV
-    inner = (VtgV - VtgV.mT) * 0.5 / E + _row(gw) * eye
+    inner = _over_gaps((VtgV - VtgV.mT) * 0.5, E) + _row(gw) * eye
     return V @ inner @ V.mT
 
 
@@ -239,7 +250,8 @@ def _svd_grad(U: Any, S: Any, Vh: Any, gU: Any, gS: Any, gVh: Any) -> Any:
     UtgU, VtgV = U.mT @ gU, V.mT @ gV
     S2 = S * S
     E = _row(S2) - _col(S2) + eye
-    inner = ((UtgU - UtgU.mT) * _row(S) + _col(S) * (VtgV - VtgV.mT)) / E + _row(gS) * eye
+    inner = _over_gaps((UtgU - UtgU.mT) * _row(S) + _col(S) * (VtgV - VtgV.mT), E)
+    inner = inner + _row(gS) * eye
     if m > k:
         gUSinv = gU / _row(S)
         return (U @ inner + gUSinv - U @ (U.mT @ gUSinv)) @ Vh
