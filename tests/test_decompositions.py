@@ -146,8 +146,9 @@ def test_values_against_numpy():
     U, S, V = td.svd(a)  # PyTorch's old signature: V, reduced
     assert U.shape == (2, 4, 3) and V.shape == (2, 3, 3)
     np.testing.assert_allclose((U * S[..., None, :]) @ V.mT.data, a)
-    U0, _, V0 = td.tensor(a).svd(compute_uv=False)
-    assert not U0.data.any() and not V0.data.any()
+    U0, S0, V0 = td.tensor(a).svd(compute_uv=False)
+    assert U0.shape == (2, 4, 4) and V0.shape == (2, 3, 3) and not (U0.data.any() or V0.data.any())
+    np.testing.assert_allclose(S0.data, np.linalg.svd(a)[1])
     low = np.diag([1.0, 1e-9, 0.0]) @ r(3, 3)
     assert LA.matrix_rank(low).item() == np.linalg.matrix_rank(low) == 2
     assert LA.matrix_rank(low, atol=1e-6).item() == 1
@@ -159,6 +160,16 @@ def test_values_against_numpy():
     np.testing.assert_allclose((P @ L @ U_).data, x)
     P, L, U_ = LA.lu(r(3, 5))  # rectangular
     assert L.shape == (3, 3) and U_.shape == (3, 5)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0), (0, 3, 3)])
+def test_empty_matrices(shape):
+    a = td.tensor(np.ones(shape), requires_grad=True)
+    for y in [LA.cholesky(a), LA.qr(a).R, LA.eigh(a).eigenvectors, LA.svd(a).U, LA.pinv(a),
+              LA.matrix_exp(a), LA.lu(a).U]:  # fmt: skip
+        assert y.shape == shape
+        y.sum().backward()
+        assert a.grad.shape == shape
 
 
 def test_lstsq_fields_as_pytorch():

@@ -38,7 +38,8 @@ __all__ = [
 
 def pack(*arrays: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
     """The arrays (each batch + its own shape) flattened and joined along one last dim."""
-    return np.concatenate([a.reshape(batch + (-1,)) for a in arrays], axis=-1)
+    sizes = [int(np.prod(a.shape[len(batch) :], dtype=np.int64)) for a in arrays]
+    return np.concatenate([a.reshape(batch + (n,)) for a, n in zip(arrays, sizes)], axis=-1)
 
 
 def unpack(x: Any, shapes: list[tuple[int, ...]]) -> list[Any]:
@@ -307,7 +308,7 @@ def lu_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     row pivots[j] - 1 at step j). A zero pivot leaves its column as it is."""
     lu = np.array(a, dtype=np.result_type(a.dtype, np.float32), copy=True)
     batch, (m, n) = lu.shape[:-2], lu.shape[-2:]
-    lu = lu.reshape((-1, m, n))
+    lu = lu.reshape((int(np.prod(batch, dtype=np.int64)), m, n))
     perm = np.broadcast_to(np.arange(m), (lu.shape[0], m)).copy()
     pivots = np.zeros((lu.shape[0], min(m, n)), np.int32)
     rows = np.arange(lu.shape[0])

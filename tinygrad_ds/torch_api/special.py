@@ -253,14 +253,17 @@ class TorchSpecial:
 
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
         """(U, S, V) with A = U diag(S) V^T, PyTorch's old `torch.svd` (V, not V^T; `some`
-        the reduced factors). compute_uv=False gives zero U and V, as PyTorch."""
-        from ..linalg import svd
+        the reduced factors). compute_uv=False gives S and zero U (m, m) and V (n, n), as
+        PyTorch."""
+        from ..linalg import svd, svdvals
         from ..tensor import constant
 
-        U, S, Vh = svd(self, full_matrices=not some)
         if not compute_uv:
-            return _SVD(constant(np.zeros(U.shape, U.dtype)), S,
-                        constant(np.zeros(Vh.mT.shape, Vh.dtype)))  # fmt: skip
+            S = svdvals(self)
+            m, n = self.shape[-2:]
+            zeros = [constant(np.zeros(self.shape[:-2] + (k, k), S.dtype)) for k in (m, n)]
+            return _SVD(zeros[0], S, zeros[1])
+        U, S, Vh = svd(self, full_matrices=not some)
         return _SVD(U, S, Vh.mT)
 
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
