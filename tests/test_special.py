@@ -154,12 +154,15 @@ def test_value_and_gradient_against_mpmath(fn, spec, x):
         (td.digamma, "digamma", np.concatenate([np.geomspace(1e-8, 1e5, 300),
                                                 -np.geomspace(0.013, 47.3, 99)])),
         (lambda x: td.polygamma(3, x), ("polygamma", 3), np.geomspace(1e-3, 1e4, 200)),
+        (lambda x: td.polygamma(2, x), ("polygamma", 2), -np.geomspace(0.013, 98765.4, 150)),
+        (lambda x: td.polygamma(7, x), ("polygamma", 7), np.array([-1e4 - 0.5, -2.5, -0.3])),
         (td.i0, ("besseli", 0), np.linspace(-700, 700, 301)),
         (td.special.i1e, "i1e", np.linspace(-1000, 1000, 301)),
         (td.special.erfcx, "erfcx", np.concatenate([np.linspace(-26, 26, 201),
                                                     np.geomspace(26, 1e12, 50)])),
     ],
-    ids=["lgamma", "digamma", "polygamma_3", "i0", "i1e", "erfcx"],
+    ids=["lgamma", "digamma", "polygamma_3", "polygamma_2_neg", "polygamma_7_neg", "i0", "i1e",
+         "erfcx"],
 )  # fmt: skip
 def test_accurate_over_wide_ranges(fn, spec, x):
     mp = pytest.importorskip("mpmath")

@@ -92,7 +92,8 @@ def log_ndtr(input: Any) -> Tensor:
     low = x.data < -1
     xl = x.clamp(max=-1.0)  # each branch sees only its own side: no inf reaches a gradient
     xh = x.clamp(min=-1.0)
-    lower = (Erfcx.apply(xl * -_SQRT_HALF) * 0.5).log() - xl * xl * 0.5
+    with np.errstate(divide="ignore"):  # (log 0 = -inf at x = -inf)
+        lower = (Erfcx.apply(xl * -_SQRT_HALF) * 0.5).log() - xl * xl * 0.5
     upper = ((xh * _SQRT_HALF).erfc() * -0.5).log1p()
     return where(low, lower, upper)
 
@@ -112,8 +113,8 @@ def xlog1py(input: Any, other: Any) -> Tensor:
     too, as PyTorch's), d/dy = x / (1 + y). Where x = 0 and log1p y is infinite (y = -1) or
     NaN (y < -1) the value is set to 0 by a `where` (no gradient to x there)."""
     x, y = _pair(_t(input, "xlog1py"), other, "xlog1py", floating=True)
-    out = x * y.log1p()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # (fixed below)
+        out = x * y.log1p()
         log1p_y = np.log1p(y.data)
     zero = (x.data == 0) & ~np.isnan(y.data) & ~np.isfinite(log1p_y)
     return where(zero, 0.0, out) if zero.any() else out

@@ -15,8 +15,10 @@ lgamma x = log |Gamma(x)|: the Taylor series of lgamma(2 + z) in z for |z| <= 1/
 psi^(n) x (digamma for n = 0, polygamma for n >= 1): for n >= 1,
     psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x), the Hurwitz zeta function by Euler-Maclaurin
     summation (terms up to x + N >= 20 + n summed, the tail integrated with 10 Bernoulli
-    corrections); digamma by psi(x) = psi(x + 1) - 1/x up to x >= 10 and the asymptotic series
-    log x - 1/(2x) - sum B_2k / (2k x^2k), negative x by psi(1 - x) - psi(x) = pi cot(pi x).
+    corrections), negative x by the reflection psi^(n)(x) = (-1)^n psi^(n)(1 - x) -
+    pi d^n/dx^n cot(pi x) (a polynomial in cot(pi x)); digamma by psi(x) = psi(x + 1) - 1/x
+    up to x >= 10 and the asymptotic series log x - 1/(2x) - sum B_2k / (2k x^2k), negative x
+    by psi(1 - x) - psi(x) = pi cot(pi x).
 I0, I1 (and e^-|x| I0, e^-|x| I1): the power series sum (x^2/4)^k / (k! (k + nu)!) (x/2)^nu
     (positive terms: no cancellation) for |x| <= 20, 45 terms; the asymptotic series
     e^x / sqrt(2 pi x) sum_k (-1)^k prod_{j<=k} (4 nu^2 - (2j - 1)^2) / (8 j x) above, whose
@@ -36,7 +38,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from numpy.polynomial import chebyshev
+from numpy.polynomial import chebyshev, polynomial
 
 from ..function import Function
 from .special import _CHEBYSHEV, _float64, erfc_array, erfinv_array
@@ -87,6 +89,13 @@ def _horner(coefficients: tuple[float, ...], z: np.ndarray) -> np.ndarray:
         p *= z
         p += c
     return p
+
+
+def _cotpi(x: np.ndarray) -> np.ndarray:
+    """cot(pi x), with r = x - round(x) (exact) and cos(pi r) = sin(pi (1/2 - |r|)) (1/2 - |r|
+    exact too), so that it is exactly 0 at half-integers."""
+    r = x - np.round(x)
+    return np.sin(math.pi * (0.5 - np.abs(r))) / np.sin(math.pi * r)
 
 
 def _sinpi(x: np.ndarray) -> np.ndarray:
@@ -154,7 +163,7 @@ def _digamma(x: np.ndarray) -> np.ndarray:
     out = np.full_like(x, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         neg = x < 0
-        reflect = np.where(neg, -math.pi / np.tan(math.pi * (x - np.round(x))), 0.0)
+        reflect = np.where(neg, -math.pi * _cotpi(x), 0.0)
         y = np.where(neg, 1 - x, x)
         shift = np.zeros_like(y)
         while True:
@@ -171,6 +180,35 @@ def _digamma(x: np.ndarray) -> np.ndarray:
         return np.where(x == np.inf, np.inf, out)
 
 
+def _hurwitz_zeta(s: float, a: np.ndarray) -> np.ndarray:
+    """zeta(s, a) = sum_k (a + k)^-s for s > 1 and a >= 0 (float64): the terms up to
+    a + N >= 20 + s summed, the tail by Euler-Maclaurin,
+    a^(1-s)/(s-1) + a^-s/2 + sum_j B_2j/(2j)! s(s+1)..(s+2j-2) a^(-s-2j+1)."""
+    total = np.zeros_like(a)
+    bound = 20.0 + s
+    while True:
+        low = a < bound
+        if not low.any():
+            break
+        total = np.where(low, total + np.power(a, -s), total)
+        a = np.where(low, a + 1, a)
+    tail = np.power(a, 1 - s) / (s - 1) + 0.5 * np.power(a, -s)
+    term = s * np.power(a, -s - 1)
+    for j, b in enumerate(_B2K, 1):
+        tail = tail + float(b) / math.factorial(2 * j) * term
+        term = term * (s + 2 * j - 1) * (s + 2 * j) / (a * a)
+    return total + tail
+
+
+def _cot_derivative(n: int, x: np.ndarray) -> np.ndarray:
+    """d^n/dx^n cot(pi x) = P_n(cot(pi x)), the polynomials P_0(c) = c,
+    P_(k+1)(c) = -pi (1 + c^2) P_k'(c)."""
+    coefficients = np.array([0.0, 1.0])  # (lowest first)
+    for _ in range(n):
+        coefficients = -math.pi * polynomial.polymul(polynomial.polyder(coefficients), [1, 0, 1])
+    return polynomial.polyval(_cotpi(x), coefficients)
+
+
 def polygamma_array(n: int, x: np.ndarray) -> np.ndarray:
     """psi^(n)(x), the n-th derivative of digamma, elementwise, in x's floating dtype (n = 0
     is digamma). At the poles (0, -1, ...) inf for odd n and -inf for even n, as PyTorch."""
@@ -179,24 +217,13 @@ def polygamma_array(n: int, x: np.ndarray) -> np.ndarray:
     if n == 0:
         out = _digamma(flat)
     else:
-        s = n + 1.0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            a = np.where(np.isfinite(flat), flat, 1e300)
-            total = np.zeros_like(a)
-            bound = 20.0 + n
-            while True:
-                low = a < bound
-                if not low.any():
-                    break
-                total = np.where(low, total + np.power(a, -s), total)
-                a = np.where(low, a + 1, a)
-            # the tail: a^(1-s)/(s-1) + a^-s/2 + sum_j B_2j/(2j)! s(s+1)..(s+2j-2) a^(-s-2j+1)
-            tail = np.power(a, 1 - s) / (s - 1) + 0.5 * np.power(a, -s)
-            term = s * np.power(a, -s - 1)
-            for j, b in enumerate(_B2K, 1):
-                tail = tail + float(b) / math.factorial(2 * j) * term
-                term = term * (s + 2 * j - 1) * (s + 2 * j) / (a * a)
-            out = (-1.0) ** (n + 1) * math.factorial(n) * (total + tail)
+            neg = flat < 0  # reflected: psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi d^n/dx^n cot(pi x)
+            a = np.where(np.isfinite(flat), np.where(neg, 1 - flat, flat), 1e300)
+            out = (-1.0) ** (n + 1) * math.factorial(n) * _hurwitz_zeta(n + 1.0, a)
+            if neg.any():
+                reflected = (-1.0) ** n * out - math.pi * _cot_derivative(n, flat)
+                out = np.where(neg, reflected, out)
             pole = (flat <= 0) & (flat == np.round(flat))
             out = np.where(pole, np.inf if n % 2 else -np.inf, out)
             out = np.where(flat == np.inf, 0.0, out)

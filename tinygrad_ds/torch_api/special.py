@@ -294,7 +294,8 @@ def _logaddexp(x: Tensor, other: Any, what: str, base2: bool) -> Tensor:
     x, y = _pair(x, other, what, floating=True)
     top = maximum(x, y)
     both_inf = np.isinf(top.data) & (x.data == y.data)
-    diff = x - y
+    with np.errstate(invalid="ignore"):
+        diff = x - y
     if both_inf.any():  # inf - inf is NaN: there the result is the infinity itself
         from ..functions import where
 
