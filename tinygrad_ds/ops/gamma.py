@@ -26,10 +26,12 @@ I0, I1 (and e^-|x| I0, e^-|x| I1): the power series sum (x^2/4)^k / (k! (k + nu)
 erfcx x = e^(x^2) erfc x: for x >= 1/2 the Chebyshev series of ops/special.py divided by
     (1 + 2x) (that series *is* erfcx there), e^(x^2) erfc x below, 2 e^(x^2) - erfcx(-x) for
     x < 0. Composed, e^(x^2) erfc x would be inf * 0 beyond x = 26.6.
-ndtri p, the normal quantile (ndtr z = p): Winitzki's guess (or the tail's asymptotic
-    z = -sqrt(-2 log p - log(-2 log p) - log(2 pi))), then four Halley steps on ndtr z = p
-    with ndtr z = erfcx(-z/sqrt 2) e^(-z^2/2) / 2, for q = min(p, 1 - p) (1 - p exact there):
-    sqrt 2 erfinv(2p - 1) would round 2p - 1 to -1 for p < 1e-17.
+ndtri p, the normal quantile (ndtr z = p), for q = min(p, 1 - p) (1 - p exact there):
+    for q >= 1e-3 Winitzki's closed form for sqrt 2 erfinv(2q - 1) (as ops/special.py's) and
+    two Halley steps on ndtr z = q (on erf(z / sqrt 2) / 2 = q - 1/2 for q >= 1/4); below
+    (where 2q - 1 rounds to -1 for q < 1e-17) the tail's asymptotic
+    z = -sqrt(-2 log q - log(-2 log q) - log(2 pi)) and three steps, with
+    ndtr z / phi(z) = sqrt(pi/2) erfcx(-z/sqrt 2).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import numpy as np
 from numpy.polynomial import chebyshev, polynomial
 
 from ..function import Function
-from .special import _CHEBYSHEV, _float64, erfc_array, erfinv_array
+from .special import _CHEBYSHEV, _float64, _split, erf_array, erfc_array
 
 __all__ = [
     "Lgamma", "Polygamma", "I0", "I0e", "I1", "I1e", "Erfcx", "Ndtri", "lgamma_array",
@@ -267,18 +269,17 @@ def bessel_i_array(nu: int, x: np.ndarray, scaled: bool = False) -> np.ndarray:
 def erfcx_array(x: np.ndarray) -> np.ndarray:
     """e^(x^2) erfc x, elementwise, in x's dtype (inf for x < -26.6, 1/(x sqrt pi) far out)."""
     x = np.asarray(x)
-    flat, dtype = _float64(x)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        a = np.abs(flat)
-        large = np.where(a >= 0.5, a, 0.5)
-        s = (large - 4) / (large + 3)
-        tail = np.where(
-            large > 1e8, 1 / (math.sqrt(math.pi) * large),
-            chebyshev.chebval(s, _CHEBYSHEV) / (1 + 2 * large),
-        )  # fmt: skip
-        small = np.exp(flat * flat) * erfc_array(np.where(a < 0.5, flat, 0.0))
-        pos = np.where(a < 0.5, small, tail)
-        out = np.where((flat < 0) & (a >= 0.5), 2 * np.exp(flat * flat) - tail, pos)
+    out, dtype = _float64(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        small, large = _split(out, 0.5)  # (NaN among the large: it stays NaN)
+        xs, xl = out.take(small), out.take(large)
+        out[small] = np.exp(xs * xs) * erfc_array(xs)
+        a = np.abs(xl)
+        s = (a - 4) / (a + 3)
+        far = a > 1e8  # (1/(x sqrt pi) to float64's precision; the series' s is 1 there)
+        tail = np.where(far, 1 / (math.sqrt(math.pi) * a), 0.0)
+        tail = np.where(far, tail, chebyshev.chebval(s, _CHEBYSHEV) / (1 + 2 * a))
+        out[large] = np.where(xl < 0, 2 * np.exp(xl * xl) - tail, tail)
     return out.reshape(x.shape).astype(dtype, copy=False)
 
 
@@ -287,20 +288,41 @@ def _ndtr_over_pdf(z: np.ndarray) -> np.ndarray:
     return math.sqrt(math.pi / 2) * erfcx_array(-z / math.sqrt(2))
 
 
+def _halley_ndtr(z: np.ndarray, q: np.ndarray, steps: int) -> np.ndarray:
+    """`steps` Halley steps on f(z) = ndtr z - q (f' = phi(z), f''/f' = -z), for z <= 0:
+    f / f' = ndtr(z) / phi(z) - q / phi(z), except for q >= 1/4 (|z| < 0.68), where
+    (erf(z / sqrt 2) / 2 - (q - 1/2)) / phi(z) does not cancel."""
+    centre = q >= 0.25
+    for _ in range(steps):
+        over_pdf = math.sqrt(2 * math.pi) * np.exp(z * z / 2)
+        if centre.all():
+            d = (erf_array(z * math.sqrt(0.5)) / 2 - (q - 0.5)) * over_pdf
+        else:
+            d = _ndtr_over_pdf(z) - q * over_pdf
+        z = z - d / (1 + z * d / 2)
+    return z
+
+
 def ndtri_array(p: np.ndarray) -> np.ndarray:
     """The z with ndtr z = p for p in [0, 1] (-inf at 0, inf at 1, NaN outside), in p's dtype."""
     p = np.asarray(p)
     flat, dtype = _float64(p)
     q = np.minimum(flat, 1 - flat)  # (1 - p exact for p >= 1/2)
+    z = np.full_like(q, np.nan)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        qs = np.where((q > 0) & (q <= 0.5), q, 0.25)
-        ll = -2 * np.log(qs)
-        tail_guess = -np.sqrt(ll - np.log(ll) - math.log(2 * math.pi))
-        z = np.where(qs < 1e-3, tail_guess, math.sqrt(2) * erfinv_array(2 * qs - 1))
-        for _ in range(4):  # Halley on f(z) = ndtr z - q: f' = phi(z), f''/f' = -z
-            pdf = np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-            d = _ndtr_over_pdf(z) - qs / pdf
-            z = z - d / (1 + z * d / 2)
+        # central: Winitzki's guess for sqrt 2 erfinv(2q - 1) (within 0.2%), with
+        # log(1 - (2q - 1)^2) = log(4 q (1 - q)), then two steps
+        for middle in (np.flatnonzero((q >= 1e-3) & (q < 0.25)), np.flatnonzero(q >= 0.25)):
+            qm = q.take(middle)
+            log_1my2, k = np.log(4 * qm * (1 - qm)), 0.147
+            t = 2 / (math.pi * k) + log_1my2 / 2
+            guess = -np.sqrt(2 * ((-log_1my2 / k) / (np.sqrt(t * t - log_1my2 / k) + t)))
+            z[middle] = _halley_ndtr(guess, qm, 2)
+        # tail: the asymptotic guess (within 1%), then three steps
+        tail = np.flatnonzero((q > 0) & (q < 1e-3))
+        qt = q.take(tail)
+        ll = -2 * np.log(qt)
+        z[tail] = _halley_ndtr(-np.sqrt(ll - np.log(ll) - math.log(2 * math.pi)), qt, 3)
         z = np.where(q == 0, -np.inf, z)
         z = np.where(flat > 0.5, -z, z)
         z = np.where((flat < 0) | (flat > 1) | np.isnan(flat), np.nan, z)
