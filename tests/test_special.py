@@ -185,6 +185,15 @@ def test_lgamma_matches_math_lgamma_and_keeps_its_roots():
     assert td.lgamma([1.0, 2.0]).data.tolist() == [0.0, 0.0]
 
 
+def test_ndtri_within_an_ulp_or_two():
+    mp = pytest.importorskip("mpmath")
+    p = np.concatenate([np.geomspace(1e-25, 0.5, 80), np.linspace(0.001, 0.999, 101)[1:-1],
+                        [0.25, 0.25 * (1 - 1e-16), 0.5 - 1e-12, 1e-3]])  # fmt: skip
+    with mp.workdps(60):
+        expected = [float(-mp.sqrt(2) * mp.erfinv(1 - 2 * mp.mpf(v))) for v in p]
+    np.testing.assert_allclose(td.special.ndtri(p).data, expected, rtol=2e-15)
+
+
 def test_ndtri_inverts_ndtr_far_into_the_tails():
     p = np.concatenate([np.geomspace(1e-300, 0.5, 60), 1 - np.geomspace(1e-16, 0.5, 30)])
     z = td.special.ndtri(p).data
