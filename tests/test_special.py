@@ -229,6 +229,48 @@ def test_special_values():
     assert v(lambda x: td.special.xlog1py(np.array([0.0]), x), [-1.0]) == [0.0]
 
 
+def test_incomplete_gamma_and_zeta_against_mpmath():
+    mp = pytest.importorskip("mpmath")
+    a = np.array([0.5, 1.0, 5.0, 100.0, 1e3, 0.1, 30.0, 2.5])
+    x = np.array([0.3, 2.0, 5.0, 120.0, 1010.0, 50.0, 2.0, 1e-3])
+    with mp.workdps(30):
+        p = [float(mp.gammainc(u, 0, v, regularized=True)) for u, v in zip(a, x)]
+        q = [float(mp.gammainc(u, v, mp.inf, regularized=True)) for u, v in zip(a, x)]
+        s, v = np.array([2.0, 3.5, 1.5, 6.0, 2.0]), np.array([1.0, 2.0, 0.3, 1e9, -1.5])
+        z = [float(mp.zeta(si, vi)) for si, vi in zip(s, v)]
+    np.testing.assert_allclose(td.special.gammainc(a, x).data, p, rtol=1e-12)
+    np.testing.assert_allclose(td.special.gammaincc(a, x).data, q, rtol=1e-12)
+    np.testing.assert_allclose(td.special.zeta(s, v).data, z, rtol=1e-14)
+
+
+def test_incomplete_gamma_and_zeta_special_values_and_gradients():
+    a = np.array([0.0, 2.0, 2.0, -1.0, 1.0])
+    x = np.array([1.0, 0.0, np.inf, 1.0, -1.0])
+    assert np.array_equal(td.special.gammainc(a, x).data, [1, 0, 1, np.nan, np.nan], equal_nan=True)
+    assert np.array_equal(td.special.gammaincc(a, x).data, [0, 1, 0, np.nan, np.nan],
+                          equal_nan=True)  # fmt: skip
+    z = td.special.zeta([1.0, 0.5, 2.0, 2.0], [1.0, 1.0, -2.0, np.inf])
+    assert np.array_equal(z.data, [np.inf, np.nan, np.inf, 0.0], equal_nan=True)
+    a = td.tensor([0.5, 3.0, 40.0], dtype=td.float64)
+    for fn in (td.special.gammainc, td.special.gammaincc):
+        check_op(lambda x, fn=fn: fn(a, x), lambda x, fn=fn: fn(a, x).data,
+                 [np.array([0.7, 2.0, 45.0])])  # fmt: skip
+    s = td.tensor([2.0, 3.5], dtype=td.float64)
+    check_op(lambda q: td.special.zeta(s, q), lambda q: td.special.zeta(s, q).data,
+             [np.array([0.7, 3.0])])  # fmt: skip
+
+    def second(x):
+        (g,) = td.grad(td.special.gammainc(a, x).sum(), [x], create_graph=True)
+        return g
+
+    assert td.gradcheck(second, [td.tensor([0.7, 2.0, 45.0], requires_grad=True)])
+    for fn, what in [(td.special.gammainc, "gammainc"), (td.special.gammaincc, "gammaincc"),
+                     (td.special.zeta, "zeta")]:  # fmt: skip
+        first = td.tensor([2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match=f"{what}: the derivative with respect to"):
+            fn(first, td.tensor([1.5])).sum().backward()
+
+
 def test_sinc_at_zero_is_one_with_gradient_zero_and_the_right_curvature_away():
     x = td.tensor([0.0, 0.5], dtype=td.float64, requires_grad=True)
     y = x.sinc()
@@ -397,6 +439,15 @@ TORCH_CASES = [
     ("corrcoef", td.corrcoef, lambda t: t.corrcoef, [r(3, 5)]),
     ("renorm", lambda x: td.renorm(x, 3, 1, 0.8), lambda t: lambda x: t.renorm(x, 3, 1, 0.8),
      [r(3, 4)]),
+    ("gammainc", lambda x: td.special.gammainc(np.array([0.5, 4.0, 15.0]), x),
+     lambda t: lambda x: t.special.gammainc(t.tensor([0.5, 4.0, 15.0], dtype=t.float64), x),
+     [np.array([0.2, 6.0, 13.0])]),
+    ("gammaincc", lambda x: td.special.gammaincc(np.array([0.5, 4.0, 15.0]), x),
+     lambda t: lambda x: t.special.gammaincc(t.tensor([0.5, 4.0, 15.0], dtype=t.float64), x),
+     [np.array([0.2, 6.0, 13.0])]),
+    ("zeta", lambda q: td.special.zeta(np.array([2.0, 3.5, 2.0]), q),
+     lambda t: lambda q: t.special.zeta(t.tensor([2.0, 3.5, 2.0]), q),
+     [np.array([1.0, 2.5, -1.5])]),
     ("logdet_negative", td.logdet, lambda t: t.logdet,
      [np.array([[[2.0, 1.0], [1.0, 3.0]], [[0.0, 1.0], [1.0, 0.0]]])]),
 ]  # fmt: skip

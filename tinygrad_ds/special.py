@@ -1,9 +1,10 @@
-"""`td.special`, PyTorch's `torch.special`: the gamma family, Bessel I0/I1, the normal
-distribution's ndtr, ndtri and log_ndtr, erfcx, entr, xlog1py, and aliases of functions found
-elsewhere (expit is sigmoid, gammaln lgamma, psi digamma, ...).
+"""`td.special`, PyTorch's `torch.special`: the gamma family (with the incomplete gamma functions
+and Hurwitz's zeta), Bessel I0/I1, the normal distribution's ndtr, ndtri and log_ndtr, erfcx,
+entr, xlog1py, and aliases of functions found elsewhere (expit is sigmoid, gammaln lgamma,
+psi digamma, ...).
 
-i1, i0e, i1e, erfcx and ndtri are primitives (ops/gamma.py); ndtr, log_ndtr, entr and
-xlog1py are composed here.
+i1, i0e, i1e, erfcx and ndtri are primitives (ops/gamma.py), as zeta, gammainc and gammaincc
+(ops/zeta.py); ndtr, log_ndtr, entr and xlog1py are composed here.
 
 >>> import tinygrad_ds as td
 >>> td.special.ndtr(td.tensor([0.0]))
@@ -20,6 +21,7 @@ import numpy as np
 from .functions import _t, where
 from .ops.gamma import I1, Erfcx, I0e, I1e, Ndtri
 from .ops.special import erf, erfc, erfinv
+from .ops.zeta import Gammainc, Zeta
 from .tensor import Tensor, constant
 from .torch_api.elementwise import _pair
 from .torch_api.elementwise_functions import exp2, logit, round, xlogy  # noqa: A004
@@ -30,7 +32,7 @@ __all__ = [
     "lgamma", "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i0e", "i1",
     "i1e", "sinc", "erf", "erfc", "erfcx", "erfinv", "ndtr", "ndtri", "log_ndtr", "entr",
     "xlogy", "xlog1py", "expit", "logit", "exp2", "expm1", "log1p", "logsumexp", "softmax",
-    "log_softmax", "round",
+    "log_softmax", "round", "zeta", "gammainc", "gammaincc",
 ]  # fmt: skip
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -145,3 +147,26 @@ def log_softmax(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along `dim`; `dtype` converts the input first."""
     x = _t(input, "log_softmax")
     return (x if dtype is None else x.astype(dtype)).log_softmax(dim)
+
+
+def zeta(input: Any, other: Any) -> Tensor:
+    """The Hurwitz zeta function zeta(x, q) = sum_{k>=0} (q + k)^-x (x = input, q = other,
+    broadcast; zeta(x, 1) is Riemann's);  d/dq = -x zeta(x + 1, q), no gradient in x (as
+    PyTorch's: asking for one is an error)."""
+    x, q = _pair(_t(input, "zeta"), other, "zeta", floating=True)
+    return Zeta.apply(x, q)
+
+
+def gammainc(input: Any, other: Any) -> Tensor:
+    """The regularized lower incomplete gamma function P(a, x) = 1/Gamma(a) int_0^x t^(a-1)
+    e^-t dt (a = input, x = other, broadcast);  d/dx = x^(a-1) e^-x / Gamma(a), no gradient
+    in a (as PyTorch's)."""
+    a, x = _pair(_t(input, "gammainc"), other, "gammainc", floating=True)
+    return Gammainc.apply(a, x, upper=False)
+
+
+def gammaincc(input: Any, other: Any) -> Tensor:
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x), accurate where
+    P is near 1;  d/dx = -x^(a-1) e^-x / Gamma(a), no gradient in a."""
+    a, x = _pair(_t(input, "gammaincc"), other, "gammaincc", floating=True)
+    return Gammainc.apply(a, x, upper=True)

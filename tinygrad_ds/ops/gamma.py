@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from numpy.polynomial import chebyshev, polynomial
@@ -47,7 +48,7 @@ from .special import _CHEBYSHEV, _float64, _split, erf_array, erfc_array
 
 __all__ = [
     "Lgamma", "Polygamma", "I0", "I0e", "I1", "I1e", "Erfcx", "Ndtri", "lgamma_array",
-    "polygamma_array", "bessel_i_array", "erfcx_array", "ndtri_array",
+    "polygamma_array", "bessel_i_array", "erfcx_array", "ndtri_array", "hurwitz_zeta_array",
 ]  # fmt: skip
 
 _EULER = 0.57721566490153286061  # the Euler-Mascheroni constant gamma
@@ -182,10 +183,11 @@ def _digamma(x: np.ndarray) -> np.ndarray:
         return np.where(x == np.inf, np.inf, out)
 
 
-def _hurwitz_zeta(s: float, a: np.ndarray) -> np.ndarray:
-    """zeta(s, a) = sum_k (a + k)^-s for s > 1 and a >= 0 (float64): the terms up to
-    a + N >= 20 + s summed, the tail by Euler-Maclaurin,
-    a^(1-s)/(s-1) + a^-s/2 + sum_j B_2j/(2j)! s(s+1)..(s+2j-2) a^(-s-2j+1)."""
+def hurwitz_zeta_array(s: Any, a: np.ndarray) -> np.ndarray:
+    """zeta(s, a) = sum_k (a + k)^-s for s > 1 (a number or an array broadcasting with a;
+    float64): the terms up to a + N >= 20 + s summed, the tail by Euler-Maclaurin,
+    a^(1-s)/(s-1) + a^-s/2 + sum_j B_2j/(2j)! s(s+1)..(s+2j-2) a^(-s-2j+1). A negative a
+    is summed up through 0 (meaningful for an integer s)."""
     total = np.zeros_like(a)
     bound = 20.0 + s
     while True:
@@ -222,7 +224,7 @@ def polygamma_array(n: int, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             neg = flat < 0  # reflected: psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi d^n/dx^n cot(pi x)
             a = np.where(np.isfinite(flat), np.where(neg, 1 - flat, flat), 1e300)
-            out = (-1.0) ** (n + 1) * math.factorial(n) * _hurwitz_zeta(n + 1.0, a)
+            out = (-1.0) ** (n + 1) * math.factorial(n) * hurwitz_zeta_array(n + 1.0, a)
             if neg.any():
                 reflected = (-1.0) ** n * out - math.pi * _cot_derivative(n, flat)
                 out = np.where(neg, reflected, out)
