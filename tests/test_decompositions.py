@@ -110,6 +110,11 @@ DIFFERENTIABLE = [
      [r(2, 3, 2), np.tril(r(3, 3)) + 3 * np.eye(3)]),
     ("lu_factor", lambda a: LA.lu_factor(a).LU, None, [r(2, 4, 4)]),
     ("lu_rebuilt", lambda a: (lambda p, l, u: p @ l @ u)(*LA.lu(a)), lambda a: a, [r(4, 4)]),
+    ("lu_wide_rebuilt", lambda a: (lambda p, l, u: p @ l @ u)(*LA.lu(a)), lambda a: a,
+     [r(2, 3, 5)]),
+    ("lu_wide_factors", lambda a: (lambda p, l, u: l.sum(-1, keepdims=True) * u)(*LA.lu(a)),
+     None, [r(2, 3, 5)]),
+    ("lu_tall", lambda a: LA.lu_factor(a).LU, None, [r(5, 3)]),
     ("lu_solve", lambda a, b: LA.lu_solve(*LA.lu_factor(a), b), np.linalg.solve,
      [r(2, 3, 3), r(2, 3, 2)]),
     ("logdet_spd", lambda a: spd(a).logdet(), lambda a: np.linalg.slogdet(spd_np(a))[1],
@@ -217,6 +222,7 @@ SECOND = [
     ("pinv", LA.pinv, (3, 2)),
     ("matrix_exp", LA.matrix_exp, (2, 2, 2)),
     ("lu_factor", lambda a: LA.lu_factor(a).LU, (3, 3)),
+    ("lu_factor_wide", lambda a: LA.lu_factor(a).LU, (2, 4)),
 ]
 
 
@@ -289,8 +295,6 @@ def test_degenerate_eigenvalues_blow_up_only_the_vectors_gradients():
          r"cholesky_solve: expects square"),
         (lambda: LA.lu_factor(td.eye(2), pivot=False), ValueError, r"lu_factor: LU without"),
         (lambda: LA.lu(td.ones(2)), ValueError, r"lu: expects matrices"),
-        (lambda: LA.lu_factor(td.tensor(r(2, 3), requires_grad=True)).LU.sum().backward(),
-         RuntimeError, r"lu_factor: the gradient is implemented for square"),
         (lambda: td.svd("a"), TypeError, r"svd"),
     ],
 )  # fmt: skip
@@ -336,6 +340,10 @@ TORCH_CASES = [
      [(2, 4, 4)]),
     ("lu", lambda a: (lambda p, l, u: l * 2 + u)(*LA.lu(a)),
      lambda t, a: (lambda p, l, u: l * 2 + u)(*t.linalg.lu(a)), [(4, 4)]),
+    ("lu_factor_wide", lambda a: LA.lu_factor(a).LU, lambda t, a: t.linalg.lu_factor(a).LU,
+     [(2, 3, 5)]),
+    ("lu_tall", lambda a: (lambda p, l, u: l * 2 + u.sum())(*LA.lu(a)),
+     lambda t, a: (lambda p, l, u: l * 2 + u.sum())(*t.linalg.lu(a)), [(5, 3)]),
     ("logdet", td.logdet, lambda t, a: t.logdet(a), [(3, 3, 3)]),
 ]  # fmt: skip
 

@@ -407,7 +407,8 @@ def _cholesky_solve(B: Any, L: Any, upper: bool = False) -> Tensor:
 def lu_factor(A: Any, *, pivot: bool = True) -> LUFactorResult:
     """LU with partial pivoting (batched): L (unit diagonal, below the diagonal of LU) and U
     (on and above it) packed, and LAPACK's 1-based pivots (int32): row j was swapped with row
-    pivots[j] - 1 at step j. Differentiable for square, invertible A."""
+    pivots[j] - 1 at step j. Differentiable (square or not) where L's and U's square parts
+    are invertible."""
     from .ops.decompositions import LU, lu_array
 
     A = _matrices(A, "lu_factor")

@@ -327,15 +327,40 @@ def lu_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _lu_grad(LU: Any, perm: np.ndarray, g: Any) -> Any:
-    """dL/dA = P^T L^-T (tril(L^T G_L, -1) + triu(G_U U^T)) U^-T, for square A = P^T L U
-    (rows permuted by perm), G_L and G_U the lower and upper parts of G."""
-    n = LU.shape[-1]
-    eye = _eye(n, LU)
-    L, U = _tril(LU, -1) + eye, _triu(LU)
-    inner = _tril(L.mT @ _tril(g, -1), -1) + _triu(_triu(g) @ U.mT)
-    X = _solve(U, _solve(L.mT, inner).mT).mT  # L^-T inner U^-T
+    """dL/dA for A = P^T L U (rows permuted by perm; L (m, k) unit lower, U (k, n) upper,
+    k = min(m, n)), G_L and G_U the parts of G below and on or above the diagonal.
+
+    Square: P^T L^-T (tril(L^T G_L, -1) + triu(G_U U^T)) U^-T. Wide (m < n, U = [U1 U2]):
+    the square formula for A1 = L U1 with L's gradient G_L - L^-T G_U2 U2^T (U2 = L^-1 A2
+    depends on L), and dL/dA2 = L^-T G_U2. Tall (m > n, L = [L1; L2]): likewise with U's
+    gradient G_U - L2^T G_L2 U^-T (L2 = A2 U^-1), and dL/dA2 = G_L2 U^-T."""
+    m, n = LU.shape[-2:]
+    k = min(m, n)
+    L = _tril(LU, -1)[..., :, :k] + np.eye(m, k, dtype=LU.dtype)
+    U = _triu(LU)[..., :k, :]
+    gL, gU = _tril(g, -1)[..., :, :k], _triu(g)[..., :k, :]
+    L1, U1, gL1, gU1 = L[..., :k, :], U[..., :, :k], gL[..., :k, :], gU[..., :, :k]
+    lower, upper = L1.mT @ gL1, gU1 @ U1.mT
+    if m < n:
+        lower = lower - gU[..., :, k:] @ U[..., :, k:].mT
+    if m > n:
+        upper = upper - L[..., k:, :].mT @ gL[..., k:, :]
+    inner = _tril(lower, -1) + _triu(upper)
+    X = _solve(U1, _solve(L1.mT, inner).mT).mT  # L1^-T inner U1^-T
+    if m < n:
+        X = _cat([X, _solve(L1.mT, gU[..., :, k:])], -1)
+    if m > n:
+        X = _cat([X, _solve(U1, gL[..., k:, :].mT).mT], -2)
     inverse = np.argsort(perm, axis=-1)  # row i of A is row inverse[i] of L U
     return _take_rows(X, inverse)
+
+
+def _cat(parts: list[Any], axis: int) -> Any:
+    if isinstance(parts[0], Tensor):
+        from ..functions import cat
+
+        return cat(parts, axis)
+    return np.concatenate(parts, axis)
 
 
 def _take_rows(x: Any, index: np.ndarray) -> Any:
@@ -348,34 +373,25 @@ def _take_rows(x: Any, index: np.ndarray) -> Any:
 
 class LU(Function):
     """LU = lu_factor(A) (L and U packed, rows permuted by partial pivoting, batched);
-    dL/dA = P^T L^-T (tril(L^T G_L, -1) + triu(G_U U^T)) U^-T.
+    dL/dA = P^T L^-T (tril(L^T G_L, -1) + triu(G_U U^T)) U^-T (square A).
 
     The caller computes the factorisation (`lu_array`: it needs the permutation, a constant,
-    as well) and hands it in. The gradient needs a square, invertible A."""
+    as well) and hands it in. Rectangular A: see `_lu_grad`. The gradient needs the square
+    factors (L's and U's first k rows and columns) invertible."""
 
     @staticmethod
     def forward(ctx, a, lu=None, perm=None):
         ctx.perm = perm
-        ctx.square = a.shape[-1] == a.shape[-2]
         ctx.save_output()
         return lu.astype(a.dtype, copy=False)
 
     @staticmethod
-    def _grad(ctx, out, g):
-        if not ctx.square:
-            raise RuntimeError(
-                f"lu_factor: the gradient is implemented for square matrices only, got shape "
-                f"{out.shape}"
-            )
-        return _lu_grad(out, ctx.perm, g)
-
-    @staticmethod
     def backward(ctx, g):
-        return LU._grad(ctx, ctx.saved_output(), g)
+        return _lu_grad(ctx.saved_output(), ctx.perm, g)
 
     @staticmethod
     def backward_array(ctx, g):
-        return LU._grad(ctx, ctx.saved_output_array(), g)
+        return _lu_grad(ctx.saved_output_array(), ctx.perm, g)
 
 
 # ---------------------------------------------------------------------------------------------
