@@ -109,6 +109,16 @@ DIFFERENTIABLE = [
      lambda b, l: np.linalg.solve(np.tril(l) @ np.tril(l).T, b),
      [r(2, 3, 2), np.tril(r(3, 3)) + 3 * np.eye(3)]),
     ("lu_factor", lambda a: LA.lu_factor(a).LU, None, [r(2, 4, 4)]),
+    ("cond", LA.cond, lambda a: np.linalg.cond(a), [r(2, 3, 3)]),
+    ("cond_wide_minus2", lambda a: LA.cond(a, -2), lambda a: np.linalg.cond(a, -2), [r(3, 5)]),
+    ("cond_nuc", lambda a: LA.cond(a, "nuc"), lambda a: np.linalg.cond(a, "nuc"), [r(3, 3)]),
+    ("cond_1", lambda a: LA.cond(a, 1), lambda a: np.linalg.cond(a, 1), [r(2, 3, 3)]),
+    ("cholesky_inverse", lambda l: td.cholesky_inverse(l.tril() + 3 * np.eye(3)),
+     lambda l: np.linalg.inv((np.tril(l) + 3 * np.eye(3)) @ (np.tril(l) + 3 * np.eye(3)).T),
+     [r(3, 3)]),
+    ("cholesky_solve_method_upper", lambda b, u: b.cholesky_solve(u.triu() + 3 * np.eye(3), True),
+     lambda b, u: np.linalg.solve((np.triu(u) + 3 * np.eye(3)).T @ (np.triu(u) + 3 * np.eye(3)),
+                                  b), [r(3, 2), r(3, 3)]),
     ("lu_rebuilt", lambda a: (lambda p, l, u: p @ l @ u)(*LA.lu(a)), lambda a: a, [r(4, 4)]),
     ("lu_wide_rebuilt", lambda a: (lambda p, l, u: p @ l @ u)(*LA.lu(a)), lambda a: a,
      [r(2, 3, 5)]),
@@ -296,6 +306,8 @@ def test_degenerate_eigenvalues_blow_up_only_the_vectors_gradients():
         (lambda: LA.lu_factor(td.eye(2), pivot=False), ValueError, r"lu_factor: LU without"),
         (lambda: LA.lu(td.ones(2)), ValueError, r"lu: expects matrices"),
         (lambda: td.svd("a"), TypeError, r"svd"),
+        (lambda: LA.cond(td.eye(2), p=3), ValueError, r"cond: p must be"),
+        (lambda: LA.cond(td.ones((2, 3)), p="fro"), ValueError, r"cond: expects square"),
     ],
 )  # fmt: skip
 def test_errors(call, error, match):
@@ -345,6 +357,9 @@ TORCH_CASES = [
     ("lu_tall", lambda a: (lambda p, l, u: l * 2 + u.sum())(*LA.lu(a)),
      lambda t, a: (lambda p, l, u: l * 2 + u.sum())(*t.linalg.lu(a)), [(5, 3)]),
     ("logdet", td.logdet, lambda t, a: t.logdet(a), [(3, 3, 3)]),
+    ("cond", LA.cond, lambda t, a: t.linalg.cond(a), [(2, 3, 5)]),
+    ("cholesky_inverse", lambda a: td.cholesky_inverse(a.tril() + 3 * np.eye(3)),
+     lambda t, a: t.cholesky_inverse(a.tril() + 3 * t.eye(3, dtype=a.dtype)), [(3, 3)]),
 ]  # fmt: skip
 
 
@@ -379,3 +394,6 @@ def test_pivots_and_fields_against_torch():
         np.testing.assert_allclose(getattr(ours, field).data, getattr(theirs, field).numpy())
     low = np.diag([1.0, 1e-9, 0.0]) @ r(3, 3)
     assert LA.matrix_rank(low).item() == torch.linalg.matrix_rank(torch.tensor(low)).item()
+    a = r(2, 3, 3)  # (cond's values only for p other than 2: PyTorch 2.13's backward fails there)
+    for p in ("fro", "nuc", 1, -1, np.inf, -np.inf, -2):
+        np.testing.assert_allclose(LA.cond(a, p).data, torch.linalg.cond(torch.tensor(a), p))

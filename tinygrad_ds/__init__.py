@@ -249,6 +249,7 @@ from .torch_api.shape_functions import (
 )
 from .torch_api.special import (
     cholesky,
+    cholesky_inverse,
     cholesky_solve,
     corrcoef,
     cov,
@@ -329,5 +330,5 @@ __all__ += [  # special functions and decompositions' shortcuts (torch_api/speci
     "special", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc", "logaddexp",
     "logaddexp2", "fmax", "fmin", "gcd", "lcm", "ldexp", "frexp", "nextafter", "trapezoid",
     "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet", "cholesky", "qr",
-    "svd", "pinverse", "matrix_exp", "cholesky_solve",
+    "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
 ]  # fmt: skip

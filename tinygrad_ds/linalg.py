@@ -151,7 +151,8 @@ def cross(input: Any, other: Any, dim: int = -1) -> Tensor:
 
 __all__ += [
     "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank",
-    "matrix_exp", "solve_triangular", "lu_factor", "lu", "lu_solve", "QRResult", "EighResult",
+    "matrix_exp", "solve_triangular", "lu_factor", "lu", "lu_solve", "cond", "QRResult",
+    "EighResult",
     "SVDResult", "LstsqResult", "LUFactorResult", "LUResult",
 ]  # fmt: skip
 
@@ -454,3 +455,24 @@ def lu_solve(LU: Any, pivots: Any, B: Any) -> Tensor:
     PB = B.gather(-2, constant(np.ascontiguousarray(index)))
     Y = solve_triangular(LU, PB, upper=False, unitriangular=True)
     return solve_triangular(LU, Y, upper=True)
+
+
+def cond(A: Any, p: Any = None) -> Tensor:
+    """The condition number of A (batched): for p None or 2 the ratio of the largest to the
+    smallest singular value (-2 the inverse ratio; any shape), otherwise ||A||_p ||A^-1||_p
+    for p 'fro', 'nuc', 1, -1, inf or -inf (square, invertible A). Composed: differentiable
+    as `svdvals`, `inv` and `matrix_norm`."""
+    A = _matrices(A, "cond")
+    if p is None or p == 2 or p == -2:
+        s = svdvals(A)
+        ratio = s[..., 0] / s[..., -1]
+        return ratio if p != -2 else 1 / ratio
+    if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
+        raise ValueError(
+            f"cond: p must be None, 2, -2, 'fro', 'nuc', 1, -1, inf or -inf, got {p!r}"
+        )
+    square_matrices(A, "cond")
+    Ainv = inv(A)
+    if p == "nuc":
+        return svdvals(A).sum(-1) * svdvals(Ainv).sum(-1)
+    return matrix_norm(A, p) * matrix_norm(Ainv, p)

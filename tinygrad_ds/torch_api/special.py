@@ -25,7 +25,7 @@ __all__ = [
     "TorchSpecial", "Frexp", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc",
     "logaddexp", "logaddexp2", "fmax", "fmin", "gcd", "lcm", "ldexp", "frexp", "nextafter",
     "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet",
-    "cholesky", "qr", "svd", "pinverse", "matrix_exp", "cholesky_solve",
+    "cholesky", "qr", "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
 ]  # fmt: skip
 
 
@@ -265,6 +265,18 @@ class TorchSpecial:
             return _SVD(zeros[0], S, zeros[1])
         U, S, Vh = svd(self, full_matrices=not some)
         return _SVD(U, S, Vh.mT)
+
+    def cholesky_solve(self, input2: Any, upper: bool = False) -> Tensor:
+        """X with A X = self, A = L L^T given its Cholesky factor L = input2
+        (`td.cholesky_solve`)."""
+        return cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        """A^-1 for A = L L^T (U^T U with upper) given its Cholesky factor L = self."""
+        from ..tensor import constant
+
+        eye = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape)
+        return cholesky_solve(constant(eye.copy()), self, upper)
 
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         """The Moore-Penrose pseudo-inverse, singular values below rcond * the largest dropped
@@ -548,3 +560,8 @@ def cholesky_solve(B: Any, L: Any, upper: bool = False) -> Tensor:
     from ..linalg import _cholesky_solve
 
     return _cholesky_solve(B, L, upper)
+
+
+def cholesky_inverse(L: Any, upper: bool = False) -> Tensor:
+    """A^-1 from A's Cholesky factor, as `L.cholesky_inverse(upper)`."""
+    return _t(L, "cholesky_inverse").cholesky_inverse(upper)
