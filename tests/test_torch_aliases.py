@@ -1,6 +1,6 @@
 """PyTorch's other names and the generated in-place forms (torch_api/aliases.py,
 aliases_functions.py): absolute, multiply, divide(rounding_mode), greater, ..., fix, ger,
-inverse, det, slogdet, logdet; sin_, lerp_, eq_, addmm_, ..., detach_, random_, exponential_,
+inverse, det, slogdet; sin_, lerp_, eq_, addmm_, ..., detach_, random_, exponential_,
 ... Values against NumPy, gradients in float64 (on a non-leaf for the in-place forms), the
 version counter, leaves refused outside no_grad, errors by message, and PyTorch tables."""
 

@@ -7,7 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import data, datasets, linalg, nn, optim
+from . import data, datasets, linalg, nn, optim, special
 from .autograd import backward, grad
 from .creation import (
     arange,
@@ -86,7 +86,6 @@ from .torch_api.aliases_functions import (
     le,
     less,
     less_equal,
-    logdet,
     lt,
     multiply,
     ne,
@@ -287,6 +286,37 @@ from .torch_api.shape_functions import (
     triu,
     unbind,
 )
+from .torch_api.special import (
+    cholesky,
+    cholesky_inverse,
+    cholesky_solve,
+    corrcoef,
+    cov,
+    cumulative_trapezoid,
+    digamma,
+    fmax,
+    fmin,
+    frexp,
+    gcd,
+    i0,
+    lcm,
+    ldexp,
+    lgamma,
+    logaddexp,
+    logaddexp2,
+    logdet,
+    matrix_exp,
+    mvlgamma,
+    nextafter,
+    pinverse,
+    polygamma,
+    qr,
+    renorm,
+    sinc,
+    svd,
+    trapezoid,
+    trapz,
+)
 from .torch_api.splitting_functions import (
     atleast_1d,
     atleast_2d,
@@ -372,5 +402,11 @@ __all__ += [  # splitting, stacking and reshaping (torch_api/splitting_functions
 __all__ += [  # PyTorch's other names (torch_api/aliases_functions.py)
     "absolute", "multiply", "subtract", "divide", "negative", "positive", "greater",
     "greater_equal", "less", "less_equal", "not_equal", "eq", "ne", "lt", "le", "gt", "ge",
-    "fix", "ger", "inverse", "det", "slogdet", "logdet",
+    "fix", "ger", "inverse", "det", "slogdet",
+]  # fmt: skip
+__all__ += [  # special functions and decompositions' shortcuts (torch_api/special.py, special.py)
+    "special", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc", "logaddexp",
+    "logaddexp2", "fmax", "fmin", "gcd", "lcm", "ldexp", "frexp", "nextafter", "trapezoid",
+    "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet", "cholesky", "qr",
+    "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
 ]  # fmt: skip

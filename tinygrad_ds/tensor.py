@@ -25,6 +25,7 @@ from .torch_api.more import TorchMore
 from .torch_api.names import TorchNames
 from .torch_api.reductions import TorchReductions
 from .torch_api.shape import TorchShape
+from .torch_api.special import TorchSpecial
 from .torch_api.splitting import TorchSplitting
 
 __all__ = ["Tensor"]
@@ -139,6 +140,7 @@ class Tensor(
     TorchCounting,
     TorchSplitting,
     TorchAliases,
+    TorchSpecial,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 

@@ -176,13 +176,6 @@ class TorchAliases:
 
         return slogdet(self)
 
-    def logdet(self) -> Tensor:
-        """log det of the square matrices in the last two dims: log |det| + log(sign), so NaN
-        where det < 0 and -inf where det = 0, as PyTorch's; the gradient is log |det|'s."""
-        sign, logabsdet = self.slogdet()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return logabsdet + sign.log()
-
     # -- in place: elementwise math ----------------------------------------------------------
 
     sin_ = _in_place("sin")

@@ -16,7 +16,7 @@ from ..tensor import Tensor
 __all__ = [
     "absolute", "multiply", "subtract", "divide", "negative", "positive", "greater",
     "greater_equal", "less", "less_equal", "not_equal", "eq", "ne", "lt", "le", "gt", "ge",
-    "fix", "ger", "inverse", "det", "slogdet", "logdet",
+    "fix", "ger", "inverse", "det", "slogdet",
 ]  # fmt: skip
 
 
@@ -106,8 +106,3 @@ def det(input: Any) -> Tensor:
 def slogdet(input: Any) -> SignLogAbsDet:
     """(sign, log |det|) of square matrices: `td.linalg.slogdet`."""
     return _t(input, "slogdet").slogdet()
-
-
-def logdet(input: Any) -> Tensor:
-    """log det of square matrices (NaN where det < 0), as `Tensor.logdet`."""
-    return _t(input, "logdet").logdet()
