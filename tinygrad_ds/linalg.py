@@ -1,8 +1,11 @@
-"""`td.linalg`, PyTorch's `torch.linalg`: inverse, determinants, linear solves, norms and the
-cross product, batched over leading dims.
+"""`td.linalg`, PyTorch's `torch.linalg`: inverse, determinants, linear solves, norms, the
+cross product and the decompositions, batched over leading dims.
 
 `inv`, `det`, `slogdet` and `solve` are primitives (ops/linalg_more.py: LU factorisations with
 their matrix-calculus derivatives); the norms and `cross` are composed from Tensor methods.
+`cholesky`, `qr`, `eigh`, `svd`, `lu`, `pinv` and `matrix_exp` are primitives of
+ops/decompositions.py with their gradients; `eigvalsh`, `svdvals`, `lstsq`, `matrix_rank`,
+`solve_triangular`, `lu_solve` and `cond` are composed on them.
 
 >>> import tinygrad_ds as td
 >>> A = td.tensor([[2.0, 1.0], [1.0, 3.0]])
@@ -96,7 +99,8 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False) ->
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False) -> Tensor:
     """A matrix norm over the two dims `dim` (the last two by default): "fro" sqrt(sum A^2),
     1 (-1) the largest (smallest) column sum of |A|, inf (-inf) the largest (smallest) row
-    sum. The spectral (2, -2) and nuclear ("nuc") norms need an SVD, which is not provided."""
+    sum, 2 (-2) the largest (smallest) singular value and "nuc" their sum (through `svdvals`,
+    whose gradient assumes distinct singular values)."""
     A = _t(A, "matrix_norm")
     if A.ndim < 2:
         raise ValueError(f"matrix_norm: expects a tensor of at least 2 dims, got shape {A.shape}")
@@ -113,9 +117,15 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
         sums = A.abs().sum(summed, keepdims=True)
         out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
         return out if keepdim else out.squeeze((rows, cols))
+    if ord in (2, -2, "nuc") and not isinstance(ord, bool):
+        s = svdvals(A.movedim((rows, cols), (-2, -1)))
+        out = s.sum(-1) if ord == "nuc" else s.max(-1) if ord == 2 else s.min(-1)
+        if keepdim:
+            for d in sorted((rows, cols)):
+                out = out.unsqueeze(d)
+        return out
     raise ValueError(
-        f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got {ord!r} (2, -2 and 'nuc' "
-        "need an SVD, not provided)"
+        f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got {ord!r}"
     )
 
 
@@ -472,7 +482,4 @@ def cond(A: Any, p: Any = None) -> Tensor:
             f"cond: p must be None, 2, -2, 'fro', 'nuc', 1, -1, inf or -inf, got {p!r}"
         )
     square_matrices(A, "cond")
-    Ainv = inv(A)
-    if p == "nuc":
-        return svdvals(A).sum(-1) * svdvals(Ainv).sum(-1)
-    return matrix_norm(A, p) * matrix_norm(Ainv, p)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
