@@ -5,7 +5,8 @@ Sequential, ModuleList, ModuleDict,   containers.py
 ParameterList, ParameterDict
 Linear, Embedding, Dropout, ...       layers.py
 GELU, SiLU, Softplus, PReLU, ...      activation.py
-Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d conv.py (primitives in ops/conv.py)
+Conv1d/2d, MaxPool1d/2d/3d,           conv.py (primitives in ops/conv.py)
+AvgPool1d/2d/3d
 ConvTranspose1d/2d, PixelShuffle,     conv_transpose.py
 MaxUnpool1d/2d
 RNN, LSTM, GRU and their cells        rnn.py
@@ -28,7 +29,7 @@ Dropout1d, Dropout2d, AlphaDropout    dropout.py
 Conv3d, ConvTranspose3d, BatchNorm3d,  three_d.py
 InstanceNorm3d, Dropout3d, *Pad3d,
 MaxUnpool3d
-MaxPool3d, AvgPool3d, LPPool1d/2d/3d,  three_d_pool.py
+LPPool1d/2d/3d,                       three_d_pool.py
 AdaptiveAvg/MaxPool3d
 MultiheadAttention, Transformer-      attention.py
 EncoderLayer, TransformerEncoder
@@ -71,7 +72,16 @@ from .attention import (
     TransformerEncoderLayer,
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .conv import (
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    Conv1d,
+    Conv2d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
 from .conv_transpose import (
     ConvTranspose1d,
     ConvTranspose2d,
@@ -225,11 +235,9 @@ from .three_d import (  # noqa: E402
 from .three_d_pool import (  # noqa: E402
     AdaptiveAvgPool3d,
     AdaptiveMaxPool3d,
-    AvgPool3d,
     LPPool1d,
     LPPool2d,
     LPPool3d,
-    MaxPool3d,
 )
 
 __all__ += [

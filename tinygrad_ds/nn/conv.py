@@ -1,7 +1,8 @@
 """Convolution and pooling layers: NCHW, with PyTorch's parameter names, shapes and
 initialisation, so that a state_dict moves between the two frameworks.
 
-The work is done by the primitives in `ops/conv.py`. Errors name the layer as it was built,
+The work is done by the primitives in `ops/conv.py` (pooling with ceil_mode, return_indices,
+divisor_override or three dims by `nn/three_d_pool.py`). Errors name the layer as it was built,
 e.g. "Conv2d(1, 8, kernel_size=3): input has 3 channels but weight expects 1 (...)".
 """
 
@@ -19,7 +20,10 @@ from .layers import _dtype
 from .module import Module, Parameter, check_int
 from .three_d_pool import avg_pool_any, max_pool_any
 
-__all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d"]
+__all__ = [
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
+    "AvgPool3d",
+]  # fmt: skip
 
 
 def _short(values: tuple[int, ...]) -> Any:
@@ -232,11 +236,22 @@ class AvgPool2d(_PoolNd):
                             self.count_include_pad, self.divisor_override, self.dims,
                             self._who())  # fmt: skip
 
-    def extra_repr(self) -> str:
-        extra = "" if self.count_include_pad else ", count_include_pad=False"
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}{extra}"
-        )
+    def extra_repr(self) -> str:  # (PyTorch's: the other options are not shown)
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool3d(MaxPool2d):
+    """MaxPool2d over the last three axes of (N, C, D, H, W) or (C, D, H, W) input (F.max_pool3d
+    as a module)."""
+
+    kind, dims = "max", 3
+
+
+class AvgPool3d(AvgPool2d):
+    """AvgPool2d over the last three axes of (N, C, D, H, W) or (C, D, H, W) input
+    (F.avg_pool3d as a module)."""
+
+    kind, dims = "avg", 3
 
 
 class AvgPool1d(AvgPool2d):

@@ -1,8 +1,9 @@
 """Pooling over any number of spatial dims with all of PyTorch's options (ceil_mode,
-return_indices, divisor_override), and the 3-D pooling layers built on it.
+return_indices, divisor_override), and the 3-D pooling layers built on it (MaxPool1d/2d/3d
+and AvgPool1d/2d/3d, in nn/conv.py, call `max_pool_any` and `avg_pool_any`).
 
-max pooling     F.max_pool1d/2d/3d, F.max_pool{1,2,3}d_with_indices, MaxPool3d
-avg pooling     F.avg_pool1d/2d/3d, AvgPool3d
+max pooling     F.max_pool1d/2d/3d, F.max_pool{1,2,3}d_with_indices
+avg pooling     F.avg_pool1d/2d/3d
 power average   F.lp_pool{1,2,3}d, LPPool1d/2d/3d
 adaptive        F.adaptive_{avg,max}_pool3d, F.adaptive_max_pool{1,2,3}d_with_indices,
                 AdaptiveAvgPool3d, AdaptiveMaxPool3d (the 1-D/2-D helpers of pooling.py)
@@ -13,8 +14,7 @@ input: no loop over positions) and then gathers the winners from the flattened i
 gradient goes to each window's first maximum (the last NaN if there is one), as PyTorch's.
 Average pooling is separable: a box sum along one axis after the other (k strided slices per
 axis), divided by PyTorch's window counts, which are products of per-axis counts too.
-1-D and 2-D pooling without those options takes the faster primitives of ops/conv.py (`pool`),
-as do MaxPool1d/2d and AvgPool1d/2d (nn/conv.py).
+1-D and 2-D pooling without those options takes the faster primitives of ops/conv.py (`pool`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = [
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-    "adaptive_max_pool3d_with_indices", "MaxPool3d", "AvgPool3d", "LPPool1d", "LPPool2d",
+    "adaptive_max_pool3d_with_indices", "LPPool1d", "LPPool2d",
     "LPPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d",
 ]  # fmt: skip
 
@@ -195,9 +195,10 @@ def max_pool_any(
     input: Any, kernel_size: Size, stride: Size | None, padding: Size, dilation: Size,
     ceil_mode: bool, return_indices: bool, dims: int, who: str,
 ) -> Any:  # fmt: skip
-    """1-D or 2-D max pooling: the primitive of ops/conv.py, or, with ceil_mode or
-    return_indices, the pooling of any dims here (the same values and gradients)."""
-    if not ceil_mode and not return_indices:
+    """Max pooling over `dims` axes: for 1 or 2 without ceil_mode or return_indices the
+    primitive of ops/conv.py, otherwise the pooling of any dims here (the same values and
+    gradients)."""
+    if dims < 3 and not ceil_mode and not return_indices:
         return pool("max", input, kernel_size, stride, padding, dilation, dims=dims, who=who)
     out, indices = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, dims, who)
     return (out, indices) if return_indices else out
@@ -207,9 +208,9 @@ def avg_pool_any(
     input: Any, kernel_size: Size, stride: Size | None, padding: Size, ceil_mode: bool,
     count_include_pad: bool, divisor_override: int | None, dims: int, who: str,
 ) -> Tensor:  # fmt: skip
-    """1-D or 2-D average pooling: the primitive of ops/conv.py, or, with ceil_mode or
-    divisor_override, the pooling of any dims here."""
-    if not ceil_mode and divisor_override is None:
+    """Average pooling over `dims` axes: for 1 or 2 without ceil_mode or divisor_override the
+    primitive of ops/conv.py, otherwise the pooling of any dims here."""
+    if dims < 3 and not ceil_mode and divisor_override is None:
         return pool("avg", input, kernel_size, stride, padding, 1, count_include_pad, dims=dims,
                     who=who)  # fmt: skip
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -292,9 +293,8 @@ def max_pool3d(
     input; stride defaults to kernel_size, padding never wins. The gradient goes to each
     window's first maximum. With return_indices, also each winner's flat position
     d H W + h W + w in its input volume (int64), for max_unpool3d."""
-    out, indices = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, 3,
-                             "max_pool3d")  # fmt: skip
-    return (out, indices) if return_indices else out
+    return max_pool_any(input, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices, 3, "max_pool3d")  # fmt: skip
 
 
 def _with_indices(dims: int) -> Any:
@@ -338,8 +338,8 @@ def avg_pool3d(
     defaults to kernel_size. The divisor is the window's size within the padded input (with
     ceil_mode a last window may be cut short), within the input if count_include_pad=False, or
     divisor_override if given."""
-    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override, 3, "avg_pool3d")  # fmt: skip
+    return avg_pool_any(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override, 3, "avg_pool3d")  # fmt: skip
 
 
 def _lp_pool(
@@ -435,71 +435,6 @@ def adaptive_max_pool3d_with_indices(
 # ---------------------------------------------------------------------------------------------
 # modules
 # ---------------------------------------------------------------------------------------------
-
-
-class MaxPool3d(Module):
-    """F.max_pool3d as a module: MaxPool3d(kernel_size, stride=None, padding=0, dilation=1,
-    return_indices=False, ceil_mode=False)."""
-
-    def __init__(
-        self,
-        kernel_size: Size,
-        stride: Size | None = None,
-        padding: Size = 0,
-        dilation: Size = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        who = type(self).__name__
-        for name, value, low in (("kernel_size", kernel_size, 1), ("padding", padding, 0),
-                                 ("dilation", dilation, 1)):  # fmt: skip
-            _ints(value, 3, name, who, low)
-        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
-        self.stride = kernel_size if stride is None else stride
-        _ints(self.stride, 3, "stride", who, 1)
-        self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
-
-    def forward(self, x: Tensor) -> Any:
-        out, indices = _max_pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                                 self.ceil_mode, 3, f"MaxPool3d({self.extra_repr()})")  # fmt: skip
-        return (out, indices) if self.return_indices else out
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")  # fmt: skip
-
-
-class AvgPool3d(Module):
-    """F.avg_pool3d as a module: AvgPool3d(kernel_size, stride=None, padding=0,
-    ceil_mode=False, count_include_pad=True, divisor_override=None)."""
-
-    def __init__(
-        self,
-        kernel_size: Size,
-        stride: Size | None = None,
-        padding: Size = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        who = type(self).__name__
-        _ints(kernel_size, 3, "kernel_size", who, 1)
-        _ints(padding, 3, "padding", who, 0)
-        self.kernel_size, self.padding = kernel_size, padding
-        self.stride = kernel_size if stride is None else stride
-        _ints(self.stride, 3, "stride", who, 1)
-        self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
-        self.divisor_override = divisor_override
-
-    def forward(self, x: Tensor) -> Tensor:
-        return _avg_pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                         self.count_include_pad, self.divisor_override, 3,
-                         f"AvgPool3d({self.extra_repr()})")  # fmt: skip
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _LPPoolNd(Module):
