@@ -103,12 +103,10 @@ def _python_map(self: Tensor, fn: Callable, args: Sequence[np.ndarray], what: st
         raise RuntimeError(f"{what}: can't be called on a tensor that requires grad (a Python "
                            f"function has no gradient); use x.detach().{what}(...)")  # fmt: skip
     out = [fn(*xs) for xs in zip(*(a.ravel().tolist() for a in args))]
-    try:
-        new = np.array(out, dtype=self.dtype).reshape(self.shape)
-    except (TypeError, ValueError):
-        bad = next((v for v in out if not isinstance(v, (bool, int, float, np.number))), out)
-        raise TypeError(f"{what}: the function must return a number, got "
-                        f"{type(bad).__name__}") from None  # fmt: skip
+    bad = [v for v in out if not isinstance(v, (bool, int, float, np.bool_, np.number))]
+    if bad:
+        raise TypeError(f"{what}: the function must return a number, got {type(bad[0]).__name__}")
+    new = np.array(out, dtype=self.dtype).reshape(self.shape)
     return written(self, what, lambda a: constant(new))
 
 

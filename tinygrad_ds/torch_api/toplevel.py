@@ -122,7 +122,7 @@ class finfo:  # noqa: N801 (PyTorch's name)
             builtins.float(f.min),
         )
         self.tiny = self.smallest_normal = builtins.float(f.smallest_normal)
-        self.resolution = builtins.float(f.resolution)
+        self.resolution = 10.0**-f.precision  # (PyTorch's: a power of ten, exactly)
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "
