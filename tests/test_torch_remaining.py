@@ -551,3 +551,47 @@ def test_apply_map_and_hook_against_torch():
         (v * v).sum().backward()
         (v * 2).sum().backward()
     np.testing.assert_allclose(calls, tcalls)
+
+
+# -- small names ----------------------------------------------------------------------------
+
+
+def test_small_names():
+    torch = pytest.importorskip("torch")
+    a = np.array([-1.5, 0.0, 2.0, np.nan])
+    x, tx = _pair(a)
+    y, ty = x.angle(), tx.angle()
+    np.testing.assert_allclose(y.data, ty.detach().numpy())
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())  # zero, as PyTorch's
+    assert td.angle(i64([-1, 2])).dtype == np.float32
+    m = r(2, 3, 4)
+    np.testing.assert_array_equal(td.Tensor(m).mH.data, torch.tensor(m).mH.numpy())
+    np.testing.assert_array_equal(td.adjoint(m).data, torch.tensor(m).adjoint().numpy())
+    np.testing.assert_array_equal(td.Tensor(m[0]).H.data, m[0].T)
+    with pytest.raises(ValueError, match="H: only a matrix"):
+        _ = td.Tensor(m).H
+    cond = m > 0
+    np.testing.assert_array_equal(td.Tensor(m).where(td.Tensor(cond), -1.0).data,
+                                  np.where(cond, m, -1.0))  # fmt: skip
+    np.testing.assert_array_equal(td.Tensor(m).prelu(td.Tensor(np.array([0.25]))).data,
+                                  np.where(m > 0, m, 0.25 * m))  # fmt: skip
+    np.testing.assert_array_equal(td.Tensor(m).hardshrink(0.5).data,
+                                  np.where(abs(m) > 0.5, m, 0))  # fmt: skip
+    v = td.Tensor(np.array(2.0), requires_grad=True)
+    f = td.fill(td.Tensor(np.ones(3)), v)
+    f.sum().backward()
+    np.testing.assert_array_equal(f.data, 2.0)
+    assert v.grad.item() == 3.0
+    np.testing.assert_array_equal(td.fill([1.0, 2.0], 7).data, 7.0)
+    np.testing.assert_array_equal(td.constant_pad_nd(np.ones((1, 2)), (1, 0), 5.0).data,
+                                  [[5, 1, 1]])  # fmt: skip
+    mask = td.Tensor(np.array([True, False, True]))
+    np.testing.assert_array_equal(td.masked_scatter(np.zeros(3), mask, np.array([7.0, 8])).data,
+                                  [7, 0, 8])  # fmt: skip
+    t = td.arange(5)
+    for got, want in ((td.split_with_sizes(t, [2, 3]), t.split([2, 3])),
+                      (td.unsafe_split(t, 2), t.split(2)), (td.unsafe_chunk(t, 2), t.chunk(2)),
+                      (td.unsafe_split_with_sizes(t, [4, 1]), t.split([4, 1]))):  # fmt: skip
+        assert [g.data.tolist() for g in got] == [w.data.tolist() for w in want]

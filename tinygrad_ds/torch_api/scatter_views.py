@@ -1,8 +1,10 @@
 """PyTorch's remaining Tensor methods: values put at advanced indices (`index_put`,
 `index_reduce`), a view's places written (`diagonal_scatter`, `select_scatter`,
 `slice_scatter`), new tensors (`new_empty`, `new_empty_strided`, `narrow_copy`), dtype methods
-(`byte`, `char`), Python functions applied in place (`apply_`, `map_`), `float_power_`, and
-the gradient bookkeeping PyTorch exposes (`retains_grad`, `register_post_accumulate_grad_hook`).
+(`byte`, `char`), Python functions applied in place (`apply_`, `map_`), `float_power_`, the
+gradient bookkeeping PyTorch exposes (`retains_grad`, `register_post_accumulate_grad_hook`),
+and small names (`where`, `mH`, `H`, `adjoint`, `angle`, `prelu`, `hardshrink`,
+`unsafe_chunk`, `unsafe_split`, `unsafe_split_with_sizes`).
 
 None is a new primitive: each scatter finds its *targets*, the flat positions in self that
 its values go to, and writes or adds them through indexing.py's `_write` / `_add` / `_reduce`,
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from .indexing import _add, _index_targets, _reduce, _same_dtype, _tensor, _write
 from .inplace_methods import written
 from .shape import _check_range, _int
@@ -243,6 +246,64 @@ class TorchScatterViews:
             raise TypeError(f"float_power_: the base has dtype {self.dtype} but the result "
                             "requires float64; use float_power (out of place)")  # fmt: skip
         return written(self, "float_power_", lambda a: a.float_power(exponent), exponent)
+
+    # -- small PyTorch names ------------------------------------------------------------------
+
+    def where(self, condition: Any, y: Any) -> Tensor:
+        """self where condition is True, else y: `td.where(condition, self, y)`."""
+        from ..functions import where
+
+        return where(condition, self, y)
+
+    @property
+    def mH(self) -> Tensor:  # noqa: N802 (PyTorch's name)
+        """The conjugate transpose of a batch of matrices: `mT` (real tensors here)."""
+        return self.mT
+
+    @property
+    def H(self) -> Tensor:  # noqa: N802 (PyTorch's name)
+        """The conjugate transpose of a matrix (0-d or 2-D, as PyTorch's): `t()` here."""
+        if self.ndim not in (0, 2):
+            raise ValueError(f"H: only a matrix (2-D) or a 0-d tensor, got shape {self.shape}; "
+                             "use mH for a batch of matrices")  # fmt: skip
+        return self.t()
+
+    def adjoint(self) -> Tensor:
+        """The conjugate transpose of the last two dims: `mT` (real tensors here)."""
+        return self.mT
+
+    def angle(self) -> Tensor:
+        """The argument of a real number: pi where x < 0, else 0 (nan stays nan); its
+        gradient is 0, as PyTorch's. An integer tensor gives the default float dtype."""
+        from ..functions import where
+
+        x = self if self.dtype.kind == "f" else self.astype(get_default_dtype())
+        return where(x < 0, np.pi, 0.0).astype(x.dtype) + x * 0
+
+    def prelu(self, weight: Any) -> Tensor:
+        """max(0, x) + weight * min(0, x), weight per channel (`F.prelu`)."""
+        from ..nn.functional import prelu
+
+        return prelu(self, weight)
+
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        """x where |x| > lambd, else 0 (`F.hardshrink`)."""
+        from ..nn.functional import hardshrink
+
+        return hardshrink(self, lambd)
+
+    def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """`chunk` (PyTorch's name without the aliasing checks, which mean nothing here)."""
+        return self.chunk(chunks, dim)
+
+    def unsafe_split(self, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """`split` (as `unsafe_chunk`)."""
+        return self.split(split_size, dim)
+
+    def unsafe_split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0
+                                ) -> tuple[Tensor, ...]:  # fmt: skip
+        """`split_with_sizes` (as `unsafe_chunk`)."""
+        return self.split_with_sizes(split_sizes, dim)
 
     # -- gradient bookkeeping ---------------------------------------------------------------
 

@@ -36,7 +36,9 @@ __all__ = [
     "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "lcm_", "ldexp_",
     "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_",
     "rad2deg_", "reciprocal_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_",
-    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "addmv_",
+    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "addmv_", "adjoint",
+    "angle", "fill", "constant_pad_nd", "masked_scatter", "split_with_sizes", "unsafe_chunk",
+    "unsafe_split", "unsafe_split_with_sizes",
 ]  # fmt: skip
 
 # -- dtypes under PyTorch's names (NumPy dtypes, as td.float32) ------------------------------
@@ -254,6 +256,62 @@ def narrow_copy(input: Any, dim: builtins.int, start: builtins.int,
                 length: builtins.int) -> Tensor:  # fmt: skip
     """A copy of input.narrow(dim, start, length) (`Tensor.narrow_copy`)."""
     return _t(input, "narrow_copy").narrow_copy(dim, start, length)
+
+
+def adjoint(input: Any) -> Tensor:
+    """The conjugate transpose of the last two dims, `mT` for real tensors
+    (`Tensor.adjoint`)."""
+    return _t(input, "adjoint").adjoint()
+
+
+def angle(input: Any) -> Tensor:
+    """pi where input < 0, else 0, with a zero gradient (`Tensor.angle`)."""
+    return _t(input, "angle").angle()
+
+
+def fill(input: Any, value: Any) -> Tensor:
+    """A tensor like input holding `value` everywhere, out of place (a 0-d tensor value gets
+    the sum of the gradient): `input.clone().fill_(value)`."""
+    x = _t(input, "fill")
+    return (
+        x.clone().fill_(value) if not isinstance(value, Tensor) else value.astype(x.dtype) + x * 0
+    )
+
+
+def constant_pad_nd(input: Any, pad: Sequence[builtins.int], value: Any = 0) -> Tensor:
+    """input padded with `value` (pad as `F.pad`'s: last dim first, (left, right) pairs)."""
+    from ..nn.functional import pad as _pad
+
+    return _pad(_t(input, "constant_pad_nd"), pad, "constant", value)
+
+
+def masked_scatter(input: Any, mask: Any, source: Any) -> Tensor:
+    """input with source's first values, in order, where mask is True
+    (`Tensor.masked_scatter`)."""
+    return _t(input, "masked_scatter").masked_scatter(mask, source)
+
+
+def split_with_sizes(input: Any, split_sizes: Sequence[builtins.int],
+                     dim: builtins.int = 0) -> tuple[Tensor, ...]:  # fmt: skip
+    """Pieces of the listed sizes along dim (`Tensor.split_with_sizes`)."""
+    return _t(input, "split_with_sizes").split_with_sizes(split_sizes, dim)
+
+
+def unsafe_chunk(input: Any, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """`chunk` (`Tensor.unsafe_chunk`)."""
+    return _t(input, "unsafe_chunk").unsafe_chunk(chunks, dim)
+
+
+def unsafe_split(input: Any, split_size: builtins.int,
+                 dim: builtins.int = 0) -> tuple[Tensor, ...]:  # fmt: skip
+    """`split` (`Tensor.unsafe_split`)."""
+    return _t(input, "unsafe_split").unsafe_split(split_size, dim)
+
+
+def unsafe_split_with_sizes(input: Any, split_sizes: Sequence[builtins.int],
+                            dim: builtins.int = 0) -> tuple[Tensor, ...]:  # fmt: skip
+    """`split_with_sizes` (`Tensor.unsafe_split_with_sizes`)."""
+    return _t(input, "unsafe_split_with_sizes").unsafe_split_with_sizes(split_sizes, dim)
 
 
 def _in_place_function(name: str) -> Callable[..., Tensor]:
