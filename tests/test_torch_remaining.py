@@ -331,15 +331,15 @@ SAME = [
     ("bce_with_logits",
      lambda x: td.binary_cross_entropy_with_logits(x, x.sigmoid(), None, None, 0),
      lambda x: F.binary_cross_entropy_with_logits(x, x.sigmoid(), reduction="none")),
-    ("margin_ranking_loss", lambda x: td.margin_ranking_loss(x, x * 2, x.sign(), 0.1),
+    ("margin_ranking_loss", lambda x: td.margin_ranking_loss(x, x * 2, x.sign(), 0.1, 1),
      lambda x: F.margin_ranking_loss(x, x * 2, x.sign(), 0.1)),
     ("hinge_embedding_loss", lambda x: td.hinge_embedding_loss(x, x.sign(), 1.0, "sum"),
      lambda x: F.hinge_embedding_loss(x, x.sign(), reduction="sum")),
     ("cosine_embedding_loss",
      lambda x: td.cosine_embedding_loss(x[0], x[1], td.Tensor([1.0, -1.0, 1.0])),
-     lambda x: F.cosine_embedding_loss(x[0], x[1], td.Tensor([1.0, -1.0, 1.0]))),
+     lambda x: F.cosine_embedding_loss(x[0], x[1], td.Tensor([1.0, -1.0, 1.0]), reduction="none")),
     ("triplet_margin_loss", lambda x: td.triplet_margin_loss(x[0], x[1], x[0] * 2),
-     lambda x: F.triplet_margin_loss(x[0], x[1], x[0] * 2)),
+     lambda x: F.triplet_margin_loss(x[0], x[1], x[0] * 2, reduction="none")),
     ("poisson_nll_loss", lambda x: td.poisson_nll_loss(x, x * x, True, False, 1e-8, 1),
      lambda x: F.poisson_nll_loss(x, x * x)),
 ]  # fmt: skip
@@ -595,3 +595,78 @@ def test_small_names():
                       (td.unsafe_split(t, 2), t.split(2)), (td.unsafe_chunk(t, 2), t.chunk(2)),
                       (td.unsafe_split_with_sizes(t, [4, 1]), t.split([4, 1]))):  # fmt: skip
         assert [g.data.tolist() for g in got] == [w.data.tolist() for w in want]
+
+
+V2, V3, V4, V4B, WC, WT = r(2), r(3), r(4), r(4), r(2, 3, 2), r(3, 2, 2)
+
+# the same call on td and on torch (m), for x of shape (2, 3, 4) in float64
+NAMED = [
+    ("selu", lambda m, x: m.selu(x)),
+    ("celu", lambda m, x: m.celu(x, 0.5)),
+    ("threshold", lambda m, x: m.threshold(x, 0.1, -2.0)),
+    ("hardshrink", lambda m, x: m.hardshrink(x, 0.3)),
+    ("prelu", lambda m, x: m.prelu(x, C(m, [0.1, 0.2, 0.3]))),
+    ("layer_norm", lambda m, x: m.layer_norm(x, (4,), C(m, V4), C(m, V4B))),
+    ("group_norm", lambda m, x: m.group_norm(x, 3, C(m, V3), None, 1e-5)),
+    ("rms_norm", lambda m, x: m.rms_norm(x, (3, 4))),
+    ("batch_norm", lambda m, x: m.batch_norm(x, C(m, WB[0, 0, :3]), C(m, WB[0, 1, :3]),
+                                             None, None, True, 0.1, 1e-5, False)),
+    ("instance_norm", lambda m, x: m.instance_norm(x, None, None, None, None, True, 0.1, 1e-5,
+                                                   False)),
+    ("embedding", lambda m, x: m.embedding(x[0], I(m, [[2, 0, 2]]))),
+    ("embedding_padding", lambda m, x: m.embedding(x[0], I(m, [1, 0]), 1)),
+    ("conv1d", lambda m, x: m.conv1d(x, C(m, WC), None, 2, 1)),
+    ("conv_transpose1d", lambda m, x: m.conv_transpose1d(x, C(m, WT), C(m, V2), 2)),
+    ("avg_pool1d", lambda m, x: m.avg_pool1d(x, 3, 1, 1, False, False)),
+    ("max_pool1d", lambda m, x: m.max_pool1d(x, 2, 1, 1)),
+    ("adaptive_avg_pool1d", lambda m, x: m.adaptive_avg_pool1d(x, 3)),
+    ("adaptive_max_pool1d", lambda m, x: m.adaptive_max_pool1d(x, 3)[0]),
+    ("channel_shuffle", lambda m, x: m.channel_shuffle(x[:, :2], 2)),
+    ("cosine_similarity", lambda m, x: m.cosine_similarity(x, x * x + 1, 2)),
+    ("pairwise_distance", lambda m, x: m.pairwise_distance(x[0], x[1], 3.0)),
+    ("pdist", lambda m, x: m.pdist(x[0], 1.5)),
+    ("bilinear", lambda m, x: m.bilinear(x[0], x[1], C(m, WB), C(m, V2))),
+    ("kl_div", lambda m, x: m.kl_div(x, x.exp(), 0)),
+    ("kl_div_default_none", lambda m, x: m.kl_div(x, x.exp())),
+    ("kl_div_mean_log_target", lambda m, x: m.kl_div(x, x * 0.5, 1, log_target=True)),
+    ("bce_with_logits", lambda m, x: m.binary_cross_entropy_with_logits(
+        x, (x * x).tanh(), None, C(m, V4), 2)),
+    ("margin_ranking_loss", lambda m, x: m.margin_ranking_loss(x[0], x[1], x[0].sign(), 0.1)),
+    ("hinge_embedding_loss", lambda m, x: m.hinge_embedding_loss(x, x.sign(), 0.5, 0)),
+    ("cosine_embedding_loss", lambda m, x: m.cosine_embedding_loss(
+        x[0], x[1], C(m, [1.0, -1.0, 1.0]), 0.2)),
+    ("triplet_margin_loss", lambda m, x: m.triplet_margin_loss(x[0], x[1], x[0] * 2, 0.5)),
+    ("triplet_margin_loss_mean", lambda m, x: m.triplet_margin_loss(
+        x[0], x[1], x[0] * 2, 0.5, 2.0, 1e-6, False, 1)),
+    ("margin_ranking_loss_sum", lambda m, x: m.margin_ranking_loss(
+        x[0], x[1], x[0].sign(), 0.1, 2)),
+    ("poisson_nll_loss", lambda m, x: m.poisson_nll_loss(x, x * x, True, True, 1e-8, 2)),
+]  # fmt: skip
+
+
+def C(m, v):
+    return m.tensor(np.asarray(v, dtype=np.float64)) if m is not td else td.Tensor(np.asarray(v))
+
+
+@pytest.mark.parametrize("name,fn", NAMED, ids=[c[0] for c in NAMED])
+def test_top_level_against_torch(name, fn):
+    torch = pytest.importorskip("torch")
+    x, tx = _pair(X)
+    out, tout = fn(td, x), fn(torch, tx)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9, atol=1e-12)
+    g = r(*out.shape)
+    out.backward(td.Tensor(g))
+    tout.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_ctc_loss_against_torch():
+    torch = pytest.importorskip("torch")
+    lp = np.log(np.random.default_rng(3).dirichlet(np.ones(4), (6, 2)))
+    x, tx = _pair(lp)
+    targets, lengths = [[1, 2], [3, 3]], [6, 5]
+    for reduction in (0, 1, "sum"):
+        out = td.ctc_loss(x, i64(targets), lengths, [2, 2], 0, reduction)
+        tout = torch.ctc_loss(tx, torch.tensor(targets), lengths, [2, 2], 0,
+                              {"sum": 2}.get(reduction, reduction))  # fmt: skip
+        np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-9)

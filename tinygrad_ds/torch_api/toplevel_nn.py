@@ -3,8 +3,9 @@
 where it differs from F's: `dropout(input, p, train)` with p and train required,
 `batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)`,
 `embedding(weight, indices)`, and losses whose `reduction` is PyTorch's enum 0 / 1 / 2
-("none" / "mean" / "sum"; the names are taken too). Each converts its input and calls the F
-function of the same name (nn/functional.py), which does the work.
+("none" / "mean" / "sum"; the names are taken too), 0 by default: PyTorch's top-level losses
+reduce nothing unless asked (`torch.kl_div(x, y)` is elementwise), unlike F's "mean". Each
+converts its input and calls the F function of the same name (nn/functional.py).
 """
 
 from __future__ import annotations
@@ -167,14 +168,14 @@ def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
 
 
 def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,
-               eps: float = 1e-5) -> Tensor:  # fmt: skip
-    """Normalize over the last dims (`F.layer_norm`)."""
+               eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:  # fmt: skip
+    """Normalize over the last dims (`F.layer_norm`; cudnn_enable, PyTorch's, is ignored)."""
     return F.layer_norm(_t(input, "layer_norm"), normalized_shape, weight, bias, eps)
 
 
 def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None,
-               eps: float = 1e-5) -> Tensor:  # fmt: skip
-    """Normalize over groups of channels (`F.group_norm`)."""
+               eps: float = 1e-5, cudnn_enabled: bool = True) -> Tensor:  # fmt: skip
+    """Normalize over groups of channels (`F.group_norm`; cudnn_enabled is ignored)."""
     return F.group_norm(_t(input, "group_norm"), num_groups, weight, bias, eps)
 
 
@@ -185,15 +186,19 @@ def rms_norm(input: Any, normalized_shape: Any, weight: Any = None,
 
 
 def batch_norm(input: Any, weight: Any, bias: Any, running_mean: Any, running_var: Any,
-               training: bool, momentum: float, eps: float) -> Tensor:  # fmt: skip
-    """`F.batch_norm`, with PyTorch's top-level argument order (weight and bias first)."""
+               training: bool, momentum: float, eps: float,
+               cudnn_enabled: bool = True) -> Tensor:  # fmt: skip
+    """`F.batch_norm`, with PyTorch's top-level argument order (weight and bias first;
+    cudnn_enabled is ignored)."""
     x = _t(input, "batch_norm")
     return F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def instance_norm(input: Any, weight: Any, bias: Any, running_mean: Any, running_var: Any,
-                  use_input_stats: bool, momentum: float, eps: float) -> Tensor:  # fmt: skip
-    """`F.instance_norm`, with PyTorch's top-level argument order (weight and bias first)."""
+                  use_input_stats: bool, momentum: float, eps: float,
+                  cudnn_enabled: bool = True) -> Tensor:  # fmt: skip
+    """`F.instance_norm`, with PyTorch's top-level argument order (weight and bias first;
+    cudnn_enabled is ignored)."""
     x = _t(input, "instance_norm")
     return F.instance_norm(x, running_mean, running_var, weight, bias, use_input_stats,
                            momentum, eps)  # fmt: skip
@@ -308,11 +313,11 @@ def rrelu_(input: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: 
     return F.rrelu_(input, lower, upper, training)
 
 
-# -- losses (reduction: PyTorch's enum 0 none, 1 mean, 2 sum, or its name) -------------------
+# -- losses (reduction: PyTorch's enum 0 none, 1 mean, 2 sum, or its name; 0 by default) -----
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,
-                                     pos_weight: Any = None, reduction: Any = 1
+                                     pos_weight: Any = None, reduction: Any = 0
                                      ) -> Tensor:  # fmt: skip
     """`F.binary_cross_entropy_with_logits` (pos_weight before reduction, as here)."""
     w = "binary_cross_entropy_with_logits"
@@ -320,13 +325,13 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
                                               pos_weight)  # fmt: skip
 
 
-def kl_div(input: Any, target: Any, reduction: Any = 1, *, log_target: bool = False) -> Tensor:
+def kl_div(input: Any, target: Any, reduction: Any = 0, *, log_target: bool = False) -> Tensor:
     """`F.kl_div` (input holds log-probabilities)."""
     return F.kl_div(input, target, _reduction(reduction, "kl_div"), log_target)
 
 
 def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
-             blank: int = 0, reduction: Any = 1,
+             blank: int = 0, reduction: Any = 0,
              zero_infinity: bool = False) -> Tensor:  # fmt: skip
     """The connectionist temporal classification loss (`F.ctc_loss`)."""
     return F.ctc_loss(_t(log_probs, "ctc_loss"), targets, input_lengths, target_lengths, blank,
@@ -334,13 +339,13 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
 
 
 def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0,
-                          reduction: Any = 1) -> Tensor:  # fmt: skip
+                          reduction: Any = 0) -> Tensor:  # fmt: skip
     """`F.cosine_embedding_loss`."""
     r = _reduction(reduction, "cosine_embedding_loss")
     return F.cosine_embedding_loss(input1, input2, target, margin, r)
 
 
-def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction: Any = 1
+def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction: Any = 0
                          ) -> Tensor:  # fmt: skip
     """`F.hinge_embedding_loss`."""
     r = _reduction(reduction, "hinge_embedding_loss")
@@ -348,7 +353,7 @@ def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction
 
 
 def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0,
-                        reduction: Any = 1) -> Tensor:  # fmt: skip
+                        reduction: Any = 0) -> Tensor:  # fmt: skip
     """`F.margin_ranking_loss`."""
     r = _reduction(reduction, "margin_ranking_loss")
     return F.margin_ranking_loss(input1, input2, target, margin, r)
@@ -363,7 +368,7 @@ def poisson_nll_loss(input: Any, target: Any, log_input: bool, full: bool, eps: 
 
 def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float = 1.0,
                         p: float = 2.0, eps: float = 1e-6, swap: bool = False,
-                        reduction: Any = 1) -> Tensor:  # fmt: skip
+                        reduction: Any = 0) -> Tensor:  # fmt: skip
     """`F.triplet_margin_loss`."""
     r = _reduction(reduction, "triplet_margin_loss")
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, r)
