@@ -590,6 +590,12 @@ def test_small_names():
     mask = td.Tensor(np.array([True, False, True]))
     np.testing.assert_array_equal(td.masked_scatter(np.zeros(3), mask, np.array([7.0, 8])).data,
                                   [7, 0, 8])  # fmt: skip
+    np.testing.assert_array_equal(td.put(np.zeros(3), i64([2, 2]), np.ones(2), True).data,
+                                  [0, 0, 2])  # fmt: skip
+    e = td.empty_strided((2, 3), (3, 1), dtype=td.float64)
+    assert e.shape == (2, 3) and e.dtype == np.float64
+    with pytest.raises(ValueError, match="empty_strided: size"):
+        td.empty_strided((2, 3), (1,))
     t = td.arange(5)
     for got, want in ((td.split_with_sizes(t, [2, 3]), t.split([2, 3])),
                       (td.unsafe_split(t, 2), t.split(2)), (td.unsafe_chunk(t, 2), t.chunk(2)),

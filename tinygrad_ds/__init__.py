@@ -449,6 +449,7 @@ from .torch_api.toplevel import (  # noqa: E402
     detach_,
     diagonal_scatter,
     double,
+    empty_strided,
     erf_,
     erfc_,
     exp2_,
@@ -494,6 +495,7 @@ from .torch_api.toplevel import (  # noqa: E402
     nuclear_norm,
     permute,
     promote_types,
+    put,
     rad2deg_,
     reciprocal_,
     reshape,
@@ -611,5 +613,5 @@ __all__ += [  # torch_api/toplevel.py and toplevel_nn.py
     "kl_div", "ctc_loss", "cosine_embedding_loss", "hinge_embedding_loss",
     "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
     "adjoint", "angle", "fill", "constant_pad_nd", "masked_scatter", "split_with_sizes",
-    "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes",
+    "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "put", "empty_strided",
 ]  # fmt: skip

@@ -38,7 +38,7 @@ __all__ = [
     "rad2deg_", "reciprocal_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_",
     "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "addmv_", "adjoint",
     "angle", "fill", "constant_pad_nd", "masked_scatter", "split_with_sizes", "unsafe_chunk",
-    "unsafe_split", "unsafe_split_with_sizes",
+    "unsafe_split", "unsafe_split_with_sizes", "put", "empty_strided",
 ]  # fmt: skip
 
 # -- dtypes under PyTorch's names (NumPy dtypes, as td.float32) ------------------------------
@@ -289,6 +289,25 @@ def masked_scatter(input: Any, mask: Any, source: Any) -> Tensor:
     """input with source's first values, in order, where mask is True
     (`Tensor.masked_scatter`)."""
     return _t(input, "masked_scatter").masked_scatter(mask, source)
+
+
+def put(input: Any, index: Any, source: Any, accumulate: builtins.bool = False) -> Tensor:
+    """input with source written (or added, with accumulate) at the flat positions index
+    (`Tensor.put`)."""
+    return _t(input, "put").put(index, source, accumulate)
+
+
+def empty_strided(size: Sequence[builtins.int], stride: Sequence[builtins.int], *,
+                  dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:  # fmt: skip
+    """`td.empty(size)` (zero-filled): arrays here are contiguous, so `stride` (one int per
+    dim) is checked but has no effect on the values."""
+    from ..creation import empty
+
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise ValueError(f"empty_strided: size {size} and stride {stride} must have the same "
+                         "length")  # fmt: skip
+    return empty(size, dtype=dtype, requires_grad=requires_grad)
 
 
 def split_with_sizes(input: Any, split_sizes: Sequence[builtins.int],
