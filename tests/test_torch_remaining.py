@@ -634,7 +634,7 @@ NAMED = [
     ("bilinear", lambda m, x: m.bilinear(x[0], x[1], C(m, WB), C(m, V2))),
     ("kl_div", lambda m, x: m.kl_div(x, x.exp(), 0)),
     ("kl_div_default_none", lambda m, x: m.kl_div(x, x.exp())),
-    ("kl_div_mean_log_target", lambda m, x: m.kl_div(x, x * 0.5, 1, log_target=True)),
+    ("kl_div_sum_log_target", lambda m, x: m.kl_div(x, x * 0.5, 2, log_target=True)),
     ("bce_with_logits", lambda m, x: m.binary_cross_entropy_with_logits(
         x, (x * x).tanh(), None, C(m, V4), 2)),
     ("margin_ranking_loss", lambda m, x: m.margin_ranking_loss(x[0], x[1], x[0].sign(), 0.1)),
