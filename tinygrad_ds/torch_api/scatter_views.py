@@ -115,7 +115,8 @@ def _python_map(self: Tensor, fn: Callable, args: Sequence[np.ndarray], what: st
 
 class TorchScatterViews:
     """Mixin of `Tensor`: index_put, index_reduce, the view scatters, new_empty, apply_,
-    map_, byte/char, float_power_, retains_grad and post-accumulate-grad hooks."""
+    map_, byte/char, float_power_, retains_grad, post-accumulate-grad hooks and small names
+    (where, mH, H, adjoint, angle, prelu, hardshrink, unsafe_*)."""
 
     __slots__ = ()  # Tensor keeps __slots__: no instance __dict__ comes from here
     # register_post_accumulate_grad_hook's hooks, id(leaf) -> list, one table for the class
