@@ -173,6 +173,10 @@ def _run(
             capture[id(leaf)] = as_tensor(g)
         else:
             _accumulate(leaf, as_tensor(g), create_graph, used_bases)
+            post = Tensor._post_accumulate_hooks  # register_post_accumulate_grad_hook's, by id
+            if post and id(leaf) in post:
+                for hook in list(post[id(leaf)]):
+                    hook(leaf)
 
 
 def _hooked(hooks: list[Callable], g: Any, create_graph: bool) -> Any:

@@ -24,6 +24,7 @@ from .torch_api.linalg import TorchLinalg
 from .torch_api.more import TorchMore
 from .torch_api.names import TorchNames
 from .torch_api.reductions import TorchReductions
+from .torch_api.scatter_views import TorchScatterViews
 from .torch_api.shape import TorchShape
 from .torch_api.special import TorchSpecial
 from .torch_api.splitting import TorchSplitting
@@ -141,6 +142,7 @@ class Tensor(
     TorchSplitting,
     TorchAliases,
     TorchSpecial,
+    TorchScatterViews,
 ):
     """An n-dimensional array with reverse-mode automatic differentiation.
 

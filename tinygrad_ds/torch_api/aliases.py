@@ -242,6 +242,20 @@ class TorchAliases:
     cumsum_ = _in_place("cumsum")
     cumprod_ = _in_place("cumprod")
 
+    # -- in place: special functions (torch_api/special.py's) --------------------------------
+
+    lgamma_ = _in_place("lgamma")
+    digamma_ = _in_place("digamma")
+    polygamma_ = _in_place("polygamma")
+    i0_ = _in_place("i0")
+    sinc_ = _in_place("sinc")
+    mvlgamma_ = _in_place("mvlgamma")
+    renorm_ = _in_place("renorm")
+    ldexp_ = _in_place("ldexp")
+    nextafter_ = _in_place("nextafter")
+    gcd_ = _in_place("gcd")
+    lcm_ = _in_place("lcm")
+
     # -- in place: comparisons and logic (1 or 0 in self's dtype; no gradient) -------------
 
     eq_ = _in_place("eq", no_gradient=True)
