@@ -1,7 +1,7 @@
 """nn.utils, as PyTorch's: training utilities (clip_grad.py: the L2 penalty, gradient
 clipping, the parameters as one vector), batches of variable-length sequences (rnn.py)."""
 
-from . import rnn
+from . import parametrizations, parametrize, rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -17,5 +17,5 @@ from .rnn import PackedSequence
 __all__ = [
     "l2_penalty", "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
     "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters", "rnn",
-    "PackedSequence",
+    "PackedSequence", "parametrize", "parametrizations",
 ]  # fmt: skip
