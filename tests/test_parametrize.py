@@ -375,3 +375,19 @@ def test_spectral_norm_keeps_sigma_near_one_while_training_on_digits():
     assert abs(sigma - 1) < 0.02
     raw = np.linalg.svd(hidden.parametrizations.weight.original.data, compute_uv=False)[0]
     assert raw > 1.5  # the raw weight grew; its normalized version did not
+
+
+def test_weight_norm_on_an_lstm_against_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.LSTM(3, 4, dtype=np.float64), torch.nn.LSTM(3, 4, dtype=torch.float64)
+    _copy_into_torch(torch, ours, theirs)
+    P.weight_norm(ours, "weight_hh_l0")
+    torch.nn.utils.parametrizations.weight_norm(theirs, "weight_hh_l0")
+    x = R.standard_normal((5, 2, 3))
+    ya, yb = ours(td.Tensor(x))[0], theirs(torch.tensor(x))[0]
+    np.testing.assert_allclose(ya.data, yb.detach().numpy(), atol=1e-12)
+    ya.sum().backward()
+    yb.sum().backward()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for (k, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-10, err_msg=k)

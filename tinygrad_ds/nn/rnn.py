@@ -260,7 +260,9 @@ class _RNNBase(Module):
             init.uniform_(p, -bound, bound)
 
     def _layer(self, k: int) -> _Weights:
-        get = self.__dict__.get
+        def get(name: str) -> Any:  # getattr: a parametrized weight is read as a property
+            return getattr(self, name, None)
+
         return _prepare(self._mode, get(f"weight_ih_l{k}"), get(f"weight_hh_l{k}"),
                         get(f"bias_ih_l{k}"), get(f"bias_hh_l{k}"))  # fmt: skip
 
