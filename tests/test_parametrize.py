@@ -391,3 +391,26 @@ def test_weight_norm_on_an_lstm_against_torch():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     for (k, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
         np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-10, err_msg=k)
+
+
+def test_deepcopy_of_a_parametrized_module_is_independent():
+    import copy
+
+    m = parametrize.register_parametrization(lin(), "weight", Symmetric())
+    c = copy.deepcopy(m)
+    assert type(c) is not type(m) and type(c).__name__ == "ParametrizedLinear"
+    assert c.parametrizations.weight.original is not m.parametrizations.weight.original
+    np.testing.assert_array_equal(c.weight.data, m.weight.data)
+    parametrize.remove_parametrizations(c, "weight")
+    assert type(c) is nn.Linear and parametrize.is_parametrized(m, "weight")
+    np.testing.assert_array_equal(m.weight.data, m.weight.data.T)
+
+
+def test_orthogonal_assignment_keeps_an_orthogonal_matrix():
+    m = P.orthogonal(lin(4, 4), orthogonal_map="cayley")
+    q = np.linalg.qr(R.standard_normal((4, 4)))[0]
+    m.weight = td.Tensor(q)
+    np.testing.assert_allclose(m.weight.data, q, atol=1e-12)
+    np.testing.assert_allclose(m.parametrizations.weight.original.data, -np.eye(4))
+    with pytest.raises(ValueError, match=r"expected a matrix or batch of matrices of shape"):
+        m.weight = td.Tensor(np.eye(3))

@@ -12,6 +12,7 @@ The state_dict keys are PyTorch's ("parametrizations.weight.original"; "original
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -174,6 +175,19 @@ def _setattr(self: Module, name: str, value: Any) -> None:
         Module.__setattr__(self, name, value)
 
 
+def _deepcopy(self: Module, memo: dict) -> Module:
+    """A copy with a class of its own (the properties live on the class, and removing a
+    parametrization from one copy must not remove it from the other)."""
+    cls = type(self)
+    skip = ("__dict__", "__weakref__")
+    attrs = {k: v for k, v in cls.__dict__.items() if k not in skip}
+    new = object.__new__(type(cls.__name__, cls.__bases__, attrs))
+    memo[id(self)] = new
+    for key, value in self.__dict__.items():
+        object.__setattr__(new, key, copy.deepcopy(value, memo))
+    return new
+
+
 def is_parametrized(module: Module, tensor_name: str | None = None) -> bool:
     """Whether `module` has a parametrization (on `tensor_name`, if given)."""
     plists = module.__dict__.get("_modules", {}).get("parametrizations")
@@ -225,7 +239,11 @@ def register_parametrization(
     delattr(module, tensor_name)
     if not is_parametrized(module):
         cls = type(module)
-        attrs = {"_class_before_parametrizations": cls, "__setattr__": _setattr}
+        attrs = {
+            "_class_before_parametrizations": cls,
+            "__setattr__": _setattr,
+            "__deepcopy__": _deepcopy,
+        }
         module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), attrs)
         module.parametrizations = ModuleDict()
     setattr(type(module), tensor_name, _property(tensor_name))
