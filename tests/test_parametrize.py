@@ -414,3 +414,16 @@ def test_orthogonal_assignment_keeps_an_orthogonal_matrix():
     np.testing.assert_allclose(m.parametrizations.weight.original.data, -np.eye(4))
     with pytest.raises(ValueError, match=r"expected a matrix or batch of matrices of shape"):
         m.weight = td.Tensor(np.eye(3))
+
+
+def test_parametrize_a_buffer_and_load_state_dict():
+    m = nn.Module()
+    m.register_buffer("b", td.Tensor(np.array([1.0, 2.0])))
+    parametrize.register_parametrization(m, "b", Scale())
+    assert [n for n, _ in m.named_buffers()] == ["parametrizations.b.original"]
+    assert not list(m.parameters())
+    np.testing.assert_allclose(m.b.data, [1.0, 2.0])
+    m.load_state_dict({"parametrizations.b.original": np.array([3.0, 4.0])})
+    np.testing.assert_allclose(m.b.data, [6.0, 8.0])
+    parametrize.remove_parametrizations(m, "b")
+    assert [n for n, _ in m.named_buffers()] == ["b"]
