@@ -38,7 +38,8 @@ Decoder, Transformer
 LazyLinear, LazyConv1d/2d, LazyConv-   lazy.py (shapes from the first input;
 Transpose1d/2d, LazyBatchNorm1d/2d,   UninitializedParameter, UninitializedBuffer)
 LazyInstanceNorm1d/2d
-nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils.py
+nn.functional (F), nn.init, nn.utils  functional.py, init.py, utils/ (a package: clip_grad,
+                                      rnn, parametrize, parametrizations, fusion, stateless)
 """
 
 from . import functional, init, utils

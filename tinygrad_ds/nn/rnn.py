@@ -22,11 +22,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..functions import stack
+from ..functions import cat, stack
 from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module, Parameter
+from .utils.rnn import PackedSequence
 
 __all__ = ["RNNCell", "RNN", "LSTMCell", "LSTM", "GRUCell", "GRU"]
 
@@ -259,7 +260,9 @@ class _RNNBase(Module):
             init.uniform_(p, -bound, bound)
 
     def _layer(self, k: int) -> _Weights:
-        get = self.__dict__.get
+        def get(name: str) -> Any:  # getattr: a parametrized weight is read as a property
+            return getattr(self, name, None)
+
         return _prepare(self._mode, get(f"weight_ih_l{k}"), get(f"weight_hh_l{k}"),
                         get(f"bias_ih_l{k}"), get(f"bias_hh_l{k}"))  # fmt: skip
 
@@ -287,7 +290,57 @@ class _RNNBase(Module):
             return [(parts[0][k], parts[1][k]) for k in range(self.num_layers)]
         return [parts[0][k] for k in range(self.num_layers)]
 
+    def _run_packed(self, x: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """The layers over a PackedSequence: step t runs on the first batch_sizes[t] rows of
+        the state (the sequences still running, longest first), so each sequence's final state
+        is taken at its own last step. `hx` and the final states are in the caller's batch
+        order (permuted by sorted_indices, as PyTorch)."""
+        who, lstm = self._name(), self._mode == "LSTM"
+        data = x.data
+        if data.ndim != 2 or data.shape[-1] != self.input_size:
+            raise ValueError(f"{who}: expected packed data of shape (steps, {self.input_size}), "
+                             f"got {data.shape}")  # fmt: skip
+        sizes = [int(b) for b in np.asarray(x.batch_sizes.data)]
+        order, undo = x.sorted_indices, x.unsorted_indices
+        if hx is not None and order is not None:  # into the sorted order
+            hx = tuple(t.index_select(1, order) for t in hx) if lstm else hx.index_select(1, order)
+        states = self._initial(hx, (sizes[0],), self.weight_ih_l0)
+        starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        steps = [data[starts[t] : starts[t + 1]] for t in range(len(sizes))]
+        finals = []
+        for k in range(self.num_layers):
+            p, state, outs, ended = self._layer(k), states[k], [], []
+            for xt, b in zip(steps, sizes):
+                if b < (state[0] if lstm else state).shape[0]:  # sequences b.. have ended
+                    ended.append(tuple(s[b:] for s in state) if lstm else state[b:])
+                    state = tuple(s[:b] for s in state) if lstm else state[:b]
+                state = _step(self._mode, xt, state, p)
+                outs.append(state[0] if lstm else state)
+            ended.append(state)
+            if lstm:
+                finals.append(tuple(cat([e[i] for e in reversed(ended)]) for i in (0, 1)))
+            else:
+                finals.append(cat(list(reversed(ended))))
+            last = k == self.num_layers - 1
+            steps = outs if last or not self.dropout else [
+                F.dropout(h, self.dropout, self.training) for h in outs
+            ]  # fmt: skip
+        output = x._replace(data=cat(steps))
+
+        def batch_order(parts: list[Tensor]) -> Tensor:
+            s = stack(parts)
+            return s if undo is None else s.index_select(1, undo)
+
+        if lstm:
+            return output, (
+                batch_order([f[0] for f in finals]),
+                batch_order([f[1] for f in finals]),
+            )
+        return output, batch_order(finals)
+
     def _run(self, x: Any, hx: Any) -> tuple[Tensor, Any]:
+        if isinstance(x, PackedSequence):
+            return self._run_packed(x, hx)
         who, lstm = self._name(), self._mode == "LSTM"
         x = x if isinstance(x, Tensor) else Tensor(x)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:

@@ -4,19 +4,20 @@ parameters as one vector."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from ..functions import cat
-from ..grad_mode import no_grad
-from ..tensor import Tensor
-from .module import Module
+from ...functions import cat
+from ...grad_mode import no_grad
+from ...tensor import Tensor
+from ..module import Module
 
 __all__ = [
-    "l2_penalty", "clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
-    "parameters_to_vector", "vector_to_parameters",
+    "l2_penalty", "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
+    "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters",
 ]  # fmt: skip
 
 
@@ -196,6 +197,22 @@ def clip_grad_norm_(
         for p in ps:
             p.grad.mul_(coef)
     return total
+
+
+def clip_grad_norm(
+    parameters: Iterable[Tensor] | Tensor,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """Deprecated alias of `clip_grad_norm_` (a FutureWarning says so, as PyTorch's)."""
+    warnings.warn(
+        "nn.utils.clip_grad_norm is now deprecated in favor of nn.utils.clip_grad_norm_",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(
