@@ -9,6 +9,7 @@ Tensor([2., 4., 6.], dtype=float32)
 
 from . import data, datasets, linalg, nn, optim, special
 from .autograd import backward, grad
+from .autograd_api import inference_mode, is_inference_mode_enabled
 from .creation import (
     arange,
     as_tensor,
@@ -409,4 +410,7 @@ __all__ += [  # special functions and decompositions' shortcuts (torch_api/speci
     "logaddexp2", "fmax", "fmin", "gcd", "lcm", "ldexp", "frexp", "nextafter", "trapezoid",
     "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet", "cholesky", "qr",
     "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
+]  # fmt: skip
+__all__ += [  # torch.autograd's namespace, inference mode (autograd_api/)
+    "autograd", "inference_mode", "is_inference_mode_enabled",
 ]  # fmt: skip
