@@ -9,7 +9,6 @@ Tensor([2., 4., 6.], dtype=float32)
 
 from . import data, datasets, linalg, nn, optim, special
 from .autograd import backward, grad
-from .autograd_api import inference_mode, is_inference_mode_enabled
 from .creation import (
     arange,
     as_tensor,
@@ -411,6 +410,13 @@ __all__ += [  # special functions and decompositions' shortcuts (torch_api/speci
     "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet", "cholesky", "qr",
     "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
 ]  # fmt: skip
-__all__ += [  # torch.autograd's namespace, inference mode (autograd_api/)
-    "autograd", "inference_mode", "is_inference_mode_enabled",
+# torch.autograd's namespace (autograd_api/: td.autograd finds it), inference mode,
+# td.utils.checkpoint and the RNG state (utils/)
+from . import utils  # noqa: E402
+from .autograd_api import inference_mode, is_inference_mode_enabled  # noqa: E402
+from .utils.rng_state import get_rng_state, set_rng_state  # noqa: E402
+
+__all__ += [
+    "autograd", "inference_mode", "is_inference_mode_enabled", "utils", "get_rng_state",
+    "set_rng_state",
 ]  # fmt: skip
