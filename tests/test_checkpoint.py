@@ -164,3 +164,57 @@ def test_rng_state_round_trip_reproduces_draws():
     with pytest.raises(ValueError, match=r"shape \(37,\) as get_rng_state\(\) returns, got "
                        r"dtype float32 and shape \(3,\)"):  # fmt: skip
         td.set_rng_state(td.zeros(3))
+
+
+# -- print options -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def restore_printoptions():
+    yield
+    td.set_printoptions(profile="default", sci_mode=None)
+
+
+def test_set_printoptions_changes_repr_only(restore_printoptions):
+    x = td.Tensor(np.array([1.123456789, 2e-5, 300.0]))
+    assert repr(x).startswith("Tensor([1.12345679e+00, 2.00000000e-05, 3.00000000e+02]")
+    numpy_before = np.get_printoptions()
+    td.set_printoptions(precision=2)
+    assert repr(x) == "Tensor([1.12e+00, 2.00e-05, 3.00e+02], dtype=float64)"
+    td.set_printoptions(sci_mode=False)
+    assert repr(x) == "Tensor([  1.12,   0.00, 300.00], dtype=float64)"
+    td.set_printoptions(sci_mode=True)
+    assert repr(td.Tensor(np.array([1.5, 2.0]))) == "Tensor([1.50e+00, 2.00e+00], dtype=float64)"
+    td.set_printoptions(threshold=5, edgeitems=1, sci_mode=None)  # sci_mode is set every call
+    assert repr(td.arange(10)) == "Tensor([0, ..., 9], dtype=int64)"
+    td.set_printoptions(profile="full")
+    assert "..." not in repr(td.arange(2000))
+    td.set_printoptions(profile="short")
+    assert repr(td.Tensor([1.23456])) == "Tensor([1.23], dtype=float32)"
+    td.set_printoptions(linewidth=30, profile="default")  # profile first, then the option
+    lines = repr(td.arange(20.0)).splitlines()  # (the last one also has the dtype)
+    assert len(lines) > 3 and all(len(line) <= 30 for line in lines[:-1])
+    assert np.get_printoptions() == numpy_before  # NumPy's own settings never changed
+
+
+def test_set_printoptions_against_pytorch(restore_printoptions):
+    torch = pytest.importorskip("torch")
+    a = np.array([1.123456789, 2e-5, 300.0])
+    try:
+        for kwargs in ({"precision": 3, "sci_mode": True}, {"precision": 2, "sci_mode": False}):
+            td.set_printoptions(**kwargs)
+            torch.set_printoptions(**kwargs)
+            ours = repr(td.Tensor(a)).split("],")[0].replace("Tensor([", "")
+            theirs = repr(torch.tensor(a)).split("]")[0].replace("tensor([", "")
+            assert ours.replace(" ", "") == theirs.replace(" ", "")
+    finally:
+        torch.set_printoptions(profile="default")
+
+
+def test_set_printoptions_errors(restore_printoptions):
+    with pytest.raises(ValueError, match="profile must be 'default', 'short' or 'full', got 'x'"):
+        td.set_printoptions(profile="x")
+    with pytest.raises(ValueError, match="set_printoptions: precision must be an int >= 0, got"):
+        td.set_printoptions(precision=-1)
+    with pytest.raises(ValueError, match="threshold must be a number, got 'many'"):
+        td.set_printoptions(threshold="many")

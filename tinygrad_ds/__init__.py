@@ -411,12 +411,13 @@ __all__ += [  # special functions and decompositions' shortcuts (torch_api/speci
     "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
 ]  # fmt: skip
 # torch.autograd's namespace (autograd_api/: td.autograd finds it), inference mode,
-# td.func (func.py), td.utils.checkpoint and the RNG state (utils/)
+# td.func (func.py), td.utils.checkpoint, the RNG state and print options (utils/)
 from . import func, utils  # noqa: E402
 from .autograd_api import inference_mode, is_inference_mode_enabled  # noqa: E402
+from .utils.printing import set_printoptions  # noqa: E402
 from .utils.rng_state import get_rng_state, set_rng_state  # noqa: E402
 
 __all__ += [
     "autograd", "inference_mode", "is_inference_mode_enabled", "func", "utils",
-    "get_rng_state", "set_rng_state",
+    "get_rng_state", "set_rng_state", "set_printoptions",
 ]  # fmt: skip
