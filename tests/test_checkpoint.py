@@ -108,6 +108,8 @@ def test_parameters_found_through_closures_and_globals_and_errors():
         y.backward()
     with pytest.raises(TypeError, match="checkpoint: function must return a Tensor or a tuple"):
         checkpoint(lambda h: 3, x)
+    with pytest.raises(TypeError, match="checkpoint: PyTorch's option 'debug' is not supported"):
+        checkpoint(net, x, debug=True)
     with pytest.raises(TypeError, match="checkpoint: function must be callable"):
         checkpoint(3, x)
     with pytest.raises(ValueError, match="checkpoint_sequential: 5 segments for only 2"):

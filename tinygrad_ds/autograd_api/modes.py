@@ -86,9 +86,8 @@ class _Anomaly:
     def record(node: Any) -> None:
         """Keep the user's frames of the stack that is creating `node` (file, line, code)."""
         frames = traceback.extract_stack(sys._getframe(2))
-        node.forward_trace = traceback.StackSummary.from_list(
-            [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE)]
-        )
+        user = [f for f in frames if not os.path.abspath(f.filename).startswith(_PACKAGE)]
+        node.forward_trace = traceback.StackSummary.from_list(user or frames)  # (all: none)
 
     def check(self, node: Any, grads: tuple) -> None:
         """Raise if one of the gradients `node`'s backward produced holds a NaN."""

@@ -208,6 +208,9 @@ def checkpoint(
     same (non-reentrant) way here."""
     if not callable(function):
         raise TypeError(f"checkpoint: function must be callable, got {function!r:.60}")
+    for option in ("context_fn", "determinism_check", "debug"):  # PyTorch's, not function's
+        if option in kwargs:
+            raise TypeError(f"checkpoint: PyTorch's option {option!r} is not supported here")
     run = _Run(function, args, kwargs)
     if preserve_rng_state:
         run.rng_state = get_rng_state()
