@@ -615,3 +615,15 @@ __all__ += [  # torch_api/toplevel.py and toplevel_nn.py
     "adjoint", "angle", "fill", "constant_pad_nd", "masked_scatter", "split_with_sizes",
     "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "put", "empty_strided",
 ]  # fmt: skip
+
+# torch.autograd's namespace (autograd_api/: td.autograd finds it), inference mode,
+# td.func (func.py), td.utils.checkpoint, the RNG state and print options (utils/)
+from . import func, utils  # noqa: E402
+from .autograd_api import inference_mode, is_inference_mode_enabled  # noqa: E402
+from .utils.printing import set_printoptions  # noqa: E402
+from .utils.rng_state import get_rng_state, set_rng_state  # noqa: E402
+
+__all__ += [
+    "autograd", "inference_mode", "is_inference_mode_enabled", "func", "utils",
+    "get_rng_state", "set_rng_state", "set_printoptions",
+]  # fmt: skip

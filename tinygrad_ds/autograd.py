@@ -121,6 +121,8 @@ def _run(
                 grads = (grads,)
             if trace is not None:
                 trace(node, _array(g), tuple(_array(gi) for gi in grads))
+            if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: NaN check
+                grad_mode.anomaly_mode.check(node, grads)
             if not retain_graph and (node._saved is not None or node._saved_out is not None):
                 node._saved = node._saved_out = RELEASED  # free what backward needed
             newest = None  # of the nodes first reached here: it may be the next to run
@@ -394,3 +396,16 @@ def grad(
             g = Tensor._make(g.data, None)
         result.append(g)
     return tuple(result)
+
+
+# -- the rest of PyTorch's torch.autograd namespace (autograd_api/) -------------------------
+
+
+def __getattr__(name: str) -> Any:
+    """td.autograd.functional, gradcheck, gradgradcheck, detect_anomaly, set_detect_anomaly,
+    ...: found in autograd_api/ on first use (it imports this module, so not at the top)."""
+    from . import autograd_api
+
+    if name in autograd_api.__all__:
+        return getattr(autograd_api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -150,6 +150,8 @@ class Function:
         ctx.out_dtype = out_data.dtype
         ctx.out_ref = weakref.ref(out)
         ctx.seq = next(_sequence)
+        if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: where it was made
+            grad_mode.anomaly_mode.record(ctx)
         if ctx._saved_out is True:
             ctx._saved_out = (out_data, out._version, out._version[0])
         out._requires_grad = True

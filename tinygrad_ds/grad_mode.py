@@ -12,6 +12,10 @@ __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled"]
 enabled: bool = True
 """Read by `Function.apply` on every operation; change it only through the helpers below."""
 
+anomaly_mode: Any = None
+"""None, or while `td.autograd.detect_anomaly` is on the object that records each new node's
+creation stack and checks each backward's gradients for NaN (autograd_api/modes.py)."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

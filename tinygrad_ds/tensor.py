@@ -411,7 +411,10 @@ class Tensor(
     # -- Python protocol -----------------------------------------------------------------
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        from .utils.printing import print_context  # td.set_printoptions, not NumPy's globals
+
+        with print_context():
+            body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extra = [f"dtype={self.dtype}"]
         if self.grad_fn is not None:
             extra.append(f"grad_fn=<{self.grad_fn.name()}>")

@@ -1,0 +1,34 @@
+"""PyTorch's `torch.autograd` names beyond the engine's `backward` and `grad`.
+
+`td.autograd` is the engine's module (autograd.py); it finds these names here on first use
+(its module `__getattr__`): `td.autograd.functional` (vjp, jvp, vhp, hvp, jacobian, hessian),
+`gradcheck`, `gradgradcheck`, `detect_anomaly`, `set_detect_anomaly`. `inference_mode` is
+exported as `td.inference_mode`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..function import Function
+from ..gradcheck import GradcheckError, gradcheck
+from . import functional
+from .checks import gradgradcheck
+from .modes import (
+    detect_anomaly,
+    inference_mode,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    is_inference_mode_enabled,
+    set_detect_anomaly,
+)
+
+__all__ = [
+    "Function", "gradcheck", "gradgradcheck", "GradcheckError", "functional", "detect_anomaly",
+    "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "inference_mode", "is_inference_mode_enabled",
+]  # fmt: skip
+
+# `from tinygrad_ds.autograd.functional import vjp` as from torch.autograd.functional
+# (autograd.py is a module, not a package, so the submodule is registered by name).
+sys.modules[__name__.rsplit(".", 1)[0] + ".autograd.functional"] = functional

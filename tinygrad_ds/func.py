@@ -1,0 +1,478 @@
+"""`td.func`: PyTorch's function transforms (`torch.func`) on the reverse-mode engine.
+
+grad(f), grad_and_value(f), vjp(f, *primals), jacrev(f), jacfwd(f), hessian(f) return new
+functions (or values) and compose: grad(grad(f)), jacrev(jacrev(f)), vmap(grad(f)).
+Arguments may be Tensors or trees of them (tuples, lists, dicts: a module's parameters).
+
+How: a transform calls f on *lifted* inputs, new nodes of the graph standing for them: a fresh
+leaf for an input that needs no gradient, else a `clone` of it (still connected, so an outer
+transform can differentiate through; a new node, so that an inner transform differentiating
+"its" x does not pick up the outer one's uses of the same tensor). Derivatives are taken with
+`create_graph=True`, and a result is detached on the way out unless it still depends on
+something that requires grad outside the transform (so grad(f)(x) of a plain x is a plain
+Tensor, while inside another transform it stays differentiable).
+
+- jacfwd uses jacrev's machinery (one reverse pass per output element; same values, the
+  forward-mode cost profile is not reproduced), and hessian(f) = jacfwd(jacrev(f)).
+- vmap is a loop: f runs once per batch element on a slice, and the results are stacked.
+  Correct (and differentiable), but not fast: there is no batching of the operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .autograd import grad as _grad
+from .functions import stack
+from .grad_mode import enable_grad
+from .nn.module import Module
+from .rng import generator
+from .tensor import Tensor
+
+__all__ = [
+    "grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap",
+]  # fmt: skip
+
+
+# -- trees of tensors ----------------------------------------------------------------------
+
+
+def _flatten(tree: Any) -> tuple[list[Any], Any]:
+    """(the leaves of `tree` left to right, a spec that `_unflatten` rebuilds it from)."""
+    if isinstance(tree, (tuple, list)):
+        leaves, specs = [], []
+        for item in tree:
+            sub, spec = _flatten(item)
+            leaves += sub
+            specs.append((len(sub), spec))
+        return leaves, (type(tree), None, specs)
+    if isinstance(tree, dict):
+        leaves, specs = [], []
+        for key in tree:
+            sub, spec = _flatten(tree[key])
+            leaves += sub
+            specs.append((len(sub), spec))
+        return leaves, (dict, list(tree), specs)
+    return [tree], None
+
+
+def _unflatten(spec: Any, leaves: list[Any]) -> Any:
+    if spec is None:
+        return leaves[0]
+    kind, keys, specs = spec
+    items, at = [], 0
+    for n, sub in specs:
+        items.append(_unflatten(sub, leaves[at : at + n]))
+        at += n
+    if kind is dict:
+        return dict(zip(keys, items))
+    return kind(items) if kind in (tuple, list) else kind(*items)  # (a namedtuple)
+
+
+# -- lifting inputs and letting results go ------------------------------------------------
+
+
+def _lift(x: Any, what: str) -> Tensor:
+    """A new node standing for input `x` (see the module's docstring)."""
+    if not isinstance(x, Tensor) or x.dtype.kind != "f":
+        kind = f"a Tensor of dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
+        raise TypeError(f"{what}: differentiated inputs must be float Tensors, got {kind}")
+    return x.clone() if x.requires_grad else x.detach().requires_grad_()
+
+
+def _argnums(argnums: Any, n: int, what: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else argnums
+    if not isinstance(nums, tuple) or not nums or not all(isinstance(k, int) for k in nums):
+        raise TypeError(f"{what}: argnums must be an int or a tuple of ints, got {argnums!r}")
+    for k in nums:
+        if not -n <= k < n:
+            raise RuntimeError(f"{what}: got argnum={k}, but only {n} positional inputs")
+    return tuple(k % n for k in nums)
+
+
+def _lift_args(args: tuple, nums: tuple[int, ...], what: str) -> tuple[list, list, list]:
+    """(the arguments with those at `nums` lifted, per num the lifted leaves, their specs)."""
+    args = list(args)
+    leaves, specs = [], []
+    for k in nums:
+        flat, spec = _flatten(args[k])
+        lifted = [_lift(x, what) for x in flat]
+        args[k] = _unflatten(spec, lifted)
+        leaves.append(lifted)
+        specs.append(spec)
+    return args, leaves, specs
+
+
+def _reaches_outside(tensors: list[Any], own: set[int]) -> bool:
+    """Whether any of `tensors` depends on a tensor requiring grad other than the leaves `own`
+    (the transform's lifted inputs): then the results must stay in the graph."""
+    stack_, seen = [], set()
+    for t in tensors:
+        if isinstance(t, Tensor) and t.grad_fn is not None:
+            stack_.append(t.grad_fn)
+        elif isinstance(t, Tensor) and t.requires_grad and id(t) not in own:
+            return True
+    while stack_:
+        node = stack_.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for parent in node.parents:
+            if isinstance(parent, Tensor):
+                if id(parent) not in own:
+                    return True
+            elif parent is not None:
+                stack_.append(parent)
+    return False
+
+
+def _release(results: list[Any], lifted: list[list[Tensor]], enabled: bool) -> list[Any]:
+    """`results` (trees) detached unless they depend on something outside the transform."""
+    own = {id(x) for group in lifted for x in group}
+    flat = [t for r in results for t in _flatten(r)[0]]
+    if enabled and _reaches_outside(flat, own):
+        return results
+    out = []
+    for r in results:
+        leaves, spec = _flatten(r)
+        out.append(_unflatten(spec, [t.detach() if isinstance(t, Tensor) else t for t in leaves]))
+    return out
+
+
+def _zeros_if_none(gs: tuple, xs: list[Tensor]) -> list[Tensor]:
+    return [g if g is not None else Tensor.zeros(x.shape, dtype=x.dtype) for g, x in zip(gs, xs)]
+
+
+def _split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return out, None
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise RuntimeError(
+            f"{what}: with has_aux=True, func must return a pair (output, aux), got "
+            f"{type(out).__name__}"
+        )
+    return out[0], out[1]
+
+
+# -- grad, vjp, Jacobians -------------------------------------------------------------------
+
+
+def grad_and_value(
+    func: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """A function returning (gradient, value) of `func` (which returns one number) with
+    respect to the arguments `argnums` (a tree of gradients shaped like that argument; a
+    tuple of them for a tuple of argnums); ((gradient, (value, aux)) with has_aux)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        enabled = grad_mode.enabled
+        nums = _argnums(argnums, len(args), "grad")
+        with enable_grad():
+            new_args, lifted, specs = _lift_args(args, nums, "grad")
+            out, aux = _split_aux(func(*new_args, **kwargs), has_aux, "grad")
+            if not isinstance(out, Tensor) or out.numel() != 1:
+                got = f"shape {out.shape}" if isinstance(out, Tensor) else type(out).__name__
+                raise RuntimeError(
+                    f"grad: func must return a Tensor with a single element, got {got} (for "
+                    "other outputs use vjp or jacrev)"
+                )
+            xs = [x for group in lifted for x in group]
+            gs: tuple = (None,) * len(xs)
+            if out.requires_grad:
+                gs = _grad(out, xs, create_graph=True, allow_unused=True)
+            flat = _zeros_if_none(gs, xs)
+        trees, at = [], 0
+        for group, spec in zip(lifted, specs):
+            trees.append(_unflatten(spec, flat[at : at + len(group)]))
+            at += len(group)
+        g = trees[0] if isinstance(argnums, int) else tuple(trees)
+        g, out, aux = _release([g, out, aux], lifted, enabled)
+        return (g, (out, aux)) if has_aux else (g, out)
+
+    return wrapper
+
+
+def grad(
+    func: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """The gradient of `func` (which returns one number) as a function of the same arguments:
+    grad(f)(x) = df/dx, shaped like x ((gradient, aux) with has_aux). Composes: grad(grad(f))
+    is the second derivative of a function of one number."""
+    both = grad_and_value(func, argnums, has_aux)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g, value = both(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return wrapper
+
+
+def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """(func(*primals), vjp_fn) (and aux with has_aux): vjp_fn(cotangents), with cotangents
+    shaped like the output, returns the tuple of v^T J, one entry per primal."""
+    enabled = grad_mode.enabled
+    nums = tuple(range(len(primals)))
+    with enable_grad():
+        args, lifted, specs = _lift_args(primals, nums, "vjp")
+        out, aux = _split_aux(func(*args), has_aux, "vjp")
+    outs, out_spec = _flatten(out)
+    if not all(isinstance(o, Tensor) for o in outs):
+        raise TypeError("vjp: func must return a Tensor or a tree of Tensors")
+    xs = [x for group in lifted for x in group]
+
+    def vjp_fn(cotangents: Any) -> tuple:
+        cts, _ = _flatten(cotangents)
+        if len(cts) != len(outs):
+            raise RuntimeError(f"vjp_fn: {len(cts)} cotangents for {len(outs)} outputs")
+        for i, (c, o) in enumerate(zip(cts, outs)):
+            if not isinstance(c, Tensor) or c.shape != o.shape:
+                got = c.shape if isinstance(c, Tensor) else type(c).__name__
+                raise RuntimeError(f"vjp_fn: cotangent {i} has shape {got}, expected {o.shape}")
+        with enable_grad():
+            parts = [(o * c).sum() for o, c in zip(outs, cts) if o.requires_grad]
+            gs: tuple = (None,) * len(xs)
+            if parts:
+                total = sum(parts[1:], parts[0])
+                gs = _grad(total, xs, retain_graph=True, create_graph=True, allow_unused=True)
+            flat = _zeros_if_none(gs, xs)
+        trees, at = [], 0
+        for group, spec in zip(lifted, specs):
+            trees.append(_unflatten(spec, flat[at : at + len(group)]))
+            at += len(group)
+        return tuple(_release(trees, lifted, grad_mode.enabled))
+
+    out, aux = _release([_unflatten(out_spec, outs), aux], lifted, enabled)
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def jacrev(
+    func: Callable[..., Any],
+    argnums: int | tuple[int, ...] = 0,
+    *,
+    has_aux: bool = False,
+    chunk_size: int | None = None,
+) -> Callable[..., Any]:
+    """The Jacobian of `func` with respect to the arguments `argnums`, by reverse mode (one
+    backward pass per output element): for each output leaf, a block of shape
+    out.shape + arg.shape (a tuple over argnums for a tuple; trees as the output's).
+    `chunk_size` is accepted for PyTorch's signature (rows are always one at a time)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        enabled = grad_mode.enabled
+        nums = _argnums(argnums, len(args), "jacrev")
+        with enable_grad():
+            new_args, lifted, specs = _lift_args(args, nums, "jacrev")
+            out, aux = _split_aux(func(*new_args, **kwargs), has_aux, "jacrev")
+            outs, out_spec = _flatten(out)
+            if not all(isinstance(o, Tensor) for o in outs):
+                raise TypeError("jacrev: func must return a Tensor or a tree of Tensors")
+            xs = [x for group in lifted for x in group]
+            blocks = [_jacobian_blocks(o, xs) for o in outs]
+        per_out = []
+        for row in blocks:
+            trees, at = [], 0
+            for group, spec in zip(lifted, specs):
+                trees.append(_unflatten(spec, row[at : at + len(group)]))
+                at += len(group)
+            per_out.append(trees[0] if isinstance(argnums, int) else tuple(trees))
+        jac, aux = _release([_unflatten(out_spec, per_out), aux], lifted, enabled)
+        return (jac, aux) if has_aux else jac
+
+    return wrapper
+
+
+def _jacobian_blocks(y: Tensor, xs: list[Tensor]) -> list[Tensor]:
+    """d y / d x for each x, of shape y.shape + x.shape (recorded, for composition)."""
+    rows: list[list[Tensor]] = [[] for _ in xs]
+    for i in range(y.numel() if y.requires_grad else 0):
+        e_i = np.zeros(y.shape, y.dtype)
+        e_i.flat[i] = 1
+        gs = _grad(y, xs, e_i, retain_graph=True, create_graph=True, allow_unused=True)
+        for row, g in zip(rows, _zeros_if_none(gs, xs)):
+            row.append(g)
+    return [
+        stack(row).reshape(y.shape + x.shape)
+        if row
+        else Tensor.zeros(y.shape + x.shape, dtype=x.dtype)
+        for row, x in zip(rows, xs)
+    ]
+
+
+def jacfwd(
+    func: Callable[..., Any],
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+    *,
+    randomness: str = "error",
+) -> Callable[..., Any]:
+    """The Jacobian of `func`, as torch.func.jacfwd returns it (same shapes and values).
+    Computed by jacrev's reverse passes: this engine has no forward mode. `randomness` is
+    accepted for PyTorch's signature."""
+    return jacrev(func, argnums, has_aux=has_aux)
+
+
+def hessian(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+    """H = d^2 func / d x d x for the arguments `argnums`: jacfwd(jacrev(func)), of shape
+    x.shape + x.shape for a func returning one number (out.shape + x.shape + x.shape else)."""
+    return jacfwd(jacrev(func, argnums), argnums)
+
+
+# -- functional_call and vmap ----------------------------------------------------------------
+
+
+def functional_call(
+    module: Module,
+    parameter_and_buffer_dicts: dict[str, Tensor] | tuple[dict[str, Tensor], ...],
+    args: Any = None,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    tie_weights: bool = True,
+    strict: bool = False,
+) -> Any:
+    """module(*args, **kwargs) with its parameters and buffers replaced, for this call only,
+    by the tensors given by dotted name ("0.weight"); the module is restored after, even on
+    an error. Names not given keep the module's own tensors (all must be given with
+    `strict=True`). Unlike PyTorch, a name the module does not have is an error (a typo would
+    otherwise be ignored). `tie_weights` is accepted for PyTorch's signature."""
+    if not isinstance(module, Module):
+        raise TypeError(f"functional_call: module must be a Module, got {type(module).__name__}")
+    dicts = parameter_and_buffer_dicts
+    dicts = (dicts,) if isinstance(dicts, dict) else tuple(dicts)
+    given: dict[str, Tensor] = {}
+    for d in dicts:
+        for name, value in d.items():
+            if name in given:
+                raise ValueError(f"functional_call: {name!r} is given more than once")
+            given[name] = value
+    owned = dict(module.named_parameters()) | dict(module.named_buffers())
+    unknown = [n for n in given if n not in owned]
+    if unknown:
+        raise ValueError(f"functional_call: {type(module).__name__} has no parameter or buffer "
+                         f"named {', '.join(map(repr, unknown))}")  # fmt: skip
+    missing = [n for n in owned if n not in given]
+    if strict and missing:
+        raise RuntimeError(f"functional_call: missing key(s) {', '.join(map(repr, missing))} "
+                           "(strict=True)")  # fmt: skip
+    saved = []
+    try:
+        for name, value in given.items():
+            owner_name, _, leaf = name.rpartition(".")
+            owner = module.get_submodule(owner_name) if owner_name else module
+            registry = owner._parameters if leaf in owner._parameters else owner._buffers
+            saved.append((owner, registry, leaf, registry[leaf]))
+            registry[leaf] = value
+            object.__setattr__(owner, leaf, value)
+        args = () if args is None else args if isinstance(args, tuple) else (args,)
+        return module(*args, **(kwargs or {}))
+    finally:
+        for owner, registry, leaf, old in reversed(saved):
+            registry[leaf] = old
+            object.__setattr__(owner, leaf, old)
+
+
+def _in_dims_per_arg(in_dims: Any, n: int) -> list[Any]:
+    if in_dims is None or isinstance(in_dims, int):
+        if in_dims is None:
+            raise ValueError("vmap: in_dims is None for every input; at least one must be mapped")
+        return [in_dims] * n
+    if not isinstance(in_dims, (tuple, list)) or len(in_dims) != n:
+        raise ValueError(
+            f"vmap: in_dims {in_dims!r} does not match the {n} positional inputs (give an int, "
+            "or a tuple with one int or None per input)"
+        )
+    return list(in_dims)
+
+
+def vmap(
+    func: Callable[..., Any],
+    in_dims: Any = 0,
+    out_dims: Any = 0,
+    randomness: str = "error",
+    *,
+    chunk_size: int | None = None,
+) -> Callable[..., Any]:
+    """func mapped over a batch dimension: vmap(f)(x)[i] = f(x[i]). `in_dims`: per positional
+    input the dim to map over (None: passed whole; an int for all); `out_dims`: where the batch
+    dim goes in each output (an int, or one per output). A LOOP over the batch followed by
+    `stack` (correct and differentiable, not fast). `randomness`: 'error' (a random op inside
+    raises), 'different' (each element draws its own), 'same' (all draw the same values)."""
+    if randomness not in ("error", "different", "same"):
+        raise ValueError(
+            f"vmap: randomness must be 'error', 'different' or 'same', got {randomness!r}"
+        )
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        dims = _in_dims_per_arg(in_dims, len(args))
+        flat_args = [_flatten(a) for a in args]
+        sizes, norm_dims = [], []
+        for (leaves, _), d in zip(flat_args, dims):
+            if d is not None and not isinstance(d, int):
+                raise ValueError(f"vmap: an in_dim must be an int or None, got {d!r}")
+            nd = []
+            for t in leaves:
+                if d is None or not isinstance(t, Tensor):
+                    if d is not None:
+                        raise ValueError(f"vmap: an input mapped over dim {d} is a "
+                                         f"{type(t).__name__}, not a Tensor")  # fmt: skip
+                    nd.append(None)
+                    continue
+                if not -t.ndim <= d < t.ndim:
+                    raise ValueError(f"vmap: in_dim {d} is out of range for an input of shape "
+                                     f"{t.shape}")  # fmt: skip
+                nd.append(d % t.ndim)
+                sizes.append(t.shape[d % t.ndim])
+            norm_dims.append(nd)
+        if not sizes:
+            raise ValueError("vmap: no input is mapped (every in_dim is None)")
+        if len(set(sizes)) != 1:
+            raise ValueError(
+                "vmap: expected all tensors to have the same size in the mapped dimension, got "
+                f"sizes {sizes}"
+            )
+        start = generator().bit_generator.state
+        results = []
+        for i in range(sizes[0]):
+            if randomness == "same":
+                generator().bit_generator.state = start
+            sliced = [
+                _unflatten(spec, [t if d is None else t.select(d, i) for t, d in zip(leaves, nd)])
+                for (leaves, spec), nd in zip(flat_args, norm_dims)
+            ]
+            results.append(func(*sliced, **kwargs))
+            if randomness == "error" and generator().bit_generator.state != start:
+                raise RuntimeError(
+                    "vmap: func called a random operation while randomness='error'; pass "
+                    "randomness='same' or 'different' to vmap, or draw outside it"
+                )
+        return _stack_outputs(results, out_dims)
+
+    return wrapper
+
+
+def _stack_outputs(results: list[Any], out_dims: Any) -> Any:
+    """The per-element outputs (trees) stacked leaf by leaf at `out_dims`."""
+    per, spec = zip(*[_flatten(r) for r in results])
+    n_leaves = len(per[0])
+    if isinstance(out_dims, (tuple, list)):
+        if len(out_dims) != n_leaves:
+            raise ValueError(f"vmap: out_dims {out_dims!r} does not match the {n_leaves} outputs")
+        dims = list(out_dims)
+    else:
+        dims = [out_dims] * n_leaves
+    stacked = []
+    for k, d in enumerate(dims):
+        column = [leaves[k] for leaves in per]
+        if not all(isinstance(t, Tensor) for t in column):
+            raise ValueError(f"vmap: func must return Tensors, got {type(column[0]).__name__}")
+        if d is None:
+            stacked.append(column[0])  # not mapped: the same for every element
+            continue
+        if not -(column[0].ndim + 1) <= d <= column[0].ndim:
+            raise ValueError(f"vmap: out_dim {d} is out of range for an output of shape "
+                             f"{column[0].shape}")  # fmt: skip
+        stacked.append(stack(column, d))
+    return _unflatten(spec[0], stacked)
