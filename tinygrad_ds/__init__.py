@@ -7,7 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import data, datasets, linalg, nn, optim, special
+from . import data, datasets, distributions, linalg, nn, optim, special
 from .autograd import backward, grad
 from .creation import (
     arange,
@@ -410,3 +410,4 @@ __all__ += [  # special functions and decompositions' shortcuts (torch_api/speci
     "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "logdet", "cholesky", "qr",
     "svd", "pinverse", "matrix_exp", "cholesky_solve", "cholesky_inverse",
 ]  # fmt: skip
+__all__ += ["distributions"]  # probability distributions (distributions/)
