@@ -258,7 +258,8 @@ class Poisson(Distribution):
     def log_prob(self, value: Any) -> Tensor:
         """k log(rate) - rate - log(k!)  (0 log 0 = 0)."""
         value = self._value(value, "log_prob")
-        return value.xlogy(self.rate) - self.rate - (value + 1).lgamma()
+        with np.errstate(divide="ignore"):  # (xlogy takes log 0 at rate 0, then masks it)
+            return value.xlogy(self.rate) - self.rate - (value + 1).lgamma()
 
 
 class Binomial(Distribution):
