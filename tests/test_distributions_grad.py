@@ -10,7 +10,11 @@ import pytest
 from helpers import assert_backward_paths_agree
 
 import tinygrad_ds as td
-from tinygrad_ds.distributions._standard_gamma import StandardGamma, standard_gamma_grad
+from tinygrad_ds.distributions._standard_gamma import (
+    StandardGamma,
+    gammainc_array,
+    standard_gamma_grad,
+)
 
 D = td.distributions
 
@@ -131,6 +135,21 @@ def test_standard_gamma_grad_high_precision():
         expected = float(-d_cdf / pdf)
         got = standard_gamma_grad(f([a]), f([x]))[0]
         assert abs(got - expected) <= 1e-10 * abs(expected), (a, x, got, expected)
+
+
+def test_gamma_cdf_high_precision_and_gradcheck():
+    """P(a, x) and dP/da against mpmath; Gamma.cdf's gradients (a, rate, value) by gradcheck."""
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 30
+    for a, x in [(0.05, 0.01), (0.5, 0.3), (3.0, 3.0), (30.0, 25.0), (1000.0, 950.0), (5, 60)]:
+        p, dp = gammainc_array(f(a), f(x))
+        expected = mp.gammainc(a, 0, x, regularized=True)
+        d_expected = mp.diff(lambda s: mp.gammainc(s, 0, x, regularized=True), a)  # noqa: B023
+        assert abs(p - float(expected)) <= 1e-12 * float(expected)
+        assert abs(dp - float(d_expected)) <= 1e-10 * abs(float(d_expected)) + 1e-15
+    a, rate, x = leaves([0.5, 3.0, 20.0], [1.0, 2.0, 0.5], [0.3, 1.2, 45.0])
+    assert td.gradcheck(lambda a, r, x: D.Gamma(a, r).cdf(x), [a, rate, x])
+    assert_backward_paths_agree(lambda a, r, x: D.Gamma(a, r).cdf(x), [a, rate, x])
 
 
 def test_standard_gamma_grad_against_torch():

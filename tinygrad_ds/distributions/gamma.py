@@ -12,7 +12,7 @@ import numpy as np
 from ..functions import stack, where
 from ..tensor import Tensor, constant
 from . import constraints
-from ._standard_gamma import StandardGamma
+from ._standard_gamma import GammaIncP, StandardGamma
 from .distribution import Distribution, _tensor, _xlogy, broadcast_all
 
 __all__ = ["Gamma", "Beta", "Dirichlet"]
@@ -55,6 +55,11 @@ class Gamma(Distribution):
         value = self._value(value, "log_prob")
         a, rate = self.concentration, self.rate
         return _xlogy(a, rate) + _xlogy(a - 1, value) - rate * value - a.lgamma()
+
+    def cdf(self, value: Any) -> Tensor:
+        """P(a, rate x), the regularised lower incomplete gamma (a series: `GammaIncP`)."""
+        value = self._value(value, "cdf")
+        return GammaIncP.apply(self.concentration, self.rate * value)
 
     def entropy(self) -> Tensor:
         """a - log(rate) + lgamma(a) + (1 - a) digamma(a)."""
