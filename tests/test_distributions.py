@@ -90,6 +90,10 @@ def test_against_torch(name, params, value):
     icdf = torch_or_none(lambda: ref.icdf(torch.tensor(p)))
     if icdf is not None:
         same(d.icdf(td.tensor(p)), icdf)
+    shape = (2, *d.batch_shape)
+    same(
+        d.expand(shape).log_prob(td.tensor(value)), ref.expand(shape).log_prob(torch.tensor(value))
+    )
     s, rs = d.sample((4, 1)), ref.sample((4, 1))
     assert s.shape == tuple(rs.shape) and str(s.dtype) == str(rs.dtype).split(".")[1]
     assert not s.requires_grad

@@ -224,14 +224,17 @@ class Distribution:
 
     @property
     def mean(self) -> Tensor:
+        """E[X], of shape batch_shape + event_shape."""
         raise NotImplementedError(f"{type(self).__name__}.mean is not implemented")
 
     @property
     def mode(self) -> Tensor:
+        """The most likely value (NaN where there is no single one)."""
         raise NotImplementedError(f"{type(self).__name__}.mode is not implemented")
 
     @property
     def variance(self) -> Tensor:
+        """Var[X] = E[(X - E[X])^2], elementwise."""
         raise NotImplementedError(f"{type(self).__name__}.variance is not implemented")
 
     @property
