@@ -272,3 +272,20 @@ def test_register_kl_most_specific():
 
     assert D.kl_divergence(MyNormal(0.0, 1.0), D.Normal(0.0, 1.0)).item() == 42.0
     assert D.kl_divergence(D.Normal(0.0, 1.0), MyNormal(1.0, 1.0)).item() == 0.5  # Normal-Normal
+
+
+SECOND = [  # a scalar function of one parameter tensor: its gradient is gradchecked
+    ("Gamma-kl", lambda a: D.kl_divergence(D.Gamma(a, 2.0), D.Gamma(1.5, a)).sum(), [0.7, 3.0]),
+    ("Beta-entropy", lambda a: D.Beta(a, a * 2).entropy().sum(), [0.7, 3.0]),
+    ("Categorical", lambda lg: D.Categorical(logits=lg).log_prob(td.tensor([2, 0])).sum(),
+     [[0.3, 0.6, 0.1], [1, 2, 3]]),
+    ("MVN", lambda L: D.MultivariateNormal(td.zeros(2), scale_tril=L.tril()).log_prob(
+        td.tensor(f([0.3, -0.5]))), TRIL),
+    ("Laplace-cdf", lambda s: D.Laplace(0.0, s).cdf(td.tensor(f([0.3, -0.5]))).sum(), [0.7, 2.0]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name,fn,param", SECOND, ids=[c[0] for c in SECOND])
+def test_second_derivatives_by_gradcheck(name, fn, param):
+    (x,) = leaves(param)
+    assert td.gradcheck(lambda x: td.grad(fn(x), [x], create_graph=True)[0], [x])
