@@ -7,7 +7,7 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
-from . import data, datasets, linalg, nn, optim, special
+from . import data, datasets, distributions, linalg, nn, optim, special
 from .autograd import backward, grad
 from .creation import (
     arange,
@@ -627,3 +627,4 @@ __all__ += [
     "autograd", "inference_mode", "is_inference_mode_enabled", "func", "utils",
     "get_rng_state", "set_rng_state", "set_printoptions",
 ]  # fmt: skip
+__all__ += ["distributions"]  # probability distributions (distributions/)

@@ -189,16 +189,16 @@ class TorchElementwise:
         return x.log() - (-x).log1p()
 
     def xlogy(self, other: Any) -> Tensor:
-        """x log y, and 0 where x = 0 (unless y is NaN), as PyTorch;  d/dx = log y (0 where
-        x = 0), d/dy = x / y.
+        """x log y, and 0 where x = 0 (unless y is NaN), as PyTorch;  d/dx = log y, d/dy = x / y.
 
-        Where x = 0 the factor log y is replaced by 0 (a `where`), so the gradient to x is 0
-        there even for y = 0 or y < 0, where log y is -inf or NaN."""
+        Where x = 0 and y <= 0 or y = inf the factor log y (-inf, NaN or inf there) is
+        replaced by 0 (a `where`): the value is 0 and so is the gradient to x (PyTorch's is inf
+        at y = inf); at x = 0 with finite y > 0 the gradient to x is log y, as PyTorch's."""
         from ..functions import where
 
         x, y = _pair(self, other, "xlogy", floating=True)
         log_y = y.log()
-        zero = (x.data == 0) & ~np.isnan(y.data)
+        zero = (x.data == 0) & ((y.data <= 0) | np.isposinf(y.data))
         return x * (where(zero, 0.0, log_y) if zero.any() else log_y)
 
     def lerp(self, end: Any, weight: Any) -> Tensor:
