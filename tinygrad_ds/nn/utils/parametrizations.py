@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import linalg
+from ... import linalg, rng
 from ...creation import eye, zeros
 from ...functions import cat
 from ...grad_mode import no_grad
@@ -111,9 +111,9 @@ class _SpectralNorm(Module):
             with no_grad():
                 w = weight_to_matrix(weight, self.dim)
                 h, k = w.shape
-                rng = np.random.default_rng()
-                u = rng.standard_normal(h).astype(weight.dtype)
-                v = rng.standard_normal(k).astype(weight.dtype)
+                draw = rng.generator()  # td.manual_seed's
+                u = draw.standard_normal(h).astype(weight.dtype)
+                v = draw.standard_normal(k).astype(weight.dtype)
                 self.register_buffer("_u", F.normalize(Tensor(u), dim=0, eps=eps))
                 self.register_buffer("_v", F.normalize(Tensor(v), dim=0, eps=eps))
                 self._power_method(w, 15)
@@ -228,7 +228,7 @@ class _Orthogonal(Module):
         if n == k and np.allclose(arr.swapaxes(-1, -2) @ arr, np.eye(k), atol=eps, rtol=1e-5):
             base = arr.copy()
         else:  # complete Q to a square matrix by random columns, then orthonormalize
-            extra = np.random.default_rng().standard_normal((*arr.shape[:-1], n - k))
+            extra = rng.generator().standard_normal((*arr.shape[:-1], n - k))
             base = _make_orthogonal(np.concatenate([arr, extra.astype(arr.dtype)], -1))
         self.base = Tensor(base.astype(q.dtype))
         neg_id = -np.eye(*q.shape[-2:], dtype=q.dtype)  # maps to base[..., :k] under every map

@@ -4,8 +4,7 @@ attribute `weight` = weight_orig / sigma before each forward (power iteration in
 
 from __future__ import annotations
 
-import numpy as np
-
+from ... import rng
 from ...grad_mode import no_grad
 from ...tensor import HookHandle, Tensor
 from .. import functional as F
@@ -61,9 +60,9 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     fn = SpectralNorm(name, n_power_iterations, dim, eps)
     with no_grad():
         h, k = weight_to_matrix(weight, dim).shape
-        rng = np.random.default_rng()
-        u = F.normalize(Tensor(rng.standard_normal(h).astype(weight.dtype)), dim=0, eps=eps)
-        v = F.normalize(Tensor(rng.standard_normal(k).astype(weight.dtype)), dim=0, eps=eps)
+        draw = rng.generator()  # td.manual_seed's
+        u = F.normalize(Tensor(draw.standard_normal(h).astype(weight.dtype)), dim=0, eps=eps)
+        v = F.normalize(Tensor(draw.standard_normal(k).astype(weight.dtype)), dim=0, eps=eps)
     delattr(module, name)
     module.register_parameter(name + "_orig", weight)
     setattr(module, name, weight.detach())
