@@ -25,7 +25,7 @@ def example(name: str) -> ModuleType:
 def test_vae_elbo_rises_and_reconstructions_beat_the_mean_image(tmp_path):
     out = tmp_path / "vae.png"
     r = example("digits_vae").main(epochs=12, out=out, verbose=False)
-    assert r["end_elbo"] > r["start_elbo"] + 15  # from about -46 to about -22 nats per image
+    assert r["end_elbo"] > r["start_elbo"] + 15  # from about -46 to about -20 nats per image
     assert r["kl"] > 0.5  # the posterior is used: it moves away from the prior
     assert r["error"] < 0.6 * r["mean_image_error"]
     try:
@@ -58,3 +58,14 @@ def test_vae_runs_as_a_script(tmp_path):
 def test_rows_packed_runs_as_a_script(tmp_path):
     out = run_script("digits_rows_packed", "--epochs", "1", "--hidden", "16", cwd=tmp_path)
     assert "max difference" in out
+
+
+def test_transformer_sorts_held_out_sequences():
+    sequences, tokens = example("transformer_sort").main(steps=80, length=5, verbose=False)
+    assert sequences > 0.9 and tokens > 0.95
+
+
+def test_transformer_sort_runs_as_a_script(tmp_path):
+    out = run_script("transformer_sort", "--steps", "3", "--length", "4", "--task", "reverse",
+                     cwd=tmp_path)  # fmt: skip
+    assert "greedy decoding" in out
