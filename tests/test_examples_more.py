@@ -69,3 +69,14 @@ def test_transformer_sort_runs_as_a_script(tmp_path):
     out = run_script("transformer_sort", "--steps", "3", "--length", "4", "--task", "reverse",
                      cwd=tmp_path)  # fmt: skip
     assert "greedy decoding" in out
+
+
+def test_checkpointing_keeps_gradients_and_saves_memory():
+    r = example("checkpoint_memory").main(depth=16, width=128, verbose=False)
+    assert r["gradient_difference"] < 1e-6
+    assert r["memory_ratio"] < 0.8 and r["checkpointed_growth"] < r["plain_growth"]
+
+
+def test_checkpoint_memory_runs_as_a_script(tmp_path):
+    out = run_script("checkpoint_memory", "--depth", "4", "--width", "32", cwd=tmp_path)
+    assert "checkpointed step needs" in out
