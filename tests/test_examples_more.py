@@ -1,6 +1,6 @@
-"""Smoke tests of examples/digits_vae.py, digits_rows_packed.py, transformer_sort.py and
-checkpoint_memory.py: each runs (in-process, on a small budget) and its claim holds, and each
-runs as a script."""
+"""Smoke tests of examples/digits_vae.py, digits_rows_packed.py, transformer_sort.py,
+checkpoint_memory.py and spectral_norm_lipschitz.py: each runs (in-process, on a small budget)
+and its claim holds, and each runs as a script."""
 
 from __future__ import annotations
 
@@ -80,3 +80,15 @@ def test_checkpointing_keeps_gradients_and_saves_memory():
 def test_checkpoint_memory_runs_as_a_script(tmp_path):
     out = run_script("checkpoint_memory", "--depth", "4", "--width", "32", cwd=tmp_path)
     assert "checkpointed step needs" in out
+
+
+def test_spectral_norm_bounds_the_jacobian_and_still_classifies():
+    r = example("spectral_norm_lipschitz").main(epochs=15, verbose=False)
+    assert r["largest_sigma"] < 1.001 and r["normalised_jacobian"] < 1.001
+    assert r["plain_jacobian"] > 3  # unconstrained, the same network is far steeper
+    assert r["normalised_accuracy"] > 0.9 and r["plain_accuracy"] > 0.9
+
+
+def test_spectral_norm_lipschitz_runs_as_a_script(tmp_path):
+    out = run_script("spectral_norm_lipschitz", "--epochs", "1", "--hidden", "16", cwd=tmp_path)
+    assert "1-Lipschitz" in out
