@@ -109,6 +109,7 @@ def _run_linear(lib, lib_nn, input_grad, replace):
     return log, _np(x.grad), _np(lin.weight.grad), _np(lin.bias.grad)
 
 
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
 @pytest.mark.parametrize("input_grad", [True, False])
 @pytest.mark.parametrize("replace", [False, True])
 def test_full_backward_hooks_linear_match_torch(input_grad, replace):
