@@ -348,3 +348,44 @@ def test_module_api_covers_torch_names():
     skip |= {"ipu", "mtia", "xpu"}
     names = [n for n in dir(torch.nn.Module) if not n.startswith("_") and n not in skip]
     assert [n for n in names if not hasattr(nn.Module, n)] == []
+
+
+# -- nn.init's deprecated names -------------------------------------------------------------
+
+INIT_ALIASES = [
+    ("normal", (0.0, 2.0)),
+    ("uniform", (-1.0, 1.0)),
+    ("constant", (0.5,)),
+    ("xavier_uniform", ()),
+    ("xavier_normal", ()),
+    ("kaiming_uniform", ()),
+    ("kaiming_normal", ()),
+    ("orthogonal", ()),
+    ("sparse", (0.5,)),
+    ("eye", ()),
+]
+
+
+@pytest.mark.parametrize("name, args", INIT_ALIASES + [("dirac", ())])
+def test_init_deprecated_aliases_warn_and_call_the_underscore_versions(name, args):
+    shape = (2, 2, 3) if name == "dirac" else (4, 3)
+    old, new = getattr(nn.init, name), getattr(nn.init, name + "_")
+    a, b = td.zeros(*shape), td.zeros(*shape)
+    td.manual_seed(3)
+    with pytest.warns(FutureWarning, match=rf"`nn.init.{name}` is now deprecated in favor of"):
+        assert old(a, *args) is a
+    td.manual_seed(3)
+    new(b, *args)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert old.__name__ == name
+
+
+def test_init_deprecated_aliases_match_torch_names_and_warnings():
+    torch = pytest.importorskip("torch")
+    for name, _ in INIT_ALIASES + [("dirac", ())]:
+        assert hasattr(torch.nn.init, name)
+    with pytest.warns(FutureWarning) as theirs:
+        torch.nn.init.constant(torch.zeros(2), 1.0)
+    with pytest.warns(FutureWarning) as ours:
+        nn.init.constant(td.zeros(2), 1.0)
+    assert str(ours[0].message) == str(theirs[0].message)
