@@ -1,6 +1,7 @@
 """nn.Module's backward hooks, state-dict hooks, extra state and the smaller methods
-(get_buffer, set_submodule, half, type, to_empty, share_memory), against PyTorch where it has
-them."""
+(get_buffer, set_submodule, half, type, to_empty, share_memory), nn.init's deprecated names,
+and the same task's small names outside nn: the window functions (td.hann_window, ...) and
+td.data.get_worker_info; against PyTorch where it has them."""
 
 import warnings
 
@@ -389,3 +390,74 @@ def test_init_deprecated_aliases_match_torch_names_and_warnings():
     with pytest.warns(FutureWarning) as ours:
         nn.init.constant(td.zeros(2), 1.0)
     assert str(ours[0].message) == str(theirs[0].message)
+
+
+# -- window functions and get_worker_info -------------------------------------------------
+
+WINDOWS = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
+
+
+def test_windows_closed_forms():
+    n = np.arange(6.0)
+    m = 6  # periodic=True: the symmetric window of length 6, without its last value
+    expected = {
+        "hann_window": 0.5 - 0.5 * np.cos(2 * np.pi * n / (m - 1)),
+        "hamming_window": 0.54 - 0.46 * np.cos(2 * np.pi * n / (m - 1)),
+        "blackman_window": 0.42
+        - 0.5 * np.cos(2 * np.pi * n / (m - 1))
+        + 0.08 * np.cos(4 * np.pi * n / (m - 1)),
+        "bartlett_window": 1 - np.abs(2 * n / (m - 1) - 1),
+        "kaiser_window": np.i0(12.0 * np.sqrt(1 - ((n - 2.5) / 2.5) ** 2)) / np.i0(12.0),
+    }
+    for name, want in expected.items():
+        got = getattr(td, name)(5, dtype=td.float64)
+        np.testing.assert_allclose(got.numpy(), want[:5], rtol=1e-12, atol=1e-15)
+        sym = getattr(td, name)(6, periodic=False, dtype=td.float64)
+        np.testing.assert_allclose(sym.numpy(), want, rtol=1e-12, atol=1e-15)
+        assert getattr(td, name)(4).dtype == np.float32
+        assert getattr(td, name)(0).shape == (0,)
+        np.testing.assert_array_equal(getattr(td, name)(1).numpy(), [1.0])
+        assert getattr(td, name)(3, requires_grad=True).requires_grad
+    np.testing.assert_allclose(
+        td.hamming_window(5, alpha=0.5, beta=0.5).numpy(), td.hann_window(5).numpy(), atol=1e-7
+    )
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+def test_windows_match_torch(name):
+    torch = pytest.importorskip("torch")
+    for n in (0, 1, 2, 5, 8, 33):
+        for periodic in (True, False):
+            for ours_dt, their_dt, tol in ((td.float32, torch.float32, 1e-6),
+                                           (td.float64, torch.float64, 1e-12)):  # fmt: skip
+                extra = {"beta": 5.0} if name == "kaiser_window" else {}
+                if name == "hamming_window":
+                    extra = {"alpha": 0.6, "beta": 0.3}
+                ours = getattr(td, name)(n, periodic, dtype=ours_dt, **extra)
+                theirs = getattr(torch, name)(n, periodic, dtype=their_dt, **extra).numpy()
+                assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+                np.testing.assert_allclose(ours.numpy(), theirs, rtol=0, atol=tol)
+
+
+def test_window_errors_by_message():
+    with pytest.raises(RuntimeError, match="hann_window requires non-negative window_length"):
+        td.hann_window(-1)
+    with pytest.raises(RuntimeError, match="kaiser_window expects floating point dtypes"):
+        td.kaiser_window(3, dtype=td.int64)
+    with pytest.raises(TypeError, match="bartlett_window: window_length must be an int"):
+        td.bartlett_window(2.5)
+    with pytest.raises(TypeError, match="blackman_window: window_length must be an int"):
+        td.blackman_window(True)
+
+
+def test_get_worker_info_is_none_in_process():
+    torch = pytest.importorskip("torch")
+    assert td.data.get_worker_info() is None
+    assert torch.utils.data.get_worker_info() is None  # torch's, in the main process
+
+    class Split(td.data.IterableDataset):
+        def __iter__(self):
+            info = td.data.get_worker_info()
+            return iter(range(4) if info is None else range(info.id, 4, info.num_workers))
+
+    assert [int(b) for b in td.data.DataLoader(Split(), batch_size=None)] == [0, 1, 2, 3]
