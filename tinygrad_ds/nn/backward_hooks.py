@@ -132,7 +132,9 @@ class BackwardHook:
         packed.register_hook(self._output_hook)
         for i, t in zip(index, _unpack(packed, self.outputs)):
             items[i] = t
-        return items[0] if single else type(result)(items)
+        if single:
+            return items[0]
+        return type(result)(*items) if hasattr(result, "_fields") else type(result)(items)
 
     def _output_hook(self, g: Tensor) -> Tensor | None:
         grads = self._with_none(_split(g, self.outputs), self.n_outputs, self.output_index)
