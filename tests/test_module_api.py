@@ -461,3 +461,24 @@ def test_get_worker_info_is_none_in_process():
             return iter(range(4) if info is None else range(info.id, 4, info.num_workers))
 
     assert [int(b) for b in td.data.DataLoader(Split(), batch_size=None)] == [0, 1, 2, 3]
+
+
+def test_backward_hooks_prepend_and_handles_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def order(lib, lib_nn):
+        lin = lib_nn.Linear(4, 3)
+        seen = []
+        lin.register_full_backward_hook(lambda m, gi, go: seen.append("full_a"))
+        lin.register_full_backward_hook(lambda m, gi, go: seen.append("full_b"), prepend=True)
+        h = lin.register_full_backward_pre_hook(lambda m, go: seen.append("pre_a"))
+        lin.register_full_backward_pre_hook(lambda m, go: seen.append("pre_b"), prepend=True)
+        x = lib.ones(2, 4, requires_grad=True)
+        lin(x).sum().backward()
+        h.remove()
+        h.remove()  # twice: harmless
+        lin(x).sum().backward()
+        return seen
+
+    assert order(td, nn) == order(torch, torch.nn)
+    assert order(td, nn)[:4] == ["pre_b", "pre_a", "full_b", "full_a"]

@@ -155,26 +155,35 @@ class Module:
         `handle.remove()` takes it off."""
         return self._add_hook("_forward_hooks", hook, "register_forward_hook")
 
-    def register_full_backward_hook(self, hook: Callable[..., Any]) -> HookHandle:
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
         """Call `hook(module, grad_input, grad_output)` once per backward through each call of
         the module: grad_input holds dL/d(each positional input) (None for an input that is
         not a Tensor requiring grad), grad_output dL/d(each output). It may return a new
-        grad_input (a tuple of the same length), used in its place, or None.
+        grad_input (a tuple of the same length), used in its place, or None. With `prepend`
+        it runs before the hooks already registered.
 
-        Unlike PyTorch, an output or input that the loss does not reach gets zeros, not None."""
+        Unlike PyTorch, an output or input that the loss does not reach gets zeros, not None,
+        and a None that a hook returns for an input gives it a zero gradient, not none."""
         if self._is_full_backward_hook is False:
             raise RuntimeError(
                 "Cannot use both regular backward hooks and full backward hooks on a "
                 "single Module. Please use only one of them."
             )
         object.__setattr__(self, "_is_full_backward_hook", True)
-        return self._add_hook("_backward_hooks", hook, "register_full_backward_hook")
+        return self._add_hook("_backward_hooks", hook, "register_full_backward_hook", prepend)
 
-    def register_full_backward_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
         """Call `hook(module, grad_output)` when the gradients of the module's outputs are
         known, before those of its inputs are computed; it may return a new grad_output (a
-        tuple of the same length), used in its place, or None."""
-        return self._add_hook("_backward_pre_hooks", hook, "register_full_backward_pre_hook")
+        tuple of the same length), used in its place, or None. With `prepend` it runs before
+        the hooks already registered."""
+        return self._add_hook(
+            "_backward_pre_hooks", hook, "register_full_backward_pre_hook", prepend
+        )
 
     def register_backward_hook(self, hook: Callable[..., Any]) -> HookHandle:
         """Deprecated (a FutureWarning): `register_full_backward_hook`, which it behaves as
@@ -221,11 +230,16 @@ class Module:
             "_load_state_dict_post_hooks", hook, "register_load_state_dict_post_hook"
         )
 
-    def _add_hook(self, attribute: str, hook: Callable[..., Any], what: str) -> HookHandle:
+    def _add_hook(
+        self, attribute: str, hook: Callable[..., Any], what: str, prepend: bool = False
+    ) -> HookHandle:
         if attribute not in self.__dict__:
             object.__setattr__(self, attribute, [])
         object.__setattr__(self, "_has_hooks", True)
-        return HookHandle.add(self.__dict__[attribute], hook, what)
+        hooks = self.__dict__[attribute]
+        HookHandle.check(hook, what)
+        hooks.insert(0 if prepend else len(hooks), hook)
+        return HookHandle(hooks, hook)
 
     # -- registration ----------------------------------------------------------------------
 
