@@ -628,3 +628,16 @@ __all__ += [
     "get_rng_state", "set_rng_state", "set_printoptions",
 ]  # fmt: skip
 __all__ += ["distributions"]  # probability distributions (distributions/)
+
+# window functions (torch_api/windows.py)
+from .torch_api.windows import (  # noqa: E402
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
+
+__all__ += [
+    "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
+]  # fmt: skip

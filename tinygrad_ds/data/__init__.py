@@ -3,7 +3,7 @@ and group their keys (`sampler.py`), collating examples into Tensors (`collate.p
 `DataLoader` that puts them together (`dataloader.py`)."""
 
 from .collate import default_collate, default_convert
-from .dataloader import DataLoader
+from .dataloader import DataLoader, get_worker_info
 from .dataset import (
     ChainDataset,
     ConcatDataset,
@@ -27,5 +27,5 @@ __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
     "StackDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
     "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
-    "default_collate", "default_convert",
+    "default_collate", "default_convert", "get_worker_info",
 ]  # fmt: skip

@@ -26,7 +26,7 @@ from .dataset import (
 )
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "get_worker_info"]
 
 
 class DataLoader:
@@ -234,3 +234,11 @@ def _fetch_batch(dataset: Any, keys: Any) -> Any:
     if indices.ndim == 1 and indices.dtype.kind in "iu":
         return _fetch(dataset, indices)
     return [dataset[key] for key in keys]
+
+
+def get_worker_info() -> None:
+    """None, always: PyTorch returns information about the current worker process in a
+    DataLoader worker, and None in the main process; here every batch is loaded in the main
+    process (`num_workers` only warns), so an IterableDataset that splits its work by
+    `get_worker_info()` sees None and yields everything once, as with `num_workers=0`."""
+    return None

@@ -6,7 +6,10 @@ fan_out = out * prod(kernel). Randomness comes from the package generator (`td.m
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +22,9 @@ __all__ = [
     "calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform_", "xavier_uniform_",
     "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_",
     "eye_", "dirac_", "sparse_",
+    # PyTorch's deprecated names without the underscore (a FutureWarning, then the same)
+    "normal", "uniform", "constant", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+    "kaiming_normal", "orthogonal", "sparse", "dirac", "eye",
 ]  # fmt: skip
 
 
@@ -299,3 +305,41 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
     for col in range(cols):
         values[rng.permutation(rows)[:zeros], col] = 0
     return _fill(tensor, values)
+
+
+# ---------------------------------------------------------------------------------------------
+# deprecated aliases: PyTorch's names from before in-place functions took a trailing underscore
+# ---------------------------------------------------------------------------------------------
+
+
+def _deprecated(function: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """`function` under its old name (without the trailing underscore), with PyTorch's
+    FutureWarning on each call."""
+    new_name = function.__name__
+    old_name = new_name[:-1]
+
+    @functools.wraps(function)
+    def deprecated(*args: Any, **kwargs: Any) -> Tensor:
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return function(*args, **kwargs)
+
+    deprecated.__name__ = deprecated.__qualname__ = old_name
+    deprecated.__doc__ = f"Deprecated: `{new_name}` (a FutureWarning, as in PyTorch)."
+    return deprecated
+
+
+normal = _deprecated(normal_)
+uniform = _deprecated(uniform_)
+constant = _deprecated(constant_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+dirac = _deprecated(dirac_)
+eye = _deprecated(eye_)

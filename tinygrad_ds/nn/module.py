@@ -8,16 +8,21 @@ Names are dotted as PyTorch gives them ("0.weight", "encoder.bias").
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import grad_mode
 from ..grad_mode import no_grad
 from ..tensor import HookHandle, Tensor
 from ..torch_api.names import to_dtype
+from .backward_hooks import BackwardHook
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
+
+_EXTRA_STATE = "_extra_state"  # the state_dict key suffix of get_extra_state's value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,10 +93,19 @@ class Module:
     `forward`."""
 
     training: bool
-    # `register_forward_pre_hook` / `register_forward_hook` functions: none until one is added
-    # (class defaults, so that a module whose __init__ skips Module's is still callable)
+    # Hook functions by kind: none until one is added (class defaults, so that a module whose
+    # __init__ skips Module's is still callable). `_has_hooks` is set by the first hook added
+    # to a module, so that a call without hooks checks one attribute.
+    _has_hooks: bool = False
     _forward_pre_hooks: list | tuple = ()
     _forward_hooks: list | tuple = ()
+    _backward_hooks: list | tuple = ()
+    _backward_pre_hooks: list | tuple = ()
+    _is_full_backward_hook: bool | None = None
+    _state_dict_pre_hooks: list | tuple = ()
+    _state_dict_hooks: list | tuple = ()
+    _load_state_dict_pre_hooks: list | tuple = ()
+    _load_state_dict_post_hooks: list | tuple = ()
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -104,22 +118,29 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward() is not implemented")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._forward_pre_hooks or self._forward_hooks:
+        if self._has_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         """`forward` between the hooks, as PyTorch runs them: each pre-hook may return new
-        positional arguments (one value or a tuple), each forward hook a new output."""
+        positional arguments (one value or a tuple), each forward hook a new output; with
+        backward hooks, inputs and outputs pass through `BackwardHook`'s packing nodes."""
         for hook in list(self._forward_pre_hooks):  # (a hook may remove itself)
             new_args = hook(self, args)
             if new_args is not None:
                 args = new_args if isinstance(new_args, tuple) else (new_args,)
+        bw_hook = None
+        if (self._backward_hooks or self._backward_pre_hooks) and grad_mode.enabled:
+            bw_hook = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
+            args = bw_hook.setup_input_hook(args)
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks):
             new_out = hook(self, args, out)
             if new_out is not None:
                 out = new_out
+        if bw_hook is not None:
+            out = bw_hook.setup_output_hook(out)
         return out
 
     def register_forward_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
@@ -134,10 +155,91 @@ class Module:
         `handle.remove()` takes it off."""
         return self._add_hook("_forward_hooks", hook, "register_forward_hook")
 
-    def _add_hook(self, attribute: str, hook: Callable[..., Any], what: str) -> HookHandle:
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
+        """Call `hook(module, grad_input, grad_output)` once per backward through each call of
+        the module: grad_input holds dL/d(each positional input) (None for an input that is
+        not a Tensor requiring grad), grad_output dL/d(each output). It may return a new
+        grad_input (a tuple of the same length), used in its place, or None. With `prepend`
+        it runs before the hooks already registered.
+
+        Unlike PyTorch, an output or input that the loss does not reach gets zeros, not None,
+        and a None that a hook returns for an input gives it a zero gradient, not none."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(
+                "Cannot use both regular backward hooks and full backward hooks on a "
+                "single Module. Please use only one of them."
+            )
+        object.__setattr__(self, "_is_full_backward_hook", True)
+        return self._add_hook("_backward_hooks", hook, "register_full_backward_hook", prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs are
+        known, before those of its inputs are computed; it may return a new grad_output (a
+        tuple of the same length), used in its place, or None. With `prepend` it runs before
+        the hooks already registered."""
+        return self._add_hook(
+            "_backward_pre_hooks", hook, "register_full_backward_pre_hook", prepend
+        )
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Deprecated (a FutureWarning): `register_full_backward_hook`, which it behaves as
+        here (PyTorch's old hook saw only the last operation of the forward, which equals the
+        full hook for a module of one operation with one input and one output)."""
+        warnings.warn(
+            "register_backward_hook is deprecated; use register_full_backward_hook "
+            "(this one behaves as it here)",
+            FutureWarning,
+            stacklevel=2,
+        )
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(
+                "Cannot use both regular backward hooks and full backward hooks on a "
+                "single Module. Please use only one of them."
+            )
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return self._add_hook("_backward_hooks", hook, "register_backward_hook")
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(module, prefix, keep_vars)` before `state_dict()` reads this module."""
+        return self._add_hook("_state_dict_pre_hooks", hook, "register_state_dict_pre_hook")
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata)` after `state_dict()` has
+        added this module's entries (and its children's); it may change `state_dict` in place
+        and must return None."""
+        return self._add_hook("_state_dict_hooks", hook, "register_state_dict_post_hook")
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)` before `load_state_dict` reads this module's entries
+        (parents before children); it may change `state_dict` (a copy of the one given) and
+        append to the three lists (an entry in error_msgs makes loading fail)."""
+        return self._add_hook(
+            "_load_state_dict_pre_hooks", hook, "register_load_state_dict_pre_hook"
+        )
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(module, incompatible_keys)` after `load_state_dict` has loaded this
+        module (children before parents); it may change `incompatible_keys.missing_keys` and
+        `.unexpected_keys` in place, which the `strict` check then sees. Returns None."""
+        return self._add_hook(
+            "_load_state_dict_post_hooks", hook, "register_load_state_dict_post_hook"
+        )
+
+    def _add_hook(
+        self, attribute: str, hook: Callable[..., Any], what: str, prepend: bool = False
+    ) -> HookHandle:
         if attribute not in self.__dict__:
             object.__setattr__(self, attribute, [])
-        return HookHandle.add(self.__dict__[attribute], hook, what)
+        object.__setattr__(self, "_has_hooks", True)
+        hooks = self.__dict__[attribute]
+        HookHandle.check(hook, what)
+        hooks.insert(0 if prepend else len(hooks), hook)
+        return HookHandle(hooks, hook)
 
     # -- registration ----------------------------------------------------------------------
 
@@ -289,6 +391,35 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path `target`, e.g. "bn.running_mean" (as in
+        `named_buffers()`); an AttributeError names what is missing or not a buffer."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_buffer: target must be a str, got {target!r}")
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put `module` at dotted path `target` ("encoder.0"), replacing the submodule there
+        or (unless `strict`) adding it to an existing parent; an attribute there that is not
+        a Module is an AttributeError, as in PyTorch."""
+        if target == "":
+            raise ValueError("set_submodule: cannot set the submodule without a target name")
+        if not isinstance(module, Module):
+            raise ValueError(f"set_submodule: module must be an nn.Module, got {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{type(parent).__name__} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     def _named_members(
         self, members: Callable[[Module], dict], prefix: str, recurse: bool
     ) -> Iterator[tuple]:
@@ -369,6 +500,30 @@ class Module:
                     t.grad = Tensor._make(t.grad.data.astype(dtype), None)
         return self
 
+    def half(self) -> Module:
+        """Floating parameters and buffers to float16 (NumPy computes in it, slowly)."""
+        return self.to(np.float16)
+
+    def type(self, dst_type: Any) -> Module:  # noqa: A003 (PyTorch's name)
+        """Every floating parameter and buffer to `dst_type` (a floating dtype or its name,
+        e.g. td.float64 or "float64"); PyTorch's also casts integer tensors, which Module.to
+        here leaves alone."""
+        try:
+            dtype = np.dtype(to_dtype((dst_type,), None, None, "Module.type"))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"Module.type: cannot read {dst_type!r} as a dtype ({e})") from None
+        return self.to(dtype)
+
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
+        """Self: PyTorch moves the storage to `device` uninitialised; everything here lives in
+        CPU memory already (a device other than "cpu" is an error)."""
+        to_dtype((), None, device, "Module.to_empty")
+        return self
+
+    def share_memory(self) -> Module:
+        """Self: tensors here are NumPy arrays in this process (no multiprocessing sharing)."""
+        return self
+
     def cpu(self) -> Module:
         """Self: every parameter and buffer lives in CPU memory already."""
         return self
@@ -381,26 +536,65 @@ class Module:
 
     # -- state -----------------------------------------------------------------------------
 
-    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> dict[str, Tensor]:
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> dict[str, Any]:
         """Dotted names to parameters and persistent buffers, as detached Tensors that share
-        memory with the module (copy them to keep a snapshot while training goes on)."""
-        out: dict[str, Tensor] = {}
-        for module_name, module in self.named_modules(prefix, remove_duplicate=False):
-            dot = f"{module_name}." if module_name else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    out[dot + name] = p if keep_vars else p.detach()
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent:
-                    out[dot + name] = b if keep_vars else b.detach()
+        memory with the module (copy them to keep a snapshot while training goes on), and
+        `<prefix>_extra_state` for each module that defines `get_extra_state`.
+
+        Each module's state-dict pre-hooks run before it is read and its post-hooks after it
+        and its children are (as PyTorch's `state_dict` recursion)."""
+        out: dict[str, Any] = {}
+        self._save_tree(out, prefix + "." if prefix else "", keep_vars)
         return out
 
+    def _save_tree(self, out: dict, prefix: str, keep_vars: bool) -> None:
+        for hook in list(self._state_dict_pre_hooks):
+            hook(self, prefix, keep_vars)
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                out[prefix + name] = b if keep_vars else b.detach()
+        if _has_own(self, "get_extra_state"):
+            out[prefix + _EXTRA_STATE] = self.get_extra_state()
+        for name, m in self._modules.items():
+            if m is not None:
+                m._save_tree(out, prefix + name + ".", keep_vars)
+        for hook in list(self._state_dict_hooks):
+            if hook(self, out, prefix, {"version": 1}) is not None:
+                raise RuntimeError(
+                    "state_dict: a state_dict post-hook must return None (change the "
+                    "state_dict in place)"
+                )
+
+    def get_extra_state(self) -> Any:
+        """Extra state (any picklable object) to save as `<prefix>_extra_state` in
+        `state_dict()`: define it, with `set_extra_state`, in a module that has some."""
+        raise RuntimeError(
+            f"{type(self).__name__}.get_extra_state: not defined (define get_extra_state and "
+            "set_extra_state in a module that has extra state)"
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what `get_extra_state` returned, from `load_state_dict`."""
+        raise RuntimeError(
+            f"{type(self).__name__}.set_extra_state: not defined (define get_extra_state and "
+            "set_extra_state in a module that has extra state)"
+        )
+
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
-        """Copy values (Tensors or arrays) into the parameters and buffers, in place.
+        """Copy values (Tensors or arrays) into the parameters and buffers, in place, and
+        pass each `<prefix>_extra_state` to that module's `set_extra_state`.
 
         Everything is checked before anything is written: a value whose shape differs, or
         (with `strict=True`) a missing or unexpected key, raises an error naming the keys and
-        leaves the module unchanged. Values are cast to each tensor's dtype.
+        leaves the module unchanged. Values are cast to each tensor's dtype. Load pre-hooks
+        run first (parents before children) on a copy of `state_dict`; post-hooks run after
+        loading (children first) and may edit the missing and unexpected keys, so a module
+        with post-hooks is loaded before the `strict` check, as in PyTorch. (PyTorch runs a
+        module's post-hooks before the next sibling's pre-hooks; here every pre-hook runs
+        first, since the whole state_dict is checked before anything is written.)
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(
@@ -408,17 +602,19 @@ class Module:
                 f"got {type(state_dict).__name__}"
             )
         given = dict(state_dict)
-        for name, module in self.named_modules():  # lazy layers take the checkpoint's shapes
-            if hasattr(module, "_materialize_from"):
-                module._materialize_from(given, f"{name}." if name else "")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in given]
-        unexpected = [k for k in given if k not in own]
-        problems = []
-        if strict and unexpected:
-            problems.append("unexpected key(s) " + ", ".join(map(repr, unexpected)))
-        if strict and missing:
-            problems.append("missing key(s) " + ", ".join(map(repr, missing)))
+        tree = [(f"{n}." if n else "", m) for n, m in self.named_modules(remove_duplicate=False)]
+        missing: list[str] = []
+        unexpected: list[str] = []
+        problems: list[str] = []  # error_msgs, as the load pre-hooks see them
+        for prefix, module in tree:
+            for hook in list(module._load_state_dict_pre_hooks):
+                hook(module, given, prefix, {"version": 1}, strict, missing, unexpected, problems)
+            if hasattr(module, "_materialize_from"):  # lazy layers take the checkpoint's shapes
+                module._materialize_from(given, prefix)
+        own = self._own_tensors()
+        extra = {p + _EXTRA_STATE: m for p, m in tree if _has_own(m, "set_extra_state")}
+        missing += [k for k in (*own, *extra) if k not in given and k not in missing]
+        unexpected += [k for k in given if k not in own and k not in extra]
         values: dict[str, np.ndarray] = {}
         for key, target in own.items():
             if key not in given:
@@ -434,15 +630,47 @@ class Module:
                 )
             else:
                 values[key] = array
-        if problems:
-            raise RuntimeError(
-                f"load_state_dict: error(s) loading into {type(self).__name__} (nothing was "
-                "changed):\n  " + "\n  ".join(problems)
-            )
+        post_hooks = any(m._load_state_dict_post_hooks for _, m in tree)
+        if problems or (strict and not post_hooks and (missing or unexpected)):
+            _raise_load_errors(self, problems, strict, missing, unexpected, "nothing was changed")
         with no_grad():
             for key, array in values.items():
                 own[key].copy_(Tensor._make(array.astype(own[key].dtype, copy=False), None))
-        return IncompatibleKeys(missing, unexpected)
+        for key, module in extra.items():
+            if key in given:
+                module.set_extra_state(given[key])
+        keys = IncompatibleKeys(missing, unexpected)
+        if post_hooks:
+            for module in self._post_order():
+                for hook in list(module._load_state_dict_post_hooks):
+                    if hook(module, keys) is not None:
+                        raise RuntimeError(
+                            "load_state_dict: a load_state_dict post-hook must return None "
+                            "(change incompatible_keys in place)"
+                        )
+            if strict and (missing or unexpected):
+                _raise_load_errors(self, [], strict, missing, unexpected, "the rest was loaded")
+        return keys
+
+    def _own_tensors(self) -> dict[str, Tensor]:
+        """Dotted names to the parameters and persistent buffers (no hooks, no extra state)."""
+        out: dict[str, Tensor] = {}
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            dot = f"{module_name}." if module_name else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    out[dot + name] = p
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    out[dot + name] = b
+        return out
+
+    def _post_order(self) -> Iterator[Module]:
+        """Every module of the tree, each after its children (as PyTorch's load recursion)."""
+        for m in self._modules.values():
+            if m is not None:
+                yield from m._post_order()
+        yield self
 
     # -- description -----------------------------------------------------------------------
 
@@ -459,3 +687,23 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _has_own(module: Module, method: str) -> bool:
+    """Whether `module`'s class defines `method` itself rather than inheriting Module's."""
+    return getattr(type(module), method) is not getattr(Module, method)
+
+
+def _raise_load_errors(
+    module: Module, problems: list, strict: bool, missing: list, unexpected: list, what: str
+) -> None:
+    keys = []
+    if strict and unexpected:
+        keys.append("unexpected key(s) " + ", ".join(map(repr, unexpected)))
+    if strict and missing:
+        keys.append("missing key(s) " + ", ".join(map(repr, missing)))
+    problems = keys + list(problems)
+    raise RuntimeError(
+        f"load_state_dict: error(s) loading into {type(module).__name__} ({what}):\n  "
+        + "\n  ".join(problems)
+    )

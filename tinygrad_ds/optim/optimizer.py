@@ -6,6 +6,7 @@ parameter in place; `step()` calls it, under `no_grad()`, for every parameter wi
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -14,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
-from ..tensor import Tensor
+from ..tensor import HookHandle, Tensor
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
 _OPTION_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
 
@@ -154,6 +155,86 @@ class Optimizer:
             )
         group[key] = number
 
+    # -- hooks ----------------------------------------------------------------------------
+    # Each kind is a list, absent (an empty class tuple) until a hook is added. `step` reads one
+    # flag, `_step_hooks_on`, set by the first step hook of this optimiser or of any (global).
+
+    _step_hooks_on: bool = False
+    _optimizer_step_pre_hooks: list | tuple = ()
+    _optimizer_step_post_hooks: list | tuple = ()
+    _optimizer_state_dict_pre_hooks: list | tuple = ()
+    _optimizer_state_dict_post_hooks: list | tuple = ()
+    _optimizer_load_state_dict_pre_hooks: list | tuple = ()
+    _optimizer_load_state_dict_post_hooks: list | tuple = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's own `step` is wrapped to run the step hooks, as PyTorch does."""
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
+    def _add_hook(self, attribute: str, hook: Any, what: str, prepend: bool = False) -> HookHandle:
+        if attribute not in self.__dict__:
+            setattr(self, attribute, [])
+        hooks = self.__dict__[attribute]
+        HookHandle.check(hook, what)
+        hooks.insert(0 if prepend else len(hooks), hook)
+        return HookHandle(hooks, hook)
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(optimizer, args, kwargs)` before each `step` (`args` starts with the
+        optimiser, as `step`'s self); it may return `(new_args, new_kwargs)` for step to use,
+        or None. `handle.remove()` takes it off."""
+        self._step_hooks_on = True
+        return self._add_hook("_optimizer_step_pre_hooks", hook, "register_step_pre_hook")
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """Call `hook(optimizer, args, kwargs)` after each `step` (returns None)."""
+        self._step_hooks_on = True
+        return self._add_hook("_optimizer_step_post_hooks", hook, "register_step_post_hook")
+
+    def register_state_dict_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
+        """Call `hook(optimizer)` before `state_dict()` (first if `prepend`)."""
+        return self._add_hook(
+            "_optimizer_state_dict_pre_hooks", hook, "register_state_dict_pre_hook", prepend
+        )
+
+    def register_state_dict_post_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
+        """Call `hook(optimizer, state_dict)` at the end of `state_dict()`; a dict it returns
+        is returned in its place (None keeps it)."""
+        return self._add_hook(
+            "_optimizer_state_dict_post_hooks", hook, "register_state_dict_post_hook", prepend
+        )
+
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
+        """Call `hook(optimizer, state_dict)` before `load_state_dict` reads `state_dict` (a
+        shallow copy of the one given); a dict it returns is loaded instead (None keeps it)."""
+        return self._add_hook(
+            "_optimizer_load_state_dict_pre_hooks",
+            hook,
+            "register_load_state_dict_pre_hook",
+            prepend,
+        )
+
+    def register_load_state_dict_post_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> HookHandle:
+        """Call `hook(optimizer)` after `load_state_dict` has loaded."""
+        return self._add_hook(
+            "_optimizer_load_state_dict_post_hooks",
+            hook,
+            "register_load_state_dict_post_hook",
+            prepend,
+        )
+
+    # -- stepping ---------------------------------------------------------------------------
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients: set them to None (PyTorch's default) or to zeros."""
         for group in self.param_groups:
@@ -220,7 +301,18 @@ class Optimizer:
     def state_dict(self) -> dict[str, Any]:
         """{"state": {index: {name: value}}, "param_groups": [{options, "params": [index]}]},
         parameters numbered in group order as PyTorch does. The state's Tensors share memory
-        with the optimiser; `td.save` the dict to checkpoint it."""
+        with the optimiser; `td.save` the dict to checkpoint it. State-dict hooks run around
+        it (`register_state_dict_pre_hook`, `register_state_dict_post_hook`)."""
+        for hook in list(self._optimizer_state_dict_pre_hooks):
+            hook(self)
+        out = self._state_dict()
+        for hook in list(self._optimizer_state_dict_post_hooks):
+            result = hook(self, out)
+            if result is not None:
+                out = result
+        return out
+
+    def _state_dict(self) -> dict[str, Any]:
         index = {id(p): i for i, p in enumerate(self._all_params())}
         state = {
             index[id(p)]: {k: (v.detach() if isinstance(v, Tensor) else v) for k, v in s.items()}
@@ -237,7 +329,19 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore options and state saved by `state_dict` (Tensors or arrays, e.g. from
         `td.load`) onto this optimiser's parameters, so that training resumes exactly.
-        Everything is checked first: on an error nothing changes."""
+        Everything is checked first: on an error nothing changes. Load pre-hooks may replace
+        the dict first; post-hooks run after loading."""
+        if self._optimizer_load_state_dict_pre_hooks:
+            state_dict = dict(state_dict) if isinstance(state_dict, dict) else state_dict
+            for hook in list(self._optimizer_load_state_dict_pre_hooks):
+                result = hook(self, state_dict)
+                if result is not None:
+                    state_dict = result
+        self._load_state_dict(state_dict)
+        for hook in list(self._optimizer_load_state_dict_post_hooks):
+            hook(self)
+
+    def _load_state_dict(self, state_dict: dict[str, Any]) -> None:
         groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
         saved_state = state_dict.get("state", {}) if isinstance(state_dict, dict) else None
         if not isinstance(groups, (list, tuple)) or not isinstance(saved_state, dict):
@@ -310,3 +414,65 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return value.item()
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# step hooks: every optimiser's, and this optimiser's
+# ---------------------------------------------------------------------------------------------
+
+_global_step_pre_hooks: list = []
+_global_step_post_hooks: list = []
+
+
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> HookHandle:
+    """Call `hook(optimizer, args, kwargs)` before the `step` of every optimiser (before its
+    own pre-hooks); it may return `(new_args, new_kwargs)`, or None."""
+    Optimizer._step_hooks_on = True
+    return HookHandle.add(_global_step_pre_hooks, hook, "register_optimizer_step_pre_hook")
+
+
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> HookHandle:
+    """Call `hook(optimizer, args, kwargs)` after the `step` of every optimiser (after its own
+    post-hooks)."""
+    Optimizer._step_hooks_on = True
+    return HookHandle.add(_global_step_post_hooks, hook, "register_optimizer_step_post_hook")
+
+
+def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
+    """`step` behind one check: with step hooks registered, run it between them."""
+
+    @functools.wraps(step)
+    def hooked_step(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        if not self._step_hooks_on or self.__dict__.get("_in_hooked_step"):
+            return step(self, *args, **kwargs)
+        return _run_step_hooks(self, step, args, kwargs)
+
+    return hooked_step
+
+
+def _run_step_hooks(opt: Optimizer, step: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """PyTorch's order: global pre-hooks, own pre-hooks, step, own post-hooks, global ones.
+    As in PyTorch, the hooks' `args` start with the optimiser itself (`step`'s self).
+    (A subclass's step calling super().step() runs the hooks once.)"""
+    args = (opt, *args)
+    for hook in [*_global_step_pre_hooks, *opt._optimizer_step_pre_hooks]:
+        result = hook(opt, args, kwargs)
+        if result is None:
+            continue
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise RuntimeError(
+                f"{type(opt).__name__}.step: a step pre-hook must return None or a tuple of "
+                f"(new_args, new_kwargs), but got {result!r:.80}"
+            )
+        args, kwargs = result
+    opt._in_hooked_step = True
+    try:
+        out = step(*args, **kwargs)
+    finally:
+        del opt._in_hooked_step
+    for hook in [*opt._optimizer_step_post_hooks, *_global_step_post_hooks]:
+        hook(opt, args, kwargs)
+    return out
+
+
+Optimizer.step = _with_step_hooks(Optimizer.step)  # type: ignore[method-assign]
