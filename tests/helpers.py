@@ -1,8 +1,12 @@
-"""Shared test helpers: one function checks an op's value and its gradient."""
+"""Shared test helpers: one function checks an op's value and its gradient; another loads an
+example script as a module."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -52,3 +56,14 @@ def away_from(values: np.ndarray, kinks: Sequence[float], margin: float = 0.1) -
         near = np.abs(values - k) < margin
         values[near] = k + np.where(values[near] >= k, margin, -margin) * 2
     return values
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def example(name: str) -> ModuleType:
+    """examples/NAME.py imported as a module (its `main` can then run on a small budget)."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -380,12 +380,7 @@ class Module:
     def get_parameter(self, target: str) -> Parameter:
         """The Parameter at dotted path `target`, e.g. "encoder.0.weight" (as in
         `named_parameters()`); an AttributeError names what is missing or not a Parameter."""
-        if not isinstance(target, str):
-            raise TypeError(f"get_parameter: target must be a str, got {target!r}")
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, name):
-            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        module, name = self._owner_of(target, "get_parameter")
         param = getattr(module, name)
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
@@ -394,15 +389,21 @@ class Module:
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at dotted path `target`, e.g. "bn.running_mean" (as in
         `named_buffers()`); an AttributeError names what is missing or not a buffer."""
+        module, name = self._owner_of(target, "get_buffer")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
+
+    def _owner_of(self, target: str, what: str) -> tuple[Module, str]:
+        """(the submodule that holds dotted path `target`, the last name), that name checked to
+        exist there: get_parameter's and get_buffer's common walk."""
         if not isinstance(target, str):
-            raise TypeError(f"get_buffer: target must be a str, got {target!r}")
+            raise TypeError(f"{what}: target must be a str, got {target!r}")
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
             raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
-        if name not in module._buffers:
-            raise AttributeError(f"`{name}` is not a buffer")
-        return module._buffers[name]
+        return module, name
 
     def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
         """Put `module` at dotted path `target` ("encoder.0"), replacing the submodule there
