@@ -1,6 +1,6 @@
 """`tinygrad_ds.nn`: modules, layers, losses and initialisers on the Tensor, as in PyTorch.
 
-Module, Parameter                     module.py
+Module, Parameter                     module.py (its hooks: module_hooks.py)
 Sequential, ModuleList, ModuleDict,   containers.py
 ParameterList, ParameterDict
 Linear, Embedding, Dropout, ...       layers.py
