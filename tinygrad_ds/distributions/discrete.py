@@ -12,7 +12,7 @@ import numpy as np
 from ..nn.functional import softplus
 from ..tensor import Tensor, constant
 from . import constraints
-from .distribution import Distribution, _tensor, _xlogy, broadcast_all
+from .distribution import Distribution, _tensor, broadcast_all
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Poisson", "Binomial"]
 
@@ -258,7 +258,7 @@ class Poisson(Distribution):
     def log_prob(self, value: Any) -> Tensor:
         """k log(rate) - rate - log(k!)  (0 log 0 = 0)."""
         value = self._value(value, "log_prob")
-        return _xlogy(value, self.rate) - self.rate - (value + 1).lgamma()
+        return value.xlogy(self.rate) - self.rate - (value + 1).lgamma()
 
 
 class Binomial(Distribution):

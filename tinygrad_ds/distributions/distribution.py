@@ -44,19 +44,6 @@ def broadcast_all(*values: Any) -> list[Tensor]:
     return [t if t.shape == shape else t.expand(*shape) for t in tensors]
 
 
-def _xlogy(x: Tensor, y: Tensor) -> Tensor:
-    """x log y, 0 where x = y = 0, with PyTorch's xlogy gradients: d/dx = log y (also where
-    x = 0, so that d/da of (a - 1) log v is log v at a = 1), d/dy = x / y."""
-    from ..functions import where
-
-    zero = (x.data == 0) & (y.data == 0)
-    with np.errstate(divide="ignore"):
-        if not zero.any():
-            return x * y.log()
-        safe = where(constant(y.data == 0), 1.0, y)
-        return where(constant(zero), 0.0, x * safe.log())
-
-
 class Distribution:
     """The base of every distribution: shapes, validation, and the methods to override.
 

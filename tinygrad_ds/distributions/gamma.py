@@ -13,7 +13,7 @@ from ..functions import stack, where
 from ..tensor import Tensor, constant
 from . import constraints
 from ._standard_gamma import GammaIncP, StandardGamma
-from .distribution import Distribution, _tensor, _xlogy, broadcast_all
+from .distribution import Distribution, _tensor, broadcast_all
 
 __all__ = ["Gamma", "Beta", "Dirichlet"]
 
@@ -54,7 +54,7 @@ class Gamma(Distribution):
         """a log(rate) + (a - 1) log(x) - rate x - lgamma(a)."""
         value = self._value(value, "log_prob")
         a, rate = self.concentration, self.rate
-        return _xlogy(a, rate) + _xlogy(a - 1, value) - rate * value - a.lgamma()
+        return a.xlogy(rate) + (a - 1).xlogy(value) - rate * value - a.lgamma()
 
     def cdf(self, value: Any) -> Tensor:
         """P(a, rate x), the regularised lower incomplete gamma (a series: `GammaIncP`)."""
@@ -121,7 +121,7 @@ class Dirichlet(Distribution):
     def log_prob(self, value: Any) -> Tensor:
         value = self._value(value, "log_prob")
         a = self.concentration
-        return _xlogy(a - 1, value).sum(-1) + a.sum(-1).lgamma() - a.lgamma().sum(-1)
+        return (a - 1).xlogy(value).sum(-1) + a.sum(-1).lgamma() - a.lgamma().sum(-1)
 
     def entropy(self) -> Tensor:
         a = self.concentration
@@ -172,7 +172,7 @@ class Beta(Distribution):
         value = self._value(value, "log_prob")
         a, b = self.concentration1, self.concentration0
         log_beta = a.lgamma() + b.lgamma() - (a + b).lgamma()
-        return _xlogy(a - 1, value) + _xlogy(b - 1, 1 - value) - log_beta
+        return (a - 1).xlogy(value) + (b - 1).xlogy(1 - value) - log_beta
 
     def entropy(self) -> Tensor:
         """log B(a, b) - (a-1) psi(a) - (b-1) psi(b) + (a+b-2) psi(a+b)."""

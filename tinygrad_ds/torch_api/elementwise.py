@@ -197,7 +197,8 @@ class TorchElementwise:
         from ..functions import where
 
         x, y = _pair(self, other, "xlogy", floating=True)
-        log_y = y.log()
+        with np.errstate(divide="ignore", invalid="ignore"):  # log 0 and log(-y): replaced or
+            log_y = y.log()  # the result's own -inf and NaN, as PyTorch's (which does not warn)
         zero = (x.data == 0) & ((y.data <= 0) | np.isposinf(y.data))
         return x * (where(zero, 0.0, log_y) if zero.any() else log_y)
 
