@@ -90,7 +90,6 @@ def _run(
     table: dict[Any, Any] = {}  # node or leaf -> its gradient so far (arrays, or Tensors)
     heap: list[tuple[int, Function]] = []  # nodes with a gradient, latest-created first
     used_bases: set[int] = set()  # memory already stored in some .grad during this pass
-    sums: set[Any] = set()  # the keys whose table entry is a sum this walk made (its own memory)
     as_tensor = _identity if create_graph else _wrap  # what the caller gets to see
 
     for t, g in zip(roots, root_grads):
@@ -104,65 +103,12 @@ def _run(
         else:
             table[target] = old + g
 
-    with grad_mode.set_grad_enabled(create_graph):
-        node = heappop(heap)[1] if heap else None
-        while node is not None:
-            g = table.pop(node)
-            if node._hooks is not None:
-                g = _hooked(node._hooks, g, create_graph)
-            if capture is not None and id(node) in capture:
-                capture[id(node)] = as_tensor(g)
-            if node._retained is not None and capture is None:
-                kept = node._retained()
-                if kept is not None:
-                    _accumulate(kept, as_tensor(g), create_graph, used_bases)
-            grads = node.backward(node, g) if create_graph else node.backward_array(node, g)
-            if type(grads) is not tuple:
-                grads = (grads,)
-            if trace is not None:
-                trace(node, _array(g), tuple(_array(gi) for gi in grads))
-            if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: NaN check
-                grad_mode.anomaly_mode.check(node, grads)
-            if not retain_graph and (node._saved is not None or node._saved_out is not None):
-                node._saved = node._saved_out = RELEASED  # free what backward needed
-            newest = None  # of the nodes first reached here: it may be the next to run
-            for parent, gi in zip(node.parents, grads):
-                if parent is None or gi is None:
-                    continue
-                leaf = isinstance(parent, Tensor)
-                if leaf:
-                    shape, dtype = parent.data.shape, parent.data.dtype
-                else:
-                    shape, dtype = parent.out_shape, parent.out_dtype
-                data = gi.data if create_graph else gi
-                if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype):
-                    gi = _fit(gi, shape, dtype)
-                old = table.get(parent)
-                if old is None:
-                    table[parent] = gi
-                    if leaf:
-                        continue
-                    if newest is None:
-                        newest = parent
-                    else:  # the older of the two waits in the heap
-                        if parent.seq > newest.seq:
-                            parent, newest = newest, parent
-                        heappush(heap, (-parent.seq, parent))
-                elif parent in sums:  # a third or later part: added into the walk's own sum
-                    old += gi
-                elif create_graph:
-                    table[parent] = old + gi
-                else:  # a second part: a new array, which later parts can be added into
-                    table[parent] = np.asarray(old + gi)  # (0-d arrays sum to NumPy scalars)
-                    sums.add(parent)
-            # The next node is the newest with a gradient: in a chain, the one just reached,
-            # which then skips the heap (what heappop would give, without the push and pop).
-            if newest is not None and (not heap or newest.seq > -heap[0][0]):
-                node = newest
-            else:
-                if newest is not None:
-                    heappush(heap, (-newest.seq, newest))
-                node = heappop(heap)[1] if heap else None
+    recording_before = grad_mode.enabled  # (set directly: no context object per backward)
+    grad_mode.enabled = create_graph
+    try:
+        _walk(table, heap, retain_graph, create_graph, capture, trace, used_bases, as_tensor)
+    finally:
+        grad_mode.enabled = recording_before
 
     # What is left in the table are the leaves, each with its complete gradient.
     # (A leaf's hooks run where its gradient is delivered: not for a leaf `grad()` skips.)
@@ -179,6 +125,80 @@ def _run(
             if post and id(leaf) in post:
                 for hook in list(post[id(leaf)]):
                     hook(leaf)
+
+
+def _walk(
+    table: dict[Any, Any],
+    heap: list[tuple[int, Function]],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[int, Any] | None,
+    trace: Trace | None,
+    used_bases: set[int],
+    as_tensor: Callable[[Any], Tensor],
+) -> None:
+    """Run each node's backward, newest first, sending its gradients on (see the module's
+    docstring); the leaves' gradients are left in `table`."""
+    sums: set[Any] = set()  # the keys whose table entry is a sum this walk made (its own memory)
+    table_get, anomaly = table.get, grad_mode.anomaly_mode
+    node = heappop(heap)[1] if heap else None
+    while node is not None:
+        g = table.pop(node)
+        if node._hooks is not None:
+            g = _hooked(node._hooks, g, create_graph)
+        if capture is not None and id(node) in capture:
+            capture[id(node)] = as_tensor(g)
+        if node._retained is not None and capture is None:
+            kept = node._retained()
+            if kept is not None:
+                _accumulate(kept, as_tensor(g), create_graph, used_bases)
+        grads = node.backward(node, g) if create_graph else node.backward_array(node, g)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if trace is not None:
+            trace(node, _array(g), tuple(_array(gi) for gi in grads))
+        if anomaly is not None:  # td.autograd.detect_anomaly: NaN check
+            anomaly.check(node, grads)
+        if not retain_graph and (node._saved is not None or node._saved_out is not None):
+            node._saved = node._saved_out = RELEASED  # free what backward needed
+        newest = None  # of the nodes first reached here: it may be the next to run
+        for parent, gi in zip(node.parents, grads):
+            if parent is None or gi is None:
+                continue
+            leaf = isinstance(parent, Tensor)
+            if leaf:
+                shape, dtype = parent.data.shape, parent.data.dtype
+            else:
+                shape, dtype = parent.out_shape, parent.out_dtype
+            # (an array, or under create_graph a Tensor: both have .shape and .dtype)
+            if gi.shape != shape or (gi.dtype is not dtype and gi.dtype != dtype):
+                gi = _fit(gi, shape, dtype)
+            old = table_get(parent)
+            if old is None:
+                table[parent] = gi
+                if leaf:
+                    continue
+                if newest is None:
+                    newest = parent
+                else:  # the older of the two waits in the heap
+                    if parent.seq > newest.seq:
+                        parent, newest = newest, parent
+                    heappush(heap, (-parent.seq, parent))
+            elif parent in sums:  # a third or later part: added into the walk's own sum
+                old += gi
+            elif create_graph:
+                table[parent] = old + gi
+            else:  # a second part: a new array, which later parts can be added into
+                table[parent] = np.asarray(old + gi)  # (0-d arrays sum to NumPy scalars)
+                sums.add(parent)
+        # The next node is the newest with a gradient: in a chain, the one just reached,
+        # which then skips the heap (what heappop would give, without the push and pop).
+        if newest is not None and (not heap or newest.seq > -heap[0][0]):
+            node = newest
+        else:
+            if newest is not None:
+                heappush(heap, (-newest.seq, newest))
+            node = heappop(heap)[1] if heap else None
 
 
 def _hooked(hooks: list[Callable], g: Any, create_graph: bool) -> Any:

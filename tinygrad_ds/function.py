@@ -123,39 +123,85 @@ class Function:
         try:  # (no empty dict of options built for the common call)
             out_data = forward(ctx, *inputs, **options) if options else forward(ctx, *inputs)
         except ValueError as e:
-            if "broadcast" not in str(e):
-                raise
-            shapes = " and ".join(str(t.shape) for t in inputs)
-            raise ValueError(f"{cls.name()}: shapes {shapes} do not broadcast together") from None
-        if type(out_data) is not np.ndarray:  # NumPy returns scalars from 0-d operations
+            raise _broadcast_error(cls, inputs, e) from None
+        return ctx._finish(out_data, recording, options)
+
+    @classmethod
+    def apply_fast(cls, x: Tensor, y: Tensor | None = None) -> Tensor:
+        """`apply(x)` or `apply(x, y)` for the hot operations (+, *, tanh, relu, ...): one or
+        two inputs, no options, and an output in new memory. The same as `apply`, without the
+        argument tuple and options dict that its signature builds on every call, and with
+        `_finish`'s recording spelled out (together about a tenth of a small operation)."""
+        rx = x._requires_grad
+        ry = y is not None and y._requires_grad
+        if not ((rx or ry) and grad_mode.enabled):
+            return cls.apply(x) if y is None else cls.apply(x, y)
+        ctx = _new_node(cls)
+        ctx._saved = ctx._saved_out = None
+        if y is None:
+            ctx.parents = (x.grad_fn or x,)
+            ctx.needs_input_grad, ctx.constants = _ONE, _NONE
+            out_data = cls.forward(ctx, x)
+        else:
+            if rx and ry:  # (shared tuples for the commonest case)
+                ctx.parents = (x.grad_fn or x, y.grad_fn or y)
+                ctx.needs_input_grad, ctx.constants = _BOTH, _NONE_TWICE
+            else:
+                ctx.parents = ((x.grad_fn or x) if rx else None, (y.grad_fn or y) if ry else None)
+                ctx.needs_input_grad = (rx, ry)
+                ctx.constants = (None if rx else x, None if ry else y)
+            try:
+                out_data = cls.forward(ctx, x, y)
+            except ValueError as e:
+                raise _broadcast_error(cls, (x, y), e) from None
+        if type(out_data) is not _ndarray:  # NumPy returns scalars from 0-d operations
+            out_data = np.asarray(out_data)
+        out = _new_tensor(Tensor)
+        out.data = out_data
+        out.grad = out.name = out._hooks = out._base = None
+        out._version = [0]
+        ctx.out_shape, ctx.out_dtype = out_data.shape, out_data.dtype
+        ctx.out_ref, ctx.seq = _weakref(out), _next_seq()
+        if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: where it was made
+            grad_mode.anomaly_mode.record(ctx)
+        if ctx._saved_out is True:
+            ctx._saved_out = (out_data, out._version, 0)
+        out._requires_grad = True
+        out.grad_fn = ctx
+        return out
+
+    def _finish(self, out_data: Any, recording: bool, options: dict) -> Tensor:
+        """The output Tensor over `forward`'s result, its memory's own or (`output_is_view_of`)
+        an input's; when `recording`, this node stands behind it."""
+        if type(out_data) is not _ndarray:  # NumPy returns scalars from 0-d operations
             out_data = np.asarray(out_data)
         out = _new_tensor(Tensor)
         out.data = out_data
         out.grad = out.name = out._hooks = None
-        view = ctx._view_of
+        view = self._view_of
         if view is None:
             out._version = [0]
             out._base = None
         else:  # the output's memory is the input's (see `ViewOf`)
-            ctx._view_of = None  # kept by the output, not the node: no base -> node -> base cycle
+            self._view_of = None  # kept by the output, not the node: no base -> node -> base cycle
             out._version = view[0]._version
-            out._base = ViewOf(view[0], view[1], cls, options)
+            out._base = ViewOf(view[0], view[1], type(self), options)
             if grad_mode.enabled:
                 _register_view(view[0], out)
         if not recording:
             out._requires_grad = False
             out.grad_fn = None
             return out
-        ctx.out_shape = out_data.shape
-        ctx.out_dtype = out_data.dtype
-        ctx.out_ref = weakref.ref(out)
-        ctx.seq = next(_sequence)
+        self.out_shape = out_data.shape
+        self.out_dtype = out_data.dtype
+        self.out_ref = _weakref(out)
+        self.seq = _next_seq()
         if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: where it was made
-            grad_mode.anomaly_mode.record(ctx)
-        if ctx._saved_out is True:
-            ctx._saved_out = (out_data, out._version, out._version[0])
+            grad_mode.anomaly_mode.record(self)
+        if self._saved_out is True:
+            self._saved_out = (out_data, out._version, out._version[0])
         out._requires_grad = True
-        out.grad_fn = ctx
+        out.grad_fn = self
         return out
 
     @staticmethod
@@ -178,14 +224,15 @@ class Function:
     # -- saving for backward ---------------------------------------------------------------
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
-        """Keep `tensors` (inputs; None allowed) for backward, remembering their versions."""
-        if not grad_mode.enabled:
-            return
+        """Keep `tensors` (inputs; None allowed) for backward, remembering their versions.
+        (Outside grad mode `apply` drops the node, and what it saved with it.)"""
         self._saved = tensors
-        versions = []
-        for t in tensors:  # (a plain loop: a comprehension is a function call of its own)
-            versions.append(None if t is None else t._version[0])
-        self._saved_versions = versions
+        if len(tensors) == 2:  # (the common case spelled out: a tuple, no loop)
+            a, b = tensors
+            self._saved_versions = (None if a is None else a._version[0],
+                                    None if b is None else b._version[0])  # fmt: skip
+        else:
+            self._saved_versions = tuple([None if t is None else t._version[0] for t in tensors])
 
     def save_output(self) -> None:
         """Ask `apply` to keep this node's own output for backward (see `saved_output`)."""
@@ -206,13 +253,16 @@ class Function:
             return ()
         for t, version in zip(saved, self._saved_versions):
             if t is not None and t._version[0] != version:
-                i = next(k for k, other in enumerate(saved) if other is t)
-                raise RuntimeError(
-                    f"{self.name()}: one of the tensors needed for its gradient (saved input {i}, "
-                    f"shape {t.shape}) has been modified by an in-place operation: it is at "
-                    f"version {t._version[0]}, the backward pass expected version {version}"
-                )
+                self._raise_modified(t, version)
         return saved
+
+    def _raise_modified(self, t: Tensor, version: int) -> None:
+        i = next(k for k, other in enumerate(self._saved) if other is t)
+        raise RuntimeError(
+            f"{self.name()}: one of the tensors needed for its gradient (saved input {i}, "
+            f"shape {t.shape}) has been modified by an in-place operation: it is at "
+            f"version {t._version[0]}, the backward pass expected version {version}"
+        )
 
     def saved_output(self) -> Tensor:
         """This node's output as a Tensor (whose grad_fn is this node), checked for changes."""
@@ -261,6 +311,15 @@ class ViewOf(NamedTuple):
     options: dict
 
 
+def _broadcast_error(cls: type[Function], inputs: tuple, error: ValueError) -> Exception:
+    """NumPy's broadcasting ValueError, reworded to name the operation and the shapes (any
+    other error is handed back as it was)."""
+    if "broadcast" not in str(error):
+        return error
+    shapes = " and ".join(str(t.shape) for t in inputs)
+    return ValueError(f"{cls.name()}: shapes {shapes} do not broadcast together")
+
+
 def _register_view(base: Tensor, view: Tensor) -> None:
     """Let `base` find `view` (a weak reference) when an in-place change is recorded on it.
     Dead references are dropped whenever the list doubles, so it stays as long as the live
@@ -277,4 +336,5 @@ from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which impo
 from .tensor import constant as _constant  # noqa: E402
 
 _new_tensor = _new_node = object.__new__
+_ndarray, _weakref, _next_seq = np.ndarray, weakref.ref, _sequence.__next__
 _ONE, _NONE, _BOTH, _NONE_TWICE = (True,), (None,), (True, True), (None, None)

@@ -489,53 +489,53 @@ class Tensor(
     def __add__(self, other: Any) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other, "+ (add)")
         x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
-        return E.Add.apply(x, y)
+        return E.Add.apply_fast(x, y)
 
     def __radd__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "+ (add)")
-        return E.Add.apply(y, x)
+        return E.Add.apply_fast(y, x)
 
     def __sub__(self, other: Any) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other, "- (sub)")
         x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
-        return E.Sub.apply(x, y)
+        return E.Sub.apply_fast(x, y)
 
     def __rsub__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "- (sub)")
-        return E.Sub.apply(y, x)
+        return E.Sub.apply_fast(y, x)
 
     def __mul__(self, other: Any) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other, "* (mul)")
         x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
-        return E.Mul.apply(x, y)
+        return E.Mul.apply_fast(x, y)
 
     def __rmul__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "* (mul)")
-        return E.Mul.apply(y, x)
+        return E.Mul.apply_fast(y, x)
 
     def __truediv__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "/ (div)")
-        return E.Div.apply(x._float(), y._float())
+        return E.Div.apply_fast(x._float(), y._float())
 
     def __rtruediv__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "/ (div)")
-        return E.Div.apply(y._float(), x._float())
+        return E.Div.apply_fast(y._float(), x._float())
 
     def reciprocal(self) -> Tensor:
         """1 / x;  d/dx = -1 / x^2."""
-        return E.Reciprocal.apply(self._float())
+        return E.Reciprocal.apply_fast(self._float())
 
     def __pow__(self, other: Any) -> Tensor:
-        return E.Pow.apply(*self._operands(other, "** (pow)"))
+        return E.Pow.apply_fast(*self._operands(other, "** (pow)"))
 
     def __rpow__(self, other: Any) -> Tensor:
         a, b = self._operands(other, "** (pow)")
-        return E.Pow.apply(b, a)
+        return E.Pow.apply_fast(b, a)
 
     def __neg__(self) -> Tensor:
         if self.data.dtype == np.bool_:
             raise TypeError("- (neg): a bool tensor has no negation; use ~x (logical not)")
-        return E.Neg.apply(self)
+        return E.Neg.apply_fast(self)
 
     def __pos__(self) -> Tensor:
         return self
@@ -603,19 +603,19 @@ class Tensor(
 
     def exp(self) -> Tensor:
         """e^x;  d/dx = e^x."""
-        return E.Exp.apply(self._float())
+        return E.Exp.apply_fast(self._float())
 
     def expm1(self) -> Tensor:
         """e^x - 1, accurate for tiny x;  d/dx = e^x."""
-        return E.Expm1.apply(self._float())
+        return E.Expm1.apply_fast(self._float())
 
     def log(self) -> Tensor:
         """Natural logarithm;  d/dx = 1 / x."""
-        return E.Log.apply(self._float())
+        return E.Log.apply_fast(self._float())
 
     def log1p(self) -> Tensor:
         """log(1 + x), accurate for tiny x;  d/dx = 1 / (1 + x)."""
-        return E.Log1p.apply(self._float())
+        return E.Log1p.apply_fast(self._float())
 
     def sqrt(self) -> Tensor:
         """x^(1/2) (composed: x ** 0.5)."""
@@ -623,30 +623,30 @@ class Tensor(
 
     def abs(self) -> Tensor:
         """|x|;  d/dx = sign(x) (0 at 0, as PyTorch)."""
-        return E.Abs.apply(self)
+        return E.Abs.apply_fast(self)
 
     def __abs__(self) -> Tensor:
-        return E.Abs.apply(self)
+        return E.Abs.apply_fast(self)
 
     def tanh(self) -> Tensor:
         """tanh x;  d/dx = 1 - tanh^2 x."""
-        return E.Tanh.apply(self._float())
+        return E.Tanh.apply_fast(self._float())
 
     def sin(self) -> Tensor:
         """sin x;  d/dx = cos x."""
-        return E.Sin.apply(self._float())
+        return E.Sin.apply_fast(self._float())
 
     def cos(self) -> Tensor:
         """cos x;  d/dx = -sin x."""
-        return E.Cos.apply(self._float())
+        return E.Cos.apply_fast(self._float())
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x), without overflow;  d/dx = s (1 - s)."""
-        return E.Sigmoid.apply(self._float())
+        return E.Sigmoid.apply_fast(self._float())
 
     def relu(self) -> Tensor:
         """max(x, 0);  d/dx = 1[x > 0]."""
-        return E.Relu.apply(self)
+        return E.Relu.apply_fast(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope * x."""
@@ -683,7 +683,7 @@ class Tensor(
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max with `other` (broadcast); ties split the gradient equally."""
-        return E.Maximum.apply(*self._operands(other, "maximum"))
+        return E.Maximum.apply_fast(*self._operands(other, "maximum"))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise min with `other` (composed: -max(-x, -other)); for integer and bool
@@ -693,7 +693,7 @@ class Tensor(
         try:
             if dtype.kind != "f":
                 return constant(np.minimum(x.data, other.data))
-            return -E.Maximum.apply(-x.astype(dtype), -other.astype(dtype))
+            return -E.Maximum.apply_fast(-x.astype(dtype), -other.astype(dtype))
         except ValueError:  # raised as "Maximum: shapes ..." (or by NumPy): name this method
             raise ValueError(
                 f"minimum: shapes {self.shape} and {other.shape} do not broadcast together"
@@ -1189,7 +1189,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     a, b = a._operands(b, "matmul")
     sa, sb = a.data.shape, b.data.shape
     if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0]:  # the common case, checked quickly
-        return L.MatMul.apply(a, b)
+        return L.MatMul.apply_fast(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape})")
     inner_a = a.shape[-1]
@@ -1198,10 +1198,10 @@ def matmul(a: Any, b: Any) -> Tensor:
     if inner_a != inner_b or any(m != n and 1 not in (m, n) for m, n in zip(batch_a, batch_b)):
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned")
     if a.ndim >= 2 and b.ndim >= 2:
-        return L.MatMul.apply(a, b)
+        return L.MatMul.apply_fast(a, b)
     a2 = a.reshape(1, -1) if a.ndim == 1 else a
     b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-    out = L.MatMul.apply(a2, b2)
+    out = L.MatMul.apply_fast(a2, b2)
     if a.ndim == 1 and b.ndim == 1:
         return out.reshape(())
     return out.squeeze(-2) if a.ndim == 1 else out.squeeze(-1)
