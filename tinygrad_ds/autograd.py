@@ -112,6 +112,7 @@ def _run(
 
     # What is left in the table are the leaves, each with its complete gradient.
     # (A leaf's hooks run where its gradient is delivered: not for a leaf `grad()` skips.)
+    post = Tensor._post_accumulate_hooks  # register_post_accumulate_grad_hook's, by id
     for leaf, g in table.items():
         if capture is not None and id(leaf) not in capture:
             continue
@@ -119,12 +120,14 @@ def _run(
             g = _hooked(leaf._hooks, g, create_graph)
         if capture is not None:
             capture[id(leaf)] = as_tensor(g)
-        else:
+            continue
+        if create_graph or leaf.grad is not None:
             _accumulate(leaf, as_tensor(g), create_graph, used_bases)
-            post = Tensor._post_accumulate_hooks  # register_post_accumulate_grad_hook's, by id
-            if post and id(leaf) in post:
-                for hook in list(post[id(leaf)]):
-                    hook(leaf)
+        else:  # the first gradient of a first-order pass (`_accumulate`'s commonest case)
+            leaf.grad = _const(_own_grad(g if type(g) is np.ndarray else np.asarray(g), used_bases))
+        if post and id(leaf) in post:
+            for hook in list(post[id(leaf)]):
+                hook(leaf)
 
 
 def _walk(
@@ -259,24 +262,23 @@ def _base_id(a: np.ndarray) -> int:
     return id(a)
 
 
-def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, used_bases: set[int]) -> None:
-    """leaf.grad += g, as PyTorch accumulates (a new array: never written in place).
+def _own_grad(data: np.ndarray, used_bases: set[int]) -> np.ndarray:
+    """`data`, or a copy of it if its memory is already behind another `.grad` of this pass
+    (an Add hands the same array to both inputs) or it is a read-only broadcast view; so that
+    a `.grad` can be edited in place (gradient clipping, say) without changing another."""
+    key = id(data) if data.base is None else _base_id(data)
+    if key in used_bases or not data.flags.writeable:
+        data = data.copy()
+        key = id(data)
+    used_bases.add(key)
+    return data
 
-    A gradient array is stored as is unless its memory is already behind another `.grad` of
-    this pass (an Add hands the same array to both inputs) or it is a read-only broadcast view:
-    then it is copied, so that `.grad` can be edited in place (gradient clipping, say) without
-    changing another.
-    """
+
+def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, used_bases: set[int]) -> None:
+    """leaf.grad += g, as PyTorch accumulates (a new array: never written in place; the
+    first gradient's array is kept as `_own_grad` allows)."""
     if leaf.grad is None:
-        if create_graph:
-            leaf.grad = g
-            return
-        base = _base_id(g.data)
-        if base in used_bases or not g.data.flags.writeable:  # shared, or a broadcast view
-            g = Tensor._make(g.data.copy(), None)
-            base = id(g.data)
-        used_bases.add(base)
-        leaf.grad = g
+        leaf.grad = g if create_graph else _const(_own_grad(g.data, used_bases))
     else:
         old = leaf.grad
         if type(old) is not Tensor or old.data.shape != g.data.shape:
@@ -313,9 +315,13 @@ def backward(
 
     `trace`, if given, is called after each node's backward (see `Trace`); `viz.explain` uses it.
     """
+    retain = create_graph if retain_graph is None else retain_graph
+    if type(tensors) is Tensor and grad_tensors is None:  # loss.backward(): one root, no lists
+        root_grad = _root_grad(tensors, None, "backward")
+        _run((tensors,), (root_grad,), retain, create_graph, None, trace)
+        return
     roots = _tensor_list(tensors, "backward", "tensors")
     grad_tensors = _one_per_root(grad_tensors, len(roots), "backward")
-    retain = create_graph if retain_graph is None else retain_graph
     root_grads = [_root_grad(t, g, "backward") for t, g in zip(roots, grad_tensors)]
     _run(roots, root_grads, retain, create_graph, trace=trace)
 

@@ -251,6 +251,11 @@ class Function:
             self._check_released()
         if saved is None:
             return ()
+        if len(saved) == 2:  # (the common case spelled out, as in save_for_backward)
+            a, b = saved
+            va, vb = self._saved_versions
+            if (a is None or a._version[0] == va) and (b is None or b._version[0] == vb):
+                return saved
         for t, version in zip(saved, self._saved_versions):
             if t is not None and t._version[0] != version:
                 self._raise_modified(t, version)

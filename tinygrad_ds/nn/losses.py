@@ -143,12 +143,12 @@ def _class_target(
             f"{what}: target of shape {t.shape} does not match input of shape {x_shape}: "
             f"class-index targets must have shape {shape}"
         )
-    flat = t.reshape(-1).astype(np.int64, copy=False)
+    flat = t if t.ndim == 1 and t.dtype == np.int64 else t.reshape(-1).astype(np.int64, copy=False)
     if not flat.size:
         return flat, False
     # One reduction in the common case: read as unsigned, a negative index is huge, so a
     # largest value below C means every target is a class (and a negative ignore_index absent).
-    if int(flat.view(np.uint64).max()) < c:
+    if int(np.maximum.reduce(flat.view(np.uint64))) < c:  # (.max()'s Python layer skipped)
         return flat, 0 <= ignore_index < c
     bad = (flat != ignore_index) & ((flat < 0) | (flat >= c))
     if bad.any():

@@ -34,6 +34,8 @@ _REALS = (int, float, np.integer, np.floating)
 def check_int(value: Any, what: str, name: str) -> int:
     """`value` as an int; a TypeError naming `what` and `name` if it is not an int (bools
     are not)."""
+    if type(value) is int:  # (the common case, without the isinstance checks)
+        return value
     if isinstance(value, bool) or not isinstance(value, _INTS):
         raise TypeError(f"{what}: {name} must be an int, got {value!r}")
     return int(value)
@@ -41,6 +43,8 @@ def check_int(value: Any, what: str, name: str) -> int:
 
 def check_real(value: Any, what: str, name: str) -> float:
     """`value` as a float; a TypeError naming `what` and `name` if it is not a real number."""
+    if type(value) is float:  # (the common case, without the isinstance checks)
+        return value
     if isinstance(value, bool) or not isinstance(value, _REALS):
         raise TypeError(f"{what}: {name} must be a number, got {value!r}")
     return float(value)

@@ -221,10 +221,11 @@ class Pow(Function):
 
 
 def _positive(z: np.ndarray) -> np.ndarray:
-    """1[z > 0] as floats of z's dtype, written straight into a new float array: one
-    allocation, where a bool mask and then its float copy would be two (1.5-2% of an MLP
-    step), and a float-by-bool product NumPy's slow casting loop."""
-    return np.greater(z, 0, out=np.empty_like(z))
+    """1[z > 0] as a new array of z's dtype. The bool mask cast to floats beats NumPy writing
+    the comparison straight into a float array (`out=`), whose casting loop costs about 1 us
+    a call: 3.0 against 4.2 us for 32 elements, 17.7 against 20.3 us for 128 x 256, with the
+    product with g (NumPy 2.4)."""
+    return (z > 0).astype(z.dtype)
 
 
 def _one_at(x: np.ndarray, mask: np.ndarray) -> np.ndarray:

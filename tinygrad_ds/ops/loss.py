@@ -58,11 +58,11 @@ class SoftmaxCrossEntropy(Function):
             # Where each row's target sits in the flattened (N, C) arrays: one flat index is
             # cheaper than a (row, column) pair, here and in backward's in-place subtraction.
             ctx.at_target = np.arange(0, n * c, c) + target
-            loss = -logp.ravel()[ctx.at_target]
+            picked = logp.ravel()[ctx.at_target]  # log softmax(z_i)_(y_i)
             if reduction == "none":
-                return loss.astype(x.dtype, copy=False)
-            total_loss = loss.sum() / n if reduction == "mean" else loss.sum()
-            return np.asarray(total_loss, dtype=x.dtype)
+                return np.negative(picked, out=picked)
+            total_loss = -np.add.reduce(picked)  # (.sum()'s Python layer skipped)
+            return np.asarray(total_loss / n if reduction == "mean" else total_loss, x.dtype)
         valid = target != ignore_index if ignores else np.ones(n, dtype=bool)
         t = np.where(valid, target, 0)
         rows = ctx.rows = np.arange(n)

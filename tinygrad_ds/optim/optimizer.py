@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..grad_mode import enable_grad, no_grad
+from .. import grad_mode
+from ..grad_mode import enable_grad
 from ..tensor import HookHandle, Tensor
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -253,9 +254,13 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
+        recording = grad_mode.enabled  # no_grad() without a context object per step
+        grad_mode.enabled = False
+        try:
             for group in self.param_groups:
                 self._step_group(group)
+        finally:
+            grad_mode.enabled = recording
         return loss
 
     def _step_group(self, group: dict[str, Any]) -> None:
