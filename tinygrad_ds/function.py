@@ -45,7 +45,9 @@ class Function:
                          requires grad), or None (needs no gradient)
       needs_input_grad   per input: whether a gradient must flow to it
       constants          per input: the Tensor if it needs no gradient (kept for drawing), else None
-      out_shape, out_dtype, out_ref   what the node produced (a weak reference to the Tensor)
+      out_shape, out_dtype   what the node produced (the node keeps no reference to the
+                         output Tensor: that would cost a weak reference per operation, about a
+                         twentieth of a small one's time; `viz` finds the live outputs itself)
       seq                creation order: a node is always created after the nodes it consumes
     """
 
@@ -55,7 +57,6 @@ class Function:
         "constants",
         "out_shape",
         "out_dtype",
-        "out_ref",
         "_saved",
         "_saved_out",
         "_saved_versions",
@@ -161,7 +162,7 @@ class Function:
         out.grad = out.name = out._hooks = out._base = None
         out._version = [0]
         ctx.out_shape, ctx.out_dtype = out_data.shape, out_data.dtype
-        ctx.out_ref, ctx.seq = _weakref(out), _next_seq()
+        ctx.seq = _next_seq()
         if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: where it was made
             grad_mode.anomaly_mode.record(ctx)
         if ctx._saved_out is True:
@@ -194,7 +195,6 @@ class Function:
             return out
         self.out_shape = out_data.shape
         self.out_dtype = out_data.dtype
-        self.out_ref = _weakref(out)
         self.seq = _next_seq()
         if grad_mode.anomaly_mode is not None:  # td.autograd.detect_anomaly: where it was made
             grad_mode.anomaly_mode.record(self)
@@ -341,5 +341,5 @@ from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which impo
 from .tensor import constant as _constant  # noqa: E402
 
 _new_tensor = _new_node = object.__new__
-_ndarray, _weakref, _next_seq = np.ndarray, weakref.ref, _sequence.__next__
+_ndarray, _next_seq = np.ndarray, _sequence.__next__
 _ONE, _NONE, _BOTH, _NONE_TWICE = (True,), (None,), (True, True), (None, None)

@@ -110,8 +110,6 @@ def _take_node(t: Tensor, new: Tensor) -> None:
     a `retain_grad()` moves with it, to the gradient of t's new value."""
     old = t.grad_fn
     t.grad_fn, t._requires_grad = new.grad_fn, new._requires_grad
-    if t.grad_fn is not None:
-        t.grad_fn.out_ref = weakref.ref(t)
     if old is not None and old._retained is not None:
         old._retained = None
         t.retain_grad()

@@ -34,7 +34,7 @@ import numpy as np
 from ..autograd import backward, graph_nodes
 from ..function import Function
 from ..tensor import Tensor
-from .graph import op_formula
+from .graph import live_outputs, op_formula
 from .modules import VIEWS, ModuleIndex, assign_modules, index_module, op_inputs, topological
 
 __all__ = ["explain", "BackwardTrace", "Step", "Sent", "Layer"]
@@ -91,6 +91,7 @@ class BackwardTrace:
         self._index: ModuleIndex | None = index_module(module) if module is not None else None
         self._step_of: dict[Function, Step] = {}
         self._labels: dict[int, str] = {}
+        self._outputs: dict[int, Tensor] = {}  # id(node) -> its output, if alive (`explain`)
 
     # -- recording (the autograd trace hook) ----------------------------------------------
 
@@ -107,7 +108,7 @@ class BackwardTrace:
                 summed, a = a.shape, _sum_to(a, shape)
             value = float(a.reshape(-1)[0]) if a.size == 1 else None
             sent.append(Sent(i, target, shape, _norm(a), summed, value))
-        out = self.loss if node is self.loss.grad_fn else node.out_ref()
+        out = self.loss if node is self.loss.grad_fn else self._outputs.get(id(node))
         name, data = (out.name, out.data) if out is not None else (None, None)
         step = Step(len(self.steps) + 1, node, g, _norm(g), sent, name, data)
         self.steps.append(step)
@@ -255,7 +256,9 @@ def explain(
         raise TypeError(f"explain: expected a Tensor, got {type(loss).__name__}")
     trace = BackwardTrace(loss, module)
     deps = graph_nodes([loss.grad_fn]) if loss.grad_fn is not None else {}
+    trace._outputs = live_outputs(deps)  # the intermediate tensors still alive, by node
     backward(loss, gradient, retain_graph=retain_graph, trace=trace.record)
+    trace._outputs = {}  # (the steps keep what they showed; the tensors may go)
     trace._find_layers(deps)
     return trace
 

@@ -9,10 +9,11 @@ graph always gives the same drawing. Every operation is drawn with one tensor no
 
 from __future__ import annotations
 
+import gc
 import inspect
 import re
 import reprlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -119,6 +120,7 @@ def build_graph(
     index = index_module(module) if module is not None else None
     deps = graph_nodes([r.grad_fn for r in roots if r.grad_fn is not None])
     root_fns = {id(r.grad_fn): r for r in roots if r.grad_fn is not None}
+    outputs = {**live_outputs(deps), **root_fns}
     op_paths = assign_modules(topological(deps), index) if index is not None else {}
     g = Graph(modules=dict(index.labels) if index is not None else {})
     leaves: dict[int, str] = {}  # id(leaf) -> node id (the leaves stay alive in the graph)
@@ -141,7 +143,7 @@ def build_graph(
             continue
         drawn[fn] = k
         path = op_paths.get(fn)
-        g.nodes.append(_output_node(k, fn, root_fns, trace, path))
+        g.nodes.append(_output_node(k, fn, outputs, root_fns, trace, path))
         g.nodes.append(OpNode(f"op{k}", fn, path))
         g.edges.append(Edge(f"op{k}", f"t{k}"))
         for leaf in new.values():
@@ -172,12 +174,30 @@ def _leaf_node(node_id: str, t: Tensor, index: ModuleIndex | None, kind: str) ->
     return TensorNode(node_id, kind, t.shape, t.dtype, name, t.data, grad, cluster)
 
 
+def live_outputs(nodes: Iterable[Function]) -> dict[int, Tensor]:
+    """{id(node): the Tensor it produced} for the nodes whose output is still alive.
+
+    A node keeps no reference to its output (see `Function`), so the live Tensors are found
+    among what refers to the nodes: one pass of the garbage collector's walk, made only when
+    a graph is drawn or explained."""
+    nodes = list(nodes)
+    wanted = {id(node) for node in nodes}
+    found: dict[int, Tensor] = {}
+    for obj in gc.get_referrers(*nodes) if wanted else ():
+        if isinstance(obj, Tensor) and id(obj.grad_fn) in wanted:
+            found.setdefault(id(obj.grad_fn), obj)
+    return found
+
+
 def _output_node(
-    k: int, fn: Function, root_fns: dict[int, Tensor], trace: Any, path: str | None
+    k: int,
+    fn: Function,
+    outputs: dict[int, Tensor],
+    root_fns: dict[int, Tensor],
+    trace: Any,
+    path: str | None,
 ) -> TensorNode:
-    out = root_fns.get(id(fn))
-    if out is None:
-        out = fn.out_ref()
+    out = outputs.get(id(fn))
     data = grad = name = None
     if out is not None:
         data, name = out.data, out.name
