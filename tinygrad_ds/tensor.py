@@ -484,34 +484,38 @@ class Tensor(
         other = self._operand(other, what)
         return (self, other) if other.data.dtype is self.data.dtype else promoted([self, other])
 
-    # -- arithmetic (x op y with x, y = `_operands`, spelled out: these are the hot path) ---
+    # -- arithmetic (x op y with x, y = `_operands`, spelled out: these are the hot path;
+    # _add, _mul, ... are the ops' `apply_fast`, bound once at the end of this module) ---
 
     def __add__(self, other: Any) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other, "+ (add)")
-        x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
-        return E.Add.apply_fast(x, y)
+        if y.data.dtype is self.data.dtype:
+            return _add(self, y)
+        return _add(*promoted([self, y]))
 
     def __radd__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "+ (add)")
-        return E.Add.apply_fast(y, x)
+        return _add(y, x)
 
     def __sub__(self, other: Any) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other, "- (sub)")
-        x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
-        return E.Sub.apply_fast(x, y)
+        if y.data.dtype is self.data.dtype:
+            return _sub(self, y)
+        return _sub(*promoted([self, y]))
 
     def __rsub__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "- (sub)")
-        return E.Sub.apply_fast(y, x)
+        return _sub(y, x)
 
     def __mul__(self, other: Any) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other, "* (mul)")
-        x, y = (self, y) if y.data.dtype is self.data.dtype else promoted([self, y])
-        return E.Mul.apply_fast(x, y)
+        if y.data.dtype is self.data.dtype:
+            return _mul(self, y)
+        return _mul(*promoted([self, y]))
 
     def __rmul__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "* (mul)")
-        return E.Mul.apply_fast(y, x)
+        return _mul(y, x)
 
     def __truediv__(self, other: Any) -> Tensor:
         x, y = self._operands(other, "/ (div)")
@@ -523,7 +527,7 @@ class Tensor(
 
     def reciprocal(self) -> Tensor:
         """1 / x;  d/dx = -1 / x^2."""
-        return E.Reciprocal.apply_fast(self._float())
+        return _reciprocal(self if self.data.dtype.kind == "f" else self._float())
 
     def __pow__(self, other: Any) -> Tensor:
         return E.Pow.apply_fast(*self._operands(other, "** (pow)"))
@@ -603,19 +607,19 @@ class Tensor(
 
     def exp(self) -> Tensor:
         """e^x;  d/dx = e^x."""
-        return E.Exp.apply_fast(self._float())
+        return _exp(self if self.data.dtype.kind == "f" else self._float())
 
     def expm1(self) -> Tensor:
         """e^x - 1, accurate for tiny x;  d/dx = e^x."""
-        return E.Expm1.apply_fast(self._float())
+        return _expm1(self if self.data.dtype.kind == "f" else self._float())
 
     def log(self) -> Tensor:
         """Natural logarithm;  d/dx = 1 / x."""
-        return E.Log.apply_fast(self._float())
+        return _log(self if self.data.dtype.kind == "f" else self._float())
 
     def log1p(self) -> Tensor:
         """log(1 + x), accurate for tiny x;  d/dx = 1 / (1 + x)."""
-        return E.Log1p.apply_fast(self._float())
+        return _log1p(self if self.data.dtype.kind == "f" else self._float())
 
     def sqrt(self) -> Tensor:
         """x^(1/2) (composed: x ** 0.5)."""
@@ -630,23 +634,23 @@ class Tensor(
 
     def tanh(self) -> Tensor:
         """tanh x;  d/dx = 1 - tanh^2 x."""
-        return E.Tanh.apply_fast(self._float())
+        return _tanh(self if self.data.dtype.kind == "f" else self._float())
 
     def sin(self) -> Tensor:
         """sin x;  d/dx = cos x."""
-        return E.Sin.apply_fast(self._float())
+        return _sin(self if self.data.dtype.kind == "f" else self._float())
 
     def cos(self) -> Tensor:
         """cos x;  d/dx = -sin x."""
-        return E.Cos.apply_fast(self._float())
+        return _cos(self if self.data.dtype.kind == "f" else self._float())
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x), without overflow;  d/dx = s (1 - s)."""
-        return E.Sigmoid.apply_fast(self._float())
+        return _sigmoid(self if self.data.dtype.kind == "f" else self._float())
 
     def relu(self) -> Tensor:
         """max(x, 0);  d/dx = 1[x > 0]."""
-        return E.Relu.apply_fast(self)
+        return _relu(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope * x."""
@@ -1217,3 +1221,9 @@ from .ops import linalg as L  # noqa: E402
 from .ops import movement as M  # noqa: E402
 from .ops import nn as N  # noqa: E402
 from .ops import reduce as R  # noqa: E402
+
+# The hot operations' `apply_fast`, bound once (not looked up and bound again on every call):
+_add, _sub, _mul, _relu = E.Add.apply_fast, E.Sub.apply_fast, E.Mul.apply_fast, E.Relu.apply_fast
+_exp, _expm1, _log = E.Exp.apply_fast, E.Expm1.apply_fast, E.Log.apply_fast
+_log1p, _tanh, _sigmoid = E.Log1p.apply_fast, E.Tanh.apply_fast, E.Sigmoid.apply_fast
+_sin, _cos, _reciprocal = E.Sin.apply_fast, E.Cos.apply_fast, E.Reciprocal.apply_fast
