@@ -128,22 +128,24 @@ class Function:
         return ctx._finish(out_data, recording, options)
 
     @classmethod
-    def apply_fast(cls, x: Tensor, y: Tensor | None = None) -> Tensor:
-        """`apply(x)` or `apply(x, y)` for the hot operations (+, *, tanh, relu, ...): one or
-        two inputs, no options, and an output in new memory. The same as `apply`, without the
-        argument tuple and options dict that its signature builds on every call, and with
-        `_finish`'s recording spelled out (together about a tenth of a small operation)."""
+    def apply_fast(cls, x: Tensor, y: Tensor | None = None, z: Tensor | None = None) -> Tensor:
+        """`apply(x)`, `apply(x, y)` or `apply(x, y, z)` for the hot operations (+, *, tanh,
+        relu, a layer's x W^T + b, ...): up to three inputs, no options, and an output in new
+        memory. The same as `apply`, without the argument tuple and options dict that its
+        signature builds on every call, and with `_finish`'s recording spelled out (together
+        about a tenth of a small operation)."""
         rx = x._requires_grad
         ry = y is not None and y._requires_grad
-        if not ((rx or ry) and grad_mode.enabled):
-            return cls.apply(x) if y is None else cls.apply(x, y)
+        if not ((rx or ry or (z is not None and z._requires_grad)) and grad_mode.enabled):
+            inputs = (x,) if y is None else (x, y) if z is None else (x, y, z)
+            return cls.apply(*inputs)
         ctx = _new_node(cls)
         ctx._saved = ctx._saved_out = None
         if y is None:
             ctx.parents = (x.grad_fn or x,)
             ctx.needs_input_grad, ctx.constants = _ONE, _NONE
             out_data = cls.forward(ctx, x)
-        else:
+        elif z is None:
             if rx and ry:  # (shared tuples for the commonest case)
                 ctx.parents = (x.grad_fn or x, y.grad_fn or y)
                 ctx.needs_input_grad, ctx.constants = _BOTH, _NONE_TWICE
@@ -155,6 +157,13 @@ class Function:
                 out_data = cls.forward(ctx, x, y)
             except ValueError as e:
                 raise _broadcast_error(cls, (x, y), e) from None
+        else:
+            rz = z._requires_grad
+            ctx.parents = ((x.grad_fn or x) if rx else None, (y.grad_fn or y) if ry else None,
+                           (z.grad_fn or z) if rz else None)  # fmt: skip
+            ctx.needs_input_grad = (rx, ry, rz)
+            ctx.constants = (None if rx else x, None if ry else y, None if rz else z)
+            out_data = cls.forward(ctx, x, y, z)
         if type(out_data) is not _ndarray:  # NumPy returns scalars from 0-d operations
             out_data = np.asarray(out_data)
         out = _new_tensor(Tensor)

@@ -109,7 +109,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             and wd.dtype is xd.dtype
             and bd.dtype is xd.dtype
         ):
-            return Linear.apply(x, weight, bias)  # one node, as PyTorch's addmm
+            return Linear.apply_fast(x, weight, bias)  # one node, as PyTorch's addmm
     if not isinstance(weight, Tensor):
         raise TypeError(f"linear: weight must be a Tensor, got {type(weight).__name__}")
     x_shape, w_shape = x.data.shape, weight.data.shape
