@@ -178,13 +178,14 @@ def live_outputs(nodes: Iterable[Function]) -> dict[int, Tensor]:
     """{id(node): the Tensor it produced} for the nodes whose output is still alive.
 
     A node keeps no reference to its output (see `Function`), so the live Tensors are found
-    among what refers to the nodes: one pass of the garbage collector's walk, made only when
-    a graph is drawn or explained."""
-    nodes = list(nodes)
+    among the objects the garbage collector tracks: one pass over them, made only when a graph
+    is drawn or explained (about 10 ms per 100,000 objects in the process)."""
     wanted = {id(node) for node in nodes}
     found: dict[int, Tensor] = {}
-    for obj in gc.get_referrers(*nodes) if wanted else ():
-        if isinstance(obj, Tensor) and id(obj.grad_fn) in wanted:
+    if not wanted:
+        return found
+    for obj in gc.get_objects():
+        if isinstance(obj, Tensor) and obj.grad_fn is not None and id(obj.grad_fn) in wanted:
             found.setdefault(id(obj.grad_fn), obj)
     return found
 
