@@ -179,14 +179,21 @@ def live_outputs(nodes: Iterable[Function]) -> dict[int, Tensor]:
 
     A node keeps no reference to its output (see `Function`), so the live Tensors are found
     among the objects the garbage collector tracks: one pass over them, made only when a graph
-    is drawn or explained (about 10 ms per 100,000 objects in the process)."""
+    is drawn or explained (about 10 ms per 100,000 objects in the process). Other Tensors may
+    share a node (the alias a recorded backward makes of a saved output, the copy an in-place
+    change keeps of the old value): a named one, or one with a `.grad`, is the user's."""
     wanted = {id(node) for node in nodes}
     found: dict[int, Tensor] = {}
     if not wanted:
         return found
     for obj in gc.get_objects():
-        if isinstance(obj, Tensor) and obj.grad_fn is not None and id(obj.grad_fn) in wanted:
-            found.setdefault(id(obj.grad_fn), obj)
+        # (type(), not isinstance: a proxy object's __class__ may run code, or raise)
+        if issubclass(type(obj), Tensor) and obj.grad_fn is not None:
+            key = id(obj.grad_fn)
+            if key in wanted:
+                old = found.get(key)
+                if old is None or (old.name is None and old.grad is None):
+                    found[key] = obj
     return found
 
 
