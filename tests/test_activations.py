@@ -796,3 +796,24 @@ def test_exports_and_softmin_dtype():
     out = F.softmin(td.Tensor([[1.0, 2.0]]), dim=1, dtype=np.float64)
     assert out.dtype == np.float64
     np.testing.assert_allclose(out.data, np_softmax(-np.array([[1.0, 2.0]]), 1))
+
+
+def test_relu_gradient_at_nan_zero_and_negative_zero_is_pytorchs():
+    # relu(NaN) is NaN and passes the gradient (NaN <= 0 is false), as PyTorch's; 0 and -0
+    # (the kink) pass none. Both backward paths.
+    for create_graph in (False, True):
+        x = td.Tensor([np.nan, -1.0, 0.0, -0.0, 2.0], dtype=td.float64, requires_grad=True)
+        y = x.relu()
+        assert np.isnan(y.data[0]) and np.array_equal(y.data[1:], [0.0, 0.0, 0.0, 2.0])
+        (g,) = td.grad(y.sum(), [x], create_graph=create_graph)
+        assert np.array_equal(g.data, [1.0, 0.0, 0.0, 0.0, 1.0])
+
+
+def test_relu_gradient_at_nan_matches_torch():
+    torch = pytest.importorskip("torch")
+    values = [np.nan, -1.0, 0.0, -0.0, 2.0, 1e-30]
+    x = td.Tensor(values, requires_grad=True)
+    x.relu().sum().backward()
+    t = torch.tensor(values, requires_grad=True)
+    torch.relu(t).sum().backward()
+    assert np.array_equal(x.grad.data, t.grad.numpy())
