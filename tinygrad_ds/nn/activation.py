@@ -2,8 +2,8 @@
 
 ReLU, LeakyReLU, Sigmoid, Tanh, Softmax and LogSoftmax live in layers.py. Options are checked
 when the module is made, so a bad one fails there rather than in the first forward pass; the
-repr shows them as PyTorch's does (`Softplus(beta=1.0, threshold=20.0)`). `inplace=True` is
-accepted and shown, but computes out of place (see `nn.functional`).
+repr shows them as PyTorch's does (`Softplus(beta=1.0, threshold=20.0)`). `inplace=True`
+writes the result into the input, as in PyTorch (see `nn.functional`).
 """
 
 from __future__ import annotations
@@ -59,14 +59,14 @@ class SiLU(_Inplace):
     """x sigmoid(x)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 class Mish(_Inplace):
     """x tanh(softplus(x))."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.mish(x)
+        return F.mish(x, self.inplace)
 
 
 class Softplus(Module):
@@ -92,7 +92,7 @@ class ELU(_Inplace):
         self.alpha = check_real(alpha, type(self).__name__, "alpha")
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return self._options(f"alpha={self.alpha}")
@@ -107,14 +107,14 @@ class CELU(ELU):
             raise ValueError("CELU: alpha cannot be 0 (it divides x)")
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.celu(x, self.alpha)
+        return F.celu(x, self.alpha, self.inplace)
 
 
 class SELU(_Inplace):
     """scale elu(x, alpha), with the self-normalising alpha = 1.6733 and scale = 1.0507."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.selu(x)
+        return F.selu(x, self.inplace)
 
 
 class Hardtanh(_Inplace):
@@ -131,7 +131,7 @@ class Hardtanh(_Inplace):
             )
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return self._options(f"min_val={self.min_val}", f"max_val={self.max_val}")
@@ -151,14 +151,14 @@ class Hardsigmoid(_Inplace):
     """relu6(x + 3) / 6."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.hardsigmoid(x)
+        return F.hardsigmoid(x, self.inplace)
 
 
 class Hardswish(_Inplace):
     """x relu6(x + 3) / 6."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.hardswish(x)
+        return F.hardswish(x, self.inplace)
 
 
 class LogSigmoid(Module):
@@ -221,7 +221,7 @@ class Threshold(_Inplace):
         self.value = check_real(value, "Threshold", "value")
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.threshold(x, self.threshold, self.value)
+        return F.threshold(x, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         return self._options(f"threshold={self.threshold}", f"value={self.value}")

@@ -2,7 +2,8 @@
 networks, Klambauer et al. 2017), seeded by `td.manual_seed` as every random draw here.
 
 F.dropout1d, F.dropout2d, F.alpha_dropout; Dropout1d, Dropout2d, AlphaDropout. The rate check
-and the masking (`_probability`, `_feature_dropout`) serve F.dropout and nn.Dropout too.
+and the masking (`_probability`, `_feature_dropout`) serve F.dropout and nn.Dropout too, and
+`_in_place` every `inplace=True` of nn.functional.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from ..ops.conv import _as_tensor
 from ..rng import generator
 from ..tensor import Tensor
+from ..torch_api.inplace_methods import written
 from .module import Module, check_real
 
 __all__ = ["dropout1d", "dropout2d", "alpha_dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
@@ -33,6 +35,16 @@ def _probability(p: Any, who: str, name: str = "probability p") -> float:
     if not 0.0 <= check_real(p, who, name) <= 1.0:
         raise ValueError(f"{who}: {name} must be in [0, 1], got {p!r}")
     return float(p)
+
+
+def _in_place(input: Any, what: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """input <- fn(input), in place, for PyTorch's `inplace=True` (here, in nn.functional and
+    functional_extra): Tensor's `written` stores the value in input's memory and returns input
+    itself with its version counter moved; with autograd on, the change is recorded (input
+    takes the new node) and refused on a leaf that requires grad, as in PyTorch."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{what}: inplace=True needs a Tensor, got {type(input).__name__}")
+    return written(input, what, fn)
 
 
 def _check_dropout(x: Any, p: Any, training: Any, who: str) -> Tensor:
@@ -64,6 +76,8 @@ def dropout1d(
         raise ValueError(f"dropout1d: expected a 2-D or 3-D input, got shape {x.shape}")
     if not training or p == 0:
         return x
+    if inplace:
+        return _in_place(input, "dropout1d", lambda a: _feature_dropout(a, p, a.shape[:-1] + (1,)))
     return _feature_dropout(x, p, x.shape[:-1] + (1,))
 
 
@@ -86,7 +100,10 @@ def dropout2d(
         )
     if not training or p == 0 or x.ndim < 2:
         return x
-    return _feature_dropout(x, p, x.shape[:2] + (1,) * (x.ndim - 2))
+    shape = x.shape[:2] + (1,) * (x.ndim - 2)
+    if inplace:
+        return _in_place(input, "dropout2d", lambda a: _feature_dropout(a, p, shape))
+    return _feature_dropout(x, p, shape)
 
 
 _ALPHA_PRIME = 1.7580993408473766  # -scale alpha of selu: the value selu saturates at, negated
@@ -101,6 +118,8 @@ def alpha_dropout(
     x = _check_dropout(input, p, training, "alpha_dropout")
     if not training or p == 0:
         return x
+    if inplace:
+        return _in_place(input, "alpha_dropout", lambda a: alpha_dropout(a, p, True))
     if p == 1.0:
         return x * 0.0
     m = (generator().random(x.shape) >= p).astype(x.dtype)
@@ -117,7 +136,7 @@ class _DropoutNd(Module):
         self.p, self.inplace = _probability(p, type(self).__name__), bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return type(self).fn(x, self.p, self.training)
+        return type(self).fn(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

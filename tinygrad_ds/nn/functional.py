@@ -5,9 +5,12 @@ softplus, elu, hardtanh, ... below: no new primitive but erf, so gradients and s
 come free); the losses live in `losses.py` and are re-exported here (`F.cross_entropy`,
 `F.binary_cross_entropy`, ...).
 
-Where PyTorch takes `inplace=False` it is accepted, but `inplace=True` computes out of place
-too: the result is a new tensor and x is left unchanged (writing it into x would change what the
-composed graph saved of x for the backward pass).
+Arguments have PyTorch's names (the first is `input`, so `F.relu(input=x)` works). With
+`inplace=True` (relu, elu, hardtanh, threshold, dropout, ...) the value is written into the input,
+which is returned (the same Tensor), as in PyTorch, through Tensor's `written` (dropout.py's
+`_in_place`): its version counter moves, and with autograd on the change is recorded (computed
+from an alias of the old value, so the gradient is right) and refused on a leaf that requires
+grad. softmax, log_softmax and softmin take `dtype=` (the input is cast first).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import where
+from ..grad_mode import is_grad_enabled
 from ..ops.conv import conv1d, conv2d
 from ..ops.elementwise import Add
 from ..ops.linalg import Linear, MatMul
@@ -30,7 +34,14 @@ from .conv_transpose import (
     pixel_shuffle,
     pixel_unshuffle,
 )
-from .dropout import _feature_dropout, _probability, alpha_dropout, dropout1d, dropout2d
+from .dropout import (
+    _feature_dropout,
+    _in_place,
+    _probability,
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+)
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -146,53 +157,73 @@ def _add_bias(out: Tensor, bias: Any, w_shape: tuple[int, ...]) -> Tensor:
     return out + bias
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0)."""
-    return _t(x, "relu").relu()
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(input, 0)."""
+    if inplace:
+        return _in_place(input, "relu", Tensor.relu)
+    return _t(input, "relu").relu()
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x if x > 0 else negative_slope * x."""
-    check_real(negative_slope, "leaky_relu", "negative_slope")
-    return _t(x, "leaky_relu").leaky_relu(negative_slope)
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """input if input > 0 else negative_slope * input."""
+    slope = check_real(negative_slope, "leaky_relu", "negative_slope")
+    if inplace:
+        return _in_place(input, "leaky_relu", lambda a: a.leaky_relu(slope))
+    return _t(input, "leaky_relu").leaky_relu(negative_slope)
 
 
-def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + e^-x)."""
-    return _t(x, "sigmoid").sigmoid()
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e^-input)."""
+    return _t(input, "sigmoid").sigmoid()
 
 
-def tanh(x: Tensor) -> Tensor:
-    """tanh x."""
-    return _t(x, "tanh").tanh()
+def tanh(input: Tensor) -> Tensor:
+    """tanh input."""
+    return _t(input, "tanh").tanh()
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """e^x_i / sum_j e^x_j along `dim` (computed stably)."""
+def _cast(x: Tensor, dtype: Any, what: str) -> Tensor:
+    """x converted to `dtype` (softmax's `dtype=`, as PyTorch: the cast comes first, so the
+    result has that dtype and the gradient flows back to x in x's own dtype)."""
+    if dtype is None:
+        return x
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{what}: dtype {dtype!r} is not a dtype") from None
+    if d.kind != "f":
+        raise TypeError(f"{what}: dtype must be a floating dtype, got {d}")
+    return x if d == x.dtype else x.astype(d)
+
+
+def softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """e^x_i / sum_j e^x_j along `dim` (computed stably); `dtype` converts the input first."""
     if dim is not None:
         check_int(dim, "softmax", "dim")
-    return _t(x, "softmax").softmax(dim=dim)
+    return _cast(_t(input, "softmax"), dtype, "softmax").softmax(dim=dim)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """x_i - log sum_j e^x_j along `dim` (computed stably)."""
+def log_softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """x_i - log sum_j e^x_j along `dim` (computed stably); `dtype` converts the input first."""
     if dim is not None:
         check_int(dim, "log_softmax", "dim")
-    return _t(x, "log_softmax").log_softmax(dim=dim)
+    return _cast(_t(input, "log_softmax"), dtype, "log_softmax").log_softmax(dim=dim)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the rest scaled by
     1 / (1 - p), so the expectation is unchanged and evaluation needs no rescaling.
-    The identity when `training=False` or p = 0."""
+    The identity when `training=False` or p = 0 (input itself is returned)."""
     p = _probability(p, "dropout")
-    x = _t(x, "dropout")
+    x = _t(input, "dropout")
     if not isinstance(training, (bool, np.bool_)):
         raise TypeError(f"dropout: training must be True or False, got {training!r}")
     if not training or p == 0.0:
         return x
     if x.dtype.kind != "f":
         raise TypeError(f"dropout: expected a floating tensor, got {x.dtype}")
+    if inplace:
+        return _in_place(input, "dropout", lambda a: _feature_dropout(a, p, a.shape))
     return _feature_dropout(x, p, x.shape)
 
 
@@ -235,29 +266,33 @@ def _mask(x: Tensor, mask: np.ndarray, a: Any, b: Any) -> Tensor:
     return where(Tensor._make(mask, None), a, b)
 
 
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel 2016): exactly
     x/2 (1 + erf(x/sqrt 2)), computed as x/2 erfc(-x/sqrt 2), which stays accurate where
     Phi(x) is tiny; with `approximate="tanh"`, x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))),
     computed as x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)) for the same reason."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    x = _float(x, "gelu")
+    x = _float(input, "gelu")
     if approximate == "tanh":  # 1 + tanh u = 2 sigmoid(2u), which does not cancel for x << 0
         inner = (x + x * x * x * 0.044715) * (2 * math.sqrt(2 / math.pi))
         return x * inner.sigmoid()
     return x * 0.5 * (x * -math.sqrt(0.5)).erfc()
 
 
-def silu(x: Tensor, inplace: bool = False) -> Tensor:
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x sigmoid(x) (the swish of Ramachandran et al. 2017)."""
-    x = _float(x, "silu")
+    if inplace:
+        return _in_place(input, "silu", silu)
+    x = _float(input, "silu")
     return x * x.sigmoid()
 
 
-def mish(x: Tensor, inplace: bool = False) -> Tensor:
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x)) (Misra 2019)."""
-    x = _float(x, "mish")
+    if inplace:
+        return _in_place(input, "mish", mish)
+    x = _float(input, "mish")
     return x * softplus(x).tanh()
 
 
@@ -270,14 +305,14 @@ def _softplus_beta(beta: Any, what: str) -> float:
     return beta
 
 
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's linear
     regime);  d/dx = sigmoid(beta x) (1 there). beta may be negative, as in PyTorch (a smooth
     min(0, x) for beta = -1). e^(beta x) is taken of min(beta x, threshold), so it never
     overflows, and is 0 for large negative beta x: softplus(-1e4) = 0, not nan."""
     beta = _softplus_beta(beta, "softplus")
     threshold = check_real(threshold, "softplus", "threshold")
-    x = _float(x, "softplus")
+    x = _float(input, "softplus")
     bx = x * beta if beta != 1 else x
     linear = bx.data > threshold
     if not linear.any():
@@ -286,30 +321,36 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return _mask(x, linear, x, soft)
 
 
-def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^x - 1) for x <= 0 (Clevert et al. 2015), as
     max(x, 0) + alpha expm1(min(x, 0));  d/dx at 0 is alpha, as PyTorch."""
     alpha = check_real(alpha, "elu", "alpha")
-    x = _float(x, "elu")
+    if inplace:
+        return _in_place(input, "elu", lambda a: elu(a, alpha))
+    x = _float(input, "elu")
     return x.relu() + x.clip(max=0).expm1() * alpha
 
 
-def selu(x: Tensor, inplace: bool = False) -> Tensor:
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale elu(x, alpha) with alpha = 1.6733 and scale = 1.0507 (Klambauer et al. 2017)."""
-    return elu(_float(x, "selu"), _SELU_ALPHA) * _SELU_SCALE
+    if inplace:
+        return _in_place(input, "selu", selu)
+    return elu(_float(input, "selu"), _SELU_ALPHA) * _SELU_SCALE
 
 
-def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1)) (Barron 2017);  d/dx at 0 is 1."""
     alpha = check_real(alpha, "celu", "alpha")
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0 (it divides x)")
-    x = _float(x, "celu")
+    if inplace:
+        return _in_place(input, "celu", lambda a: celu(a, alpha))
+    x = _float(input, "celu")
     return x.relu() + (x.clip(max=0) / alpha).expm1() * alpha
 
 
 def hardtanh(
-    x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> Tensor:
     """x clipped to [min_val, max_val];  d/dx = 1[min_val < x < max_val]: 0 at the bounds, as
     PyTorch (where `clip` gives 1)."""
@@ -319,76 +360,90 @@ def hardtanh(
         raise ValueError(
             f"hardtanh: min_val cannot be greater than max_val, got {min_val} and {max_val}"
         )
-    x = _float(x, "hardtanh")
+    if inplace:
+        return _in_place(input, "hardtanh", lambda a: hardtanh(a, min_val, max_val))
+    x = _float(input, "hardtanh")
     inside = (x.data > min_val) & (x.data < max_val)
     return _mask(x, inside, x, Tensor._make(np.clip(x.data, min_val, max_val), None))
 
 
-def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6);  d/dx = 1[0 < x < 6]."""
-    return hardtanh(_float(x, "relu6"), 0.0, 6.0)
+    if inplace:
+        return _in_place(input, "relu6", relu6)
+    return hardtanh(_float(input, "relu6"), 0.0, 6.0)
 
 
-def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6;  d/dx = 1/6 for -3 < x < 3, else 0."""
-    return hardtanh(_float(x, "hardsigmoid") + 3, 0.0, 6.0) / 6
+    if inplace:
+        return _in_place(input, "hardsigmoid", hardsigmoid)
+    return hardtanh(_float(input, "hardsigmoid") + 3, 0.0, 6.0) / 6
 
 
-def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x relu6(x + 3) / 6 (Howard et al. 2019);  d/dx = x/3 + 1/2 for -3 < x < 3, 0 below
     and 1 above (0 at -3 and 1 at 3, as PyTorch)."""
-    x = _float(x, "hardswish")
+    if inplace:
+        return _in_place(input, "hardswish", hardswish)
+    x = _float(input, "hardswish")
     return x * hardtanh(x + 3, 0.0, 6.0) / 6
 
 
-def logsigmoid(x: Tensor) -> Tensor:
+def logsigmoid(input: Tensor) -> Tensor:
     """log sigmoid(x) = -softplus(-x), computed as min(x, 0) - log(1 + e^-|x|), which never
     overflows (logsigmoid(-1e4) = -1e4) nor rounds to the linear regime;  d/dx = sigmoid(-x)."""
-    x = _float(x, "logsigmoid")
+    x = _float(input, "logsigmoid")
     return x.minimum(0.0) - (-x.abs()).exp().log1p()
 
 
-def softsign(x: Tensor) -> Tensor:
+def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
-    x = _float(x, "softsign")
+    x = _float(input, "softsign")
     return x / (x.abs() + 1)
 
 
-def tanhshrink(x: Tensor) -> Tensor:
+def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh x."""
-    x = _float(x, "tanhshrink")
+    x = _float(input, "tanhshrink")
     return x - x.tanh()
 
 
-def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd);
     d/dx = 1[|x| > lambd]."""
     lambd = check_real(lambd, "softshrink", "lambd")
     if lambd < 0:
         raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
-    x = _float(x, "softshrink")
+    x = _float(input, "softshrink")
     return x - x.clip(-lambd, lambd)
 
 
-def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0;  d/dx = 1[|x| > lambd]."""
     lambd = check_real(lambd, "hardshrink", "lambd")
-    x = _float(x, "hardshrink")
+    x = _float(input, "hardshrink")
     return _mask(x, np.abs(x.data) > lambd, x, 0.0)
 
 
-def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value;  d/dx = 1[x > threshold]."""
     threshold = check_real(threshold, "threshold", "threshold")
     value = check_real(value, "threshold", "value")
-    x = _float(x, "threshold")
+    if inplace:
+        return _in_place(input, "threshold", lambda a: _threshold(a, threshold, value))
+    return _threshold(input, threshold, value)
+
+
+def _threshold(input: Any, threshold: float, value: float) -> Tensor:
+    x = _float(input, "threshold")
     return _mask(x, x.data > threshold, x, value)
 
 
-def glu(x: Tensor, dim: int = -1) -> Tensor:
+def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a sigmoid(b), where a and b are the first and second halves of x along `dim` (the gated
     linear unit of Dauphin et al. 2017)."""
-    x = _float(x, "glu")
+    x = _float(input, "glu")
     if x.ndim == 0:
         raise ValueError("glu: a 0-d tensor has no dim to halve")
     axis = _axis1(check_int(dim, "glu", "dim"), x.ndim, "glu")
@@ -401,11 +456,11 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
     return a * b.sigmoid()
 
 
-def prelu(x: Tensor, weight: Tensor) -> Tensor:
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x where x > 0, else weight x, with one weight for all (shape (1,) or ()) or one per
     channel (dim 1 of x, as PyTorch);  d/dx = weight at 0, as PyTorch; d/dweight = x where
     x <= 0."""
-    x = _float(x, "prelu")
+    x = _float(input, "prelu")
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu: weight must be a Tensor, got {type(weight).__name__}")
     if weight.ndim > 1:
@@ -423,21 +478,35 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
     return _mask(x, x.data > 0, x, w * x)
 
 
-def softmin(x: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+def softmin(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """softmax(-x) along `dim` (the last axis by default, as this package's softmax; PyTorch
-    guesses one when dim is None); `dtype` converts x first."""
-    x = _t(x, "softmin")
-    if dtype is not None:
-        x = x.astype(dtype)
-    return softmax(-x, dim)
+    guesses one when dim is None); `dtype` converts the input first."""
+    return softmax(-_cast(_t(input, "softmin"), dtype, "softmin"), dim)
 
 
-def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """x / max(||x||_p, eps) along `dim` (each slice scaled to unit p-norm)."""
-    x = _float(x, "normalize")
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
+) -> Tensor:
+    """x / max(||x||_p, eps) along `dim` (each slice scaled to unit p-norm). With `out` (a
+    tensor of the result's shape) the result is written into it and `out` returned; as in
+    PyTorch that is refused when autograd would have to record it."""
+    x = _float(input, "normalize")
     eps = check_real(eps, "normalize", "eps")
     axis = _axis1(check_int(dim, "normalize", "dim"), max(x.ndim, 1), "normalize")
-    return x / x.norm(p, axis if x.ndim else None, keepdim=True).clip(min=eps)
+    if out is None:
+        return x / x.norm(p, axis if x.ndim else None, keepdim=True).clip(min=eps)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"normalize: out must be a Tensor, got {type(out).__name__}")
+    if is_grad_enabled() and (x.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            "normalize: functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad"
+        )
+    if out.shape != x.shape:
+        raise ValueError(f"normalize: out has shape {out.shape}, the result has shape {x.shape}")
+    if not np.can_cast(x.dtype, out.dtype, "same_kind"):
+        raise TypeError(f"normalize: a {x.dtype} result can't be stored in out ({out.dtype})")
+    return out.copy_(normalize(x, p, dim, eps))
 
 
 def _pair(x1: Any, x2: Any, what: str) -> tuple[Tensor, Tensor]:

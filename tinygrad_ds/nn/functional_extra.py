@@ -17,7 +17,7 @@ from ..tensor import Tensor, _axis1
 from ..tensor import constant as _const
 from ..torch_api.inplace_methods import written
 from . import functional as F
-from .dropout import _ALPHA_PRIME, _check_dropout, _DropoutNd
+from .dropout import _ALPHA_PRIME, _check_dropout, _DropoutNd, _in_place
 from .module import Module, check_int, check_real
 
 __all__ = [
@@ -79,8 +79,10 @@ def rrelu(
 ) -> Tensor:
     """Randomised leaky relu (Xu et al. 2015): x for x >= 0, a x below, with a ~ U(lower,
     upper) drawn per element in training and a = (lower + upper) / 2 in evaluation;
-    d/dx = a below 0, 1 above. `inplace=True` computes out of place (see nn.functional)."""
+    d/dx = a below 0, 1 above. `inplace=True` writes the result into input (see nn.functional)."""
     lower, upper = _bounds(lower, upper, "rrelu")
+    if inplace:
+        return _in_place(input, "rrelu", lambda a: _rrelu(a, lower, upper, bool(training)))
     return _rrelu(F._float(input, "rrelu"), lower, upper, bool(training))
 
 
@@ -130,6 +132,10 @@ def feature_alpha_dropout(
         )
     if not training or p == 0:
         return x
+    if inplace:
+        return _in_place(
+            input, "feature_alpha_dropout", lambda a: feature_alpha_dropout(a, p, True)
+        )
     if p == 1.0:
         return x * 0.0
     shape = x.shape[:2] + (1,) * (x.ndim - 2)
@@ -212,7 +218,7 @@ class RReLU(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return rrelu(x, self.lower, self.upper, self.training)
+        return rrelu(x, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}" + (

@@ -76,7 +76,7 @@ def _shape(normalized_shape: Any, what: str, allow_int: bool) -> tuple[int, ...]
 
 
 def layer_norm(
-    x: Tensor,
+    input: Tensor,
     normalized_shape: Sequence[int],
     weight: Tensor | None = None,
     bias: Tensor | None = None,
@@ -84,6 +84,7 @@ def layer_norm(
 ) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and the biased variance
     taken over the last len(normalized_shape) axes of each example."""
+    x = input  # PyTorch's name for it
     shape = _shape(normalized_shape, "layer_norm", allow_int=False)
     eps = _eps(eps, "layer_norm")
     if x.ndim < len(shape) or x.shape[x.ndim - len(shape) :] != shape:
@@ -103,7 +104,7 @@ def layer_norm(
 
 
 def batch_norm(
-    x: Tensor,
+    input: Tensor,
     running_mean: Tensor | None,
     running_var: Tensor | None,
     weight: Tensor | None = None,
@@ -120,6 +121,7 @@ def batch_norm(
     by the running statistics. running_mean and running_var have shape (C,), weight and bias
     C values.
     """
+    x = input  # PyTorch's name for it
     if x.ndim < 2:
         raise ValueError(
             f"batch_norm: expected an input of shape (N, C, *) with at least 2 dims, got shape "
@@ -306,7 +308,7 @@ class BatchNorm2d(BatchNorm1d):
 
 
 def group_norm(
-    x: Tensor,
+    input: Tensor,
     num_groups: int,
     weight: Tensor | None = None,
     bias: Tensor | None = None,
@@ -315,6 +317,7 @@ def group_norm(
     """Split the C channels of an (N, C, *) input into `num_groups` groups of C / num_groups
     channels; normalise each example's group by its mean and biased variance (over the group's
     channels and all positions); then y * weight + bias per channel (Wu and He 2018)."""
+    x = input  # PyTorch's name for it
     g = check_int(num_groups, "group_norm", "num_groups")
     eps = _eps(eps, "group_norm")
     if x.ndim < 2:

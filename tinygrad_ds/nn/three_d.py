@@ -42,7 +42,7 @@ from .conv_transpose import (
     _transposed,
     _transposed_end,
 )
-from .dropout import _check_dropout, _DropoutNd, _feature_dropout
+from .dropout import _check_dropout, _DropoutNd, _feature_dropout, _in_place
 from .normalization import BatchNorm1d
 from .normalization_more import InstanceNorm1d
 from .sampling import _ConstantPadNd, _ModePadNd, _ZeroPadNd
@@ -223,7 +223,7 @@ def dropout3d(
 ) -> Tensor:
     """Zero whole channels (3-D feature maps) of (N, C, D, H, W) or (C, D, H, W) input with
     probability p, scaling the rest by 1 / (1 - p), in training mode; the identity otherwise.
-    `inplace=True` computes out of place too."""
+    `inplace=True` writes the result into input, as PyTorch."""
     x = _check_dropout(input, p, training, "dropout3d")
     if x.ndim not in (4, 5):
         warnings.warn(
@@ -234,7 +234,10 @@ def dropout3d(
     if not training or p == 0 or x.ndim < 1:
         return x
     lead = 2 if x.ndim == 5 else 1  # PyTorch's: an unbatched input gets a batch dim
-    return _feature_dropout(x, p, x.shape[:lead] + (1,) * (x.ndim - lead))
+    shape = x.shape[:lead] + (1,) * (x.ndim - lead)
+    if inplace:  # written into input (nn/dropout.py's _in_place)
+        return _in_place(input, "dropout3d", lambda a: _feature_dropout(a, p, shape))
+    return _feature_dropout(x, p, shape)
 
 
 class Dropout3d(_DropoutNd):

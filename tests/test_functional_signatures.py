@@ -1,0 +1,320 @@
+"""nn.functional takes PyTorch's arguments: `input` by name, `inplace=True` really in place (the
+same tensor returned, its version moved, the change recorded for autograd, refused on a leaf
+that requires grad), `dtype=` on the softmaxes, the legacy `size_average`/`reduce` of the
+losses, `weight=` on mse/l1/huber, `out=` on normalize and embedding's max_norm and
+scale_grad_by_freq. Values against NumPy or our own out-of-place forms, gradients by gradcheck
+in float64, and values and gradients against PyTorch when it is installed."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import tinygrad_ds as td
+import tinygrad_ds.nn as nn
+import tinygrad_ds.nn.functional as F
+
+R = np.random.default_rng(7)
+X = np.array([[-2.5, -0.7, 0.3, 1.9], [4.0, -3.5, 0.05, 7.2]])  # no value at a kink
+
+
+def tensor(a=X, dtype=np.float64, requires_grad=False):
+    return td.Tensor(np.array(a, dtype=dtype), requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. the first argument is `input`
+# ---------------------------------------------------------------------------------------------
+
+BY_NAME = [  # name, the other arguments
+    ("relu", {}), ("relu6", {}), ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {}),
+    ("glu", {}), ("hardsigmoid", {}), ("hardswish", {}), ("hardtanh", {}), ("mish", {}),
+    ("silu", {}), ("sigmoid", {}), ("tanh", {}), ("softsign", {}), ("softmin", {"dim": 1}),
+    ("softmax", {"dim": 0}), ("log_softmax", {"dim": 1}), ("tanhshrink", {}), ("gelu", {}),
+    ("threshold", {"threshold": 0.1, "value": 2.0}), ("leaky_relu", {"negative_slope": 0.2}),
+    ("dropout", {"training": False}), ("layer_norm", {"normalized_shape": (4,)}),
+    ("group_norm", {"num_groups": 1}), ("normalize", {"dim": 1}), ("softplus", {}),
+    ("logsigmoid", {}), ("softshrink", {}), ("hardshrink", {}),
+    ("batch_norm", {"running_mean": None, "running_var": None, "training": True}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, kwargs", BY_NAME, ids=[c[0] for c in BY_NAME])
+def test_input_by_name_equals_positional(name, kwargs):
+    fn = getattr(F, name)
+    assert next(iter(inspect.signature(fn).parameters)) == "input"
+    by_name = fn(input=tensor(), **kwargs)
+    positional = fn(tensor(), **kwargs)
+    np.testing.assert_array_equal(by_name.data, positional.data)
+    assert not np.array_equal(by_name.data, X) or name == "dropout"
+
+
+def test_signatures_cover_pytorchs():
+    torch = pytest.importorskip("torch")
+    gaps = {}
+    for name in [n for n in dir(torch.nn.functional) if not n.startswith("_")]:
+        ours, theirs = getattr(F, name, None), getattr(torch.nn.functional, name)
+        try:
+            tsig = inspect.signature(theirs)
+        except (TypeError, ValueError):
+            continue
+        if ours is None or not callable(ours) or "args" in tsig.parameters:
+            continue
+        params = inspect.signature(ours).parameters
+        missing = [p for p in tsig.parameters if p != "_stacklevel" and p not in params]
+        if missing:
+            gaps[name] = missing
+    assert gaps == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. inplace=True
+# ---------------------------------------------------------------------------------------------
+
+INPLACE = [  # name, fn(F, x, **kw) for our F and PyTorch's
+    ("relu", lambda F, x, **kw: F.relu(x, **kw)),
+    ("relu6", lambda F, x, **kw: F.relu6(x, **kw)),
+    ("leaky_relu", lambda F, x, **kw: F.leaky_relu(x, 0.2, **kw)),
+    ("elu", lambda F, x, **kw: F.elu(x, 0.5, **kw)),
+    ("selu", lambda F, x, **kw: F.selu(x, **kw)),
+    ("celu", lambda F, x, **kw: F.celu(x, 2.0, **kw)),
+    ("hardtanh", lambda F, x, **kw: F.hardtanh(x, -2.0, 3.0, **kw)),
+    ("threshold", lambda F, x, **kw: F.threshold(x, 0.1, 20.0, **kw)),
+    ("hardsigmoid", lambda F, x, **kw: F.hardsigmoid(x, **kw)),
+    ("hardswish", lambda F, x, **kw: F.hardswish(x, **kw)),
+    ("silu", lambda F, x, **kw: F.silu(x, **kw)),
+    ("mish", lambda F, x, **kw: F.mish(x, **kw)),
+    ("rrelu_eval", lambda F, x, **kw: F.rrelu(x, 0.1, 0.3, False, **kw)),
+]
+
+
+@pytest.mark.parametrize("name, fn", INPLACE, ids=[c[0] for c in INPLACE])
+def test_inplace_changes_the_input_and_returns_it(name, fn):
+    x = tensor(dtype=np.float32)
+    expected = fn(F, x).data
+    version = x._version[0]
+    y = fn(F, x, inplace=True)
+    assert y is x and x.dtype == np.float32
+    assert x._version[0] == version + 1
+    np.testing.assert_array_equal(x.data, expected)
+    assert not np.array_equal(x.data, X.astype(np.float32))
+
+
+@pytest.mark.parametrize("name, fn", INPLACE, ids=[c[0] for c in INPLACE])
+def test_inplace_gradient_is_recorded(name, fn):
+    a = tensor(requires_grad=True)
+    assert td.gradcheck(lambda a: fn(F, a * 1.25, inplace=True), [a])
+    c = a * 2
+    out = fn(F, c, inplace=True)
+    assert out is c and c.grad_fn is not None
+    c.sum().backward()
+    b = tensor(requires_grad=True)
+    fn(F, b * 2).sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12)
+
+
+def test_inplace_second_derivative():
+    a = tensor(requires_grad=True)
+
+    def grad(a):
+        return td.grad(F.elu(a * 1.5, 0.5, inplace=True).sum(), [a], create_graph=True)[0]
+
+    assert td.gradcheck(grad, [a])
+    np.testing.assert_allclose(grad(a).data, np.where(X > 0, 1.5, 0.75 * np.exp(1.5 * X)))
+
+
+@pytest.mark.parametrize("name, fn", INPLACE, ids=[c[0] for c in INPLACE])
+def test_inplace_on_a_leaf_that_requires_grad_is_an_error(name, fn):
+    a = tensor(requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad is being changed"):
+        fn(F, a, inplace=True)
+    np.testing.assert_array_equal(a.data, X)
+    with td.no_grad():  # as PyTorch: allowed under no_grad, and unrecorded
+        assert fn(F, a, inplace=True) is a
+    assert a.grad_fn is None and not np.array_equal(a.data, X)
+
+
+@pytest.mark.parametrize("name, fn", INPLACE, ids=[c[0] for c in INPLACE])
+def test_inplace_against_pytorch(name, fn):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    a, ta = tensor(requires_grad=True), torch.tensor(X, requires_grad=True)
+    c, tc = a * 2, ta * 2
+    out, tout = fn(F, c, inplace=True), fn(tf, tc, inplace=True)
+    assert (out is c) and (tout is tc)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-7)  # (hardsigmoid's)
+    with pytest.raises(RuntimeError, match="leaf"):
+        fn(tf, torch.tensor(X, requires_grad=True), inplace=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        fn(F, tensor(requires_grad=True), inplace=True)
+
+
+def test_inplace_on_a_view_reaches_the_base_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a, ta = tensor(requires_grad=True), torch.tensor(X, requires_grad=True)
+    c, tc = a * 2, ta * 2
+    F.elu(c[1], 0.5, inplace=True)
+    torch.nn.functional.elu(tc[1], 0.5, inplace=True)
+    np.testing.assert_allclose(c.data, tc.detach().numpy(), rtol=1e-12)
+    (c * c).sum().backward()
+    (tc * tc).sum().backward()
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-12)
+
+
+def test_inplace_after_a_use_that_saved_the_input_is_an_error_at_backward():
+    a = tensor(requires_grad=True)
+    c = a * 2
+    d = c * c  # saves c
+    F.relu(c, inplace=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation|version"):
+        d.sum().backward()
+
+
+RANDOM = [  # name, fn(x, **kw), the input's shape
+    ("dropout", lambda x, **kw: F.dropout(x, 0.4, True, **kw), (6, 5)),
+    ("alpha_dropout", lambda x, **kw: F.alpha_dropout(x, 0.4, True, **kw), (6, 5)),
+    ("feature_alpha_dropout", lambda x, **kw: F.feature_alpha_dropout(x, 0.4, True, **kw),
+     (4, 6, 3)),
+    ("dropout1d", lambda x, **kw: F.dropout1d(x, 0.4, True, **kw), (4, 6, 3)),
+    ("dropout2d", lambda x, **kw: F.dropout2d(x, 0.4, True, **kw), (2, 6, 3, 2)),
+    ("dropout3d", lambda x, **kw: F.dropout3d(x, 0.4, True, **kw), (2, 6, 2, 2, 2)),
+    ("rrelu_train", lambda x, **kw: F.rrelu(x, 0.1, 0.3, True, **kw), (6, 5)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, fn, shape", RANDOM, ids=[c[0] for c in RANDOM])
+def test_random_inplace_equals_out_of_place_with_the_same_seed(name, fn, shape):
+    data = R.standard_normal(shape)
+    b = tensor(data, requires_grad=True)
+    td.manual_seed(3)
+    expected = fn(b * 2)
+    (expected * expected).sum().backward()
+    a = tensor(data, requires_grad=True)
+    td.manual_seed(3)
+    c = a * 2
+    assert fn(c, inplace=True) is c
+    np.testing.assert_array_equal(c.data, expected.data)
+    (c * c).sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        fn(tensor(data, requires_grad=True), inplace=True)
+
+
+@pytest.mark.parametrize("name, fn, shape", RANDOM[:-1], ids=[c[0] for c in RANDOM[:-1]])
+def test_dropout_inplace_in_eval_leaves_the_input_alone(name, fn, shape):
+    x = tensor(R.standard_normal(shape))
+    version, before = x._version[0], x.data.copy()
+    out = getattr(F, name)(x, 0.4, False, True)  # (input, p, training, inplace)
+    assert out is x and x._version[0] == version
+    np.testing.assert_array_equal(x.data, before)
+
+
+def test_inplace_needs_a_tensor():
+    with pytest.raises(TypeError, match="relu: inplace=True needs a Tensor, got list"):
+        F.relu([1.0, -1.0], inplace=True)
+    with pytest.raises(TypeError, match="dropout: inplace=True needs a Tensor"):
+        F.dropout([1.0, -1.0], 0.5, True, True)
+
+
+MODULES = [  # module, its repr
+    (nn.ReLU(inplace=True), "ReLU(inplace=True)"),
+    (nn.ReLU(), "ReLU()"),
+    (nn.LeakyReLU(0.2, True), "LeakyReLU(negative_slope=0.2, inplace=True)"),
+    (nn.LeakyReLU(0.2), "LeakyReLU(negative_slope=0.2)"),
+    (nn.ELU(inplace=True), "ELU(alpha=1.0, inplace=True)"),
+    (nn.SELU(True), "SELU(inplace=True)"),
+    (nn.CELU(inplace=True), "CELU(alpha=1.0, inplace=True)"),
+    (nn.Hardtanh(inplace=True), "Hardtanh(min_val=-1.0, max_val=1.0, inplace=True)"),
+    (nn.ReLU6(True), "ReLU6(inplace=True)"),
+    (nn.Threshold(0.1, 2.0, True), "Threshold(threshold=0.1, value=2.0, inplace=True)"),
+    (nn.Hardsigmoid(True), "Hardsigmoid(inplace=True)"),
+    (nn.Hardswish(True), "Hardswish(inplace=True)"),
+    (nn.SiLU(True), "SiLU(inplace=True)"),
+    (nn.Mish(True), "Mish(inplace=True)"),
+    (nn.RReLU(inplace=True), "RReLU(lower=0.125, upper=0.3333333333333333, inplace=True)"),
+    (nn.Dropout(0.3, inplace=True), "Dropout(p=0.3, inplace=True)"),
+    (nn.Dropout(0.3), "Dropout(p=0.3)"),
+    (nn.Dropout1d(inplace=True), "Dropout1d(p=0.5, inplace=True)"),
+    (nn.Dropout2d(inplace=True), "Dropout2d(p=0.5, inplace=True)"),
+    (nn.Dropout3d(inplace=True), "Dropout3d(p=0.5, inplace=True)"),
+    (nn.AlphaDropout(0.2, True), "AlphaDropout(p=0.2, inplace=True)"),
+    (nn.FeatureAlphaDropout(inplace=True), "FeatureAlphaDropout(p=0.5, inplace=True)"),
+]
+
+
+@pytest.mark.parametrize("module, text", MODULES, ids=[m[1] for m in MODULES])
+def test_modules_with_inplace(module, text):
+    assert repr(module) == text
+    shape = {nn.Dropout1d: (2, 4, 3), nn.Dropout2d: (2, 4, 3, 2)}.get(type(module), (2, 4, 3, 2, 2))
+    x = tensor(R.standard_normal(shape))
+    x0 = x.data.copy()
+    y = module(x)
+    assert (y is x) == module.inplace
+    assert np.array_equal(x.data, x0) != module.inplace
+    module.eval()
+    z = tensor(np.abs(x0) + 1.0)  # positive: unchanged by every activation but SELU and co
+    assert module(z) is z or not module.inplace
+
+
+def test_module_inplace_gradient_against_pytorch():
+    torch = pytest.importorskip("torch")
+    lin, tlin = nn.Linear(4, 3, dtype=np.float64), torch.nn.Linear(4, 3, dtype=torch.float64)
+    with torch.no_grad():
+        tlin.weight.copy_(torch.tensor(lin.weight.data))
+        tlin.bias.copy_(torch.tensor(lin.bias.data))
+    model = nn.Sequential(lin, nn.ELU(inplace=True), nn.Dropout(0.5, inplace=True))
+    tmodel = torch.nn.Sequential(tlin, torch.nn.ELU(inplace=True), torch.nn.Dropout(0.5, True))
+    model.eval(), tmodel.eval()
+    (model(tensor()) ** 2).sum().backward()
+    (tmodel(torch.tensor(X)) ** 2).sum().backward()
+    np.testing.assert_allclose(lin.weight.grad.data, tlin.weight.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(lin.bias.grad.data, tlin.bias.grad.numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. dtype= on softmax, log_softmax and softmin
+# ---------------------------------------------------------------------------------------------
+
+SOFTMAXES = [  # name, NumPy closed form along the last axis
+    ("softmax", lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True)),
+    ("log_softmax", lambda z: z - np.log(np.exp(z).sum(-1, keepdims=True))),
+    ("softmin", lambda z: np.exp(-z) / np.exp(-z).sum(-1, keepdims=True)),
+]
+
+
+@pytest.mark.parametrize("name, reference", SOFTMAXES, ids=[c[0] for c in SOFTMAXES])
+def test_softmax_dtype_casts_first(name, reference):
+    fn = getattr(F, name)
+    x = tensor(dtype=np.float32, requires_grad=True)
+    y = fn(x, -1, dtype=np.float64)
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y.data, reference(X.astype(np.float32).astype(np.float64)))
+    w = R.standard_normal(X.shape)
+    (y * tensor(w)).sum().backward()
+    assert x.grad.dtype == np.float32
+    assert fn(x, 1, dtype="float32").dtype == np.float32
+    a = tensor(requires_grad=True)
+    assert td.gradcheck(lambda a: fn(a, 0, dtype=np.float64), [a])
+    with pytest.raises(TypeError, match=f"{name}: dtype must be a floating dtype, got int64"):
+        fn(x, 1, dtype=np.int64)
+    with pytest.raises(TypeError, match=f"{name}: dtype 'nope' is not a dtype"):
+        fn(x, 1, dtype="nope")
+
+
+@pytest.mark.parametrize("name, reference", SOFTMAXES, ids=[c[0] for c in SOFTMAXES])
+def test_softmax_dtype_against_pytorch(name, reference):
+    torch = pytest.importorskip("torch")
+    x = tensor(dtype=np.float32, requires_grad=True)
+    tx = torch.tensor(X.astype(np.float32), requires_grad=True)
+    y = getattr(F, name)(input=x, dim=0, dtype=np.float64)
+    ty = getattr(torch.nn.functional, name)(input=tx, dim=0, dtype=torch.float64)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    assert tx.grad.dtype == torch.float32 and x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5)
