@@ -8,6 +8,7 @@ in float64, and values and gradients against PyTorch when it is installed."""
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 import pytest
@@ -318,3 +319,169 @@ def test_softmax_dtype_against_pytorch(name, reference):
     (ty * ty).sum().backward()
     assert tx.grad.dtype == torch.float32 and x.grad.dtype == np.float32
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. the legacy size_average and reduce of the losses
+# ---------------------------------------------------------------------------------------------
+
+Z = R.standard_normal((4, 3))
+Z2 = R.standard_normal((4, 3))
+Y3 = np.array([0, 2, 1, 2])
+P01 = R.uniform(0.1, 0.9, (4, 3))
+SIGN = np.array([1.0, -1.0, -1.0, 1.0])
+SIGN43 = np.where(R.standard_normal((4, 3)) > 0, 1.0, -1.0)
+PROBS = np.exp(Z2) / np.exp(Z2).sum(1, keepdims=True)
+LOGP = Z - np.log(np.exp(Z).sum(1, keepdims=True))
+MULTI = np.array([[2, -1, 0], [0, 1, -1], [1, -1, 2], [2, 0, 1]])
+
+LEGACY = [  # name, the positional arguments (NumPy arrays: tensors made in each framework)
+    ("binary_cross_entropy", (P01, P01.round())),
+    ("binary_cross_entropy_with_logits", (Z, P01)),
+    ("cross_entropy", (Z, Y3)),
+    ("nll_loss", (LOGP, Y3)),
+    ("mse_loss", (Z, Z2)),
+    ("l1_loss", (Z, Z2)),
+    ("smooth_l1_loss", (Z, Z2)),
+    ("soft_margin_loss", (Z, SIGN43)),
+    ("kl_div", (LOGP, PROBS)),
+    ("poisson_nll_loss", (Z, np.abs(Z2).round())),
+    ("margin_ranking_loss", (Z[:, 0], Z2[:, 0], SIGN)),
+    ("hinge_embedding_loss", (Z, SIGN43)),
+    ("cosine_embedding_loss", (Z, Z2, SIGN)),
+    ("triplet_margin_loss", (Z, Z2, P01)),
+    ("multilabel_soft_margin_loss", (Z, P01.round())),
+    ("multi_margin_loss", (Z, Y3)),
+    ("multilabel_margin_loss", (Z, MULTI)),
+]
+
+COMBOS = [  # size_average, reduce, the reduction they mean
+    (True, None, "mean"), (False, None, "sum"), (None, False, "none"), (False, False, "none"),
+    (True, True, "mean"), (False, True, "sum"), (None, True, "mean"), (True, False, "none"),
+]  # fmt: skip
+
+
+def _ours(args):
+    return [td.Tensor(a) if a.dtype.kind == "f" else a for a in args]
+
+
+@pytest.mark.parametrize("name, args", LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_size_average_and_reduce(name, args):
+    fn = getattr(F, name)
+    for size_average, reduce, reduction in COMBOS:
+        with pytest.warns(UserWarning) as record:
+            got = fn(*_ours(args), size_average=size_average, reduce=reduce, reduction="sum")
+        messages = [str(w.message) for w in record]
+        assert messages == [
+            f"size_average and reduce args will be deprecated, please use "
+            f"reduction='{reduction}' instead."
+        ]
+        assert record[0].filename == __file__  # points at the caller
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (kl_div's 'mean' warning)
+            expected = fn(*_ours(args), reduction=reduction)
+        np.testing.assert_array_equal(got.data, expected.data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning without them
+        fn(*_ours(args), reduction="sum")
+
+
+@pytest.mark.parametrize("name, args", LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_size_average_and_reduce_against_pytorch(name, args):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(F, name), getattr(torch.nn.functional, name)
+    for size_average, reduce, _ in COMBOS[:4]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = ours(*_ours(args), size_average=size_average, reduce=reduce)
+            expected = theirs(
+                *[torch.tensor(a) for a in args], size_average=size_average, reduce=reduce
+            )
+        np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-6, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. weight= on mse_loss, l1_loss and huber_loss; out= on normalize
+# ---------------------------------------------------------------------------------------------
+
+W = R.uniform(0.2, 2.0, (4, 3))
+D = Z - Z2
+
+
+def _huber(d, delta=1.0):
+    return np.where(np.abs(d) <= delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
+
+
+WEIGHTED = [  # name, L(d) elementwise, 'mean' is the weighted mean (else the plain mean)
+    ("mse_loss", lambda d: d * d, True),
+    ("l1_loss", np.abs, True),
+    ("huber_loss", _huber, False),
+]
+
+
+@pytest.mark.parametrize("name, loss, weighted_mean", WEIGHTED, ids=[c[0] for c in WEIGHTED])
+def test_weighted_losses(name, loss, weighted_mean):
+    fn = getattr(F, name)
+    wl = W * loss(D)
+    expected = {"none": wl, "sum": wl.sum(), "mean": wl.sum() / W.sum() if weighted_mean
+                else wl.mean()}  # fmt: skip
+    for reduction, value in expected.items():
+        got = fn(tensor(Z), tensor(Z2), reduction=reduction, weight=tensor(W))
+        np.testing.assert_allclose(got.data, value, rtol=1e-12)
+    for reduction in expected:
+        assert td.gradcheck(
+            lambda x, w, r=reduction: fn(x, tensor(Z2), reduction=r, weight=w),
+            [tensor(Z, requires_grad=True), tensor(W, requires_grad=True)],
+        )
+    x32 = fn(tensor(Z, np.float32), tensor(Z2, np.float32), weight=W)  # an array weight
+    assert x32.dtype == np.float32
+    with pytest.raises(ValueError, match=rf"{name}: weight of shape \(3,\) does not match input"):
+        fn(tensor(Z), tensor(Z2), weight=np.ones(3))
+
+
+@pytest.mark.parametrize("name, loss, weighted_mean", WEIGHTED, ids=[c[0] for c in WEIGHTED])
+def test_weighted_losses_against_pytorch(name, loss, weighted_mean):
+    torch = pytest.importorskip("torch")
+    for reduction in ("mean", "sum", "none"):
+        x, w = tensor(Z, requires_grad=True), tensor(W, requires_grad=True)
+        tx, tw = torch.tensor(Z, requires_grad=True), torch.tensor(W, requires_grad=True)
+        got = getattr(F, name)(x, tensor(Z2), reduction=reduction, weight=w)
+        exp = getattr(torch.nn.functional, name)(tx, torch.tensor(Z2), reduction=reduction,
+                                                 weight=tw)  # fmt: skip
+        np.testing.assert_allclose(got.data, exp.detach().numpy(), rtol=1e-12)
+        (got * got).sum().backward()
+        (exp * exp).sum().backward()
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), rtol=1e-10)
+
+
+def test_normalize_out():
+    x = tensor(Z)
+    out = td.Tensor(np.zeros((4, 3)))
+    version = out._version[0]
+    assert F.normalize(x, dim=1, out=out) is out and out._version[0] == version + 1
+    np.testing.assert_allclose(out.data, Z / np.linalg.norm(Z, axis=1, keepdims=True))
+    out32 = td.Tensor(np.zeros((4, 3), np.float32))
+    F.normalize(x, p=1.0, dim=0, out=out32)
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32.data, Z / np.abs(Z).sum(0), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="normalize: functions with out=... arguments don't"):
+        F.normalize(tensor(Z, requires_grad=True), out=out)
+    with td.no_grad():
+        F.normalize(tensor(Z, requires_grad=True), out=out)
+    with pytest.raises(ValueError, match=r"normalize: out has shape \(3,\), the result has"):
+        F.normalize(x, out=td.Tensor(np.zeros(3)))
+    with pytest.raises(TypeError, match="normalize: a float64 result can't be stored in out"):
+        F.normalize(x, out=td.Tensor(np.zeros((4, 3), np.int64)))
+    with pytest.raises(TypeError, match="normalize: out must be a Tensor, got ndarray"):
+        F.normalize(x, out=np.zeros((4, 3)))
+
+
+def test_normalize_out_against_pytorch():
+    torch = pytest.importorskip("torch")
+    out, tout = td.Tensor(np.zeros((4, 3))), torch.zeros(4, 3, dtype=torch.float64)
+    F.normalize(input=tensor(Z), p=3.0, dim=0, out=out)
+    torch.nn.functional.normalize(input=torch.tensor(Z), p=3.0, dim=0, out=tout)
+    np.testing.assert_allclose(out.data, tout.numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        torch.nn.functional.normalize(torch.tensor(Z, requires_grad=True), out=tout)

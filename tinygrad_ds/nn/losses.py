@@ -1,6 +1,8 @@
 """Losses, as functions (also in `nn.functional`) and as modules, with PyTorch's semantics.
 
-Every loss takes `reduction`: 'mean' (the default), 'sum' or 'none' (one value per example).
+Every loss takes `reduction`: 'mean' (the default), 'sum' or 'none' (one value per example);
+those of PyTorch that still take the deprecated `size_average` and `reduce` take them too
+(keyword-only here), mapped to a reduction as PyTorch does, with its warning.
 Targets of the wrong shape, dtype or range are errors that name the loss.
 
 The course's per-example loss L(y_hat, y) = -[(1 - y) log(1 - y_hat) + y log y_hat] is
@@ -9,6 +11,7 @@ The course's per-example loss L(y_hat, y) = -[(1 - y) log(1 - y_hat) + y log y_h
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,23 @@ def _input(x: Any, what: str) -> Tensor:
 def _check_reduction(reduction: str, what: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{what}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _legacy_reduction(size_average: Any, reduce: Any) -> str:
+    """PyTorch's deprecated `size_average` and `reduce` (each None, True or False) as a
+    reduction, as its `_Reduction.legacy_get_string` maps them (either overrides `reduction`):
+    'none' if reduce is False, else 'sum' if size_average is False, else 'mean' (None counts
+    as True); with its UserWarning."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return reduction
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -166,7 +186,13 @@ def _per_example(loss: Tensor, shape: tuple[int, ...], reduction: str) -> Tensor
 
 
 def binary_cross_entropy(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """L(p, y) = -w [y log p + (1 - y) log(1 - p)] for probabilities p (the course's loss).
 
@@ -174,6 +200,8 @@ def binary_cross_entropy(
     and the gradient (p - y) / max(p (1 - p), 1e-12) is finite there too. `weight` broadcasts
     to the input. Integer or bool targets are converted; p and y must lie in [0, 1].
     """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "binary_cross_entropy"
     _check_reduction(reduction, what)
     p = _input(input, what)
@@ -191,12 +219,17 @@ def binary_cross_entropy_with_logits(
     weight: Any = None,
     reduction: str = "mean",
     pos_weight: Any = None,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """Binary cross-entropy of sigmoid(x), computed stably from the logits x:
     L = w [(1 - y) x + r log(1 + e^-x)] with r = 1 + (pos_weight - 1) y, never inf or nan.
 
     `pos_weight` (one value per class, the last axis) weighs the positive examples.
     """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "binary_cross_entropy_with_logits"
     _check_reduction(reduction, what)
     x = _input(input, what)
@@ -225,6 +258,9 @@ def cross_entropy(
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """Softmax cross-entropy of logits z (shape (N, C), (C,) or (N, C, d1, ...)).
 
@@ -235,6 +271,8 @@ def cross_entropy(
     With class-probability targets (the input's shape, floating):
     L_i = -sum_c w_c y_ic log softmax(z_i)_c, 'mean' dividing by the number of examples.
     """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "cross_entropy"
     _check_reduction(reduction, what)
     check_int(ignore_index, what, "ignore_index")
@@ -280,6 +318,9 @@ def nll_loss(
     weight: Any = None,
     ignore_index: int = -100,
     reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities: L_i = -w_yi input[i, y_i], with the same
     shapes, weights, `ignore_index` and weighted mean as `cross_entropy`
@@ -287,6 +328,8 @@ def nll_loss(
 
     'mean' weighs each example by w_yi / sum_j w_yj. A total weight of 0 makes the mean 0/0 =
     nan; as in PyTorch, the gradient is then nan for the examples kept and 0 for the ignored."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "nll_loss"
     _check_reduction(reduction, what)
     check_int(ignore_index, what, "ignore_index")
@@ -308,21 +351,59 @@ def nll_loss(
     return loss.sum() + Tensor._make(np.asarray(np.nan, dtype=x.dtype), None)  # 0/0, no gradient
 
 
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """L = (x - y)^2 elementwise (mean squared error with 'mean')."""
+def _weighted(loss: Tensor, weight: Any, reduction: str, what: str) -> Tensor:
+    """w L, reduced as PyTorch's mse_loss and l1_loss with `weight`: 'mean' is the weighted
+    mean sum(w L) / sum(w). The weight has the input's shape and may require grad."""
+    w = _like(loss, weight, "weight", what)
+    if w.shape != loss.shape:
+        raise ValueError(
+            f"{what}: weight of shape {w.shape} does not match input of shape {loss.shape} "
+            "(they must be equal)"
+        )
+    loss = loss * w
+    return loss.sum() / w.sum() if reduction == "mean" else _reduce(loss, reduction)
+
+
+def mse_loss(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    weight: Any = None,
+) -> Tensor:
+    """L = (x - y)^2 elementwise (mean squared error with 'mean'). With `weight` (the input's
+    shape), L = w (x - y)^2 and 'mean' is the weighted mean sum(w L) / sum(w), as PyTorch."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "mse_loss"
     _check_reduction(reduction, what)
     x = _input(input, what)
     diff = x - _same_shape_target(x, target, what)
+    if weight is not None:
+        return _weighted(diff * diff, weight, reduction, what)
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """L = |x - y| elementwise (its gradient is sign(x - y), 0 where equal)."""
+def l1_loss(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    weight: Any = None,
+) -> Tensor:
+    """L = |x - y| elementwise (its gradient is sign(x - y), 0 where equal). With `weight`
+    (the input's shape), L = w |x - y| and 'mean' is sum(w L) / sum(w), as PyTorch."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "l1_loss"
     _check_reduction(reduction, what)
     x = _input(input, what)
-    return _reduce((x - _same_shape_target(x, target, what)).abs(), reduction)
+    loss = (x - _same_shape_target(x, target, what)).abs()
+    return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, what)
 
 
 # ---------------------------------------------------------------------------------------------

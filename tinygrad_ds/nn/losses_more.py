@@ -29,6 +29,7 @@ from .losses import (
     _check_reduction,
     _elementwise_weight,
     _input,
+    _legacy_reduction,
     _like,
     _Loss,
     _numbers,
@@ -116,12 +117,22 @@ def _logsigmoid(x: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------------
 
 
-def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    beta: float = 1.0,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+) -> Tensor:
     """L = 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, for d = x - y (Girshick 2015);
     d/dx = d / beta, then sign(d). beta = 0 is `l1_loss`.
 
     Computed as 0.5 m^2 / beta + |d - m| with m = clip(d, -beta, beta): one formula, no
     branch, so the second derivative is 1 / beta inside, 0 outside."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "smooth_l1_loss"
     _check_reduction(reduction, what)
     beta = _positive(beta, what, "beta", or_zero=True)
@@ -133,16 +144,29 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     return _reduce(m * m * (0.5 / beta) + (d - m).abs(), reduction)
 
 
-def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(
+    input: Any, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Tensor:
     """L = 0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta), for d = x - y (Huber
-    1964); d/dx = d, then delta sign(d). Equal to delta * smooth_l1_loss(beta=delta)."""
+    1964); d/dx = d, then delta sign(d). Equal to delta * smooth_l1_loss(beta=delta).
+    With `weight` (the input's shape), w L, and 'mean' its plain mean (PyTorch's, unlike
+    mse_loss's weighted mean)."""
     what = "huber_loss"
     _check_reduction(reduction, what)
     delta = _positive(delta, what, "delta")
     x = _input(input, what)
     d = x - _same_shape_target(x, target, what)
     m = d.clip(-delta, delta)
-    return _reduce(m * m * 0.5 + (d - m).abs() * delta, reduction)
+    loss = m * m * 0.5 + (d - m).abs() * delta
+    if weight is not None:
+        w = _like(x, weight, "weight", what)
+        if w.shape != x.shape:
+            raise ValueError(
+                f"{what}: weight of shape {w.shape} does not match input of shape {x.shape} "
+                "(they must be equal)"
+            )
+        loss = loss * w
+    return _reduce(loss, reduction)
 
 
 _KL_MEAN_WARNING = (
@@ -151,7 +175,15 @@ _KL_MEAN_WARNING = (
 )
 
 
-def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    log_target: bool = False,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+) -> Tensor:
     """Pointwise KL divergence of the target from the input, given log-probabilities x:
     L = y (log y - x), with 0 log 0 = 0 (so d/dx = -y is 0 there); with `log_target=True`
     the target is log y too and L = e^y (y - x).
@@ -160,12 +192,15 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
     'mean' divides by the number of elements and warns, as PyTorch does. Input and target
     broadcast. As PyTorch, the gradient to a target of exactly 0 is nan (0/0): d/dy = log y +
     1 - x tends to -inf there. A negative probability target is an error."""
+    legacy = size_average is not None or reduce is not None
+    if legacy:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "kl_div"
     _kl_options(reduction, log_target, what)
     x = _input(input, what)
     y = _like(x, target, "target", what)
     _broadcast(what, input=x, target=y)
-    if reduction == "mean":
+    if reduction == "mean" and not legacy:  # (PyTorch's legacy path does not warn)
         warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=2)
     if log_target:
         loss = y.exp() * (y - x)
@@ -191,6 +226,9 @@ def poisson_nll_loss(
     full: bool = False,
     eps: float = 1e-8,
     reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """Negative log-likelihood of a target count y under Poisson(lambda), dropping log(y!):
     L = e^x - y x for log-rates x (`log_input=True`), else L = x - y log(x + eps) for rates x.
@@ -198,6 +236,8 @@ def poisson_nll_loss(
     `full=True` adds Stirling's approximation of log(y!), y log y - y + 0.5 log(2 pi y), only
     where y > 1 (0 elsewhere, as PyTorch; its gradient there is 0, where PyTorch's is nan for
     y = 0). Input and target broadcast."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "poisson_nll_loss"
     _check_reduction(reduction, what)
     eps = check_real(eps, what, "eps")
@@ -278,11 +318,20 @@ def gaussian_nll_loss(
 
 
 def margin_ranking_loss(
-    input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: str = "mean"
+    input1: Any,
+    input2: Any,
+    target: Any,
+    margin: float = 0.0,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """L = max(0, -y (x1 - x2) + margin), y = 1 when x1 should rank higher, -1 when x2 should.
 
     The three must have the same number of dims (as PyTorch) and broadcast together."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "margin_ranking_loss"
     _check_reduction(reduction, what)
     margin = check_real(margin, what, "margin")
@@ -299,11 +348,19 @@ def margin_ranking_loss(
 
 
 def hinge_embedding_loss(
-    input: Any, target: Any, margin: float = 1.0, reduction: str = "mean"
+    input: Any,
+    target: Any,
+    margin: float = 1.0,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """L = x where y = 1, max(0, margin - x) where y = -1 (x typically a distance).
 
     As PyTorch, a target that is neither adds both terms. Input and target broadcast."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "hinge_embedding_loss"
     _check_reduction(reduction, what)
     margin = check_real(margin, what, "margin")
@@ -316,10 +373,19 @@ def hinge_embedding_loss(
     return _reduce(loss, reduction)
 
 
-def soft_margin_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def soft_margin_loss(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+) -> Tensor:
     """L = log(1 + e^(-y x)) for labels y = +-1 (a two-class logistic loss), computed stably
     as -logsigmoid(y x): no overflow for large |x| (PyTorch's gives inf in float32 beyond
     y x < -88); d/dx = -y sigmoid(-y x). The target has the input's shape."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "soft_margin_loss"
     _check_reduction(reduction, what)
     x = _input(input, what)
@@ -328,12 +394,21 @@ def soft_margin_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor
 
 
 def cosine_embedding_loss(
-    input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: str = "mean"
+    input1: Any,
+    input2: Any,
+    target: Any,
+    margin: float = 0.0,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """L = 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1 (0 for other
     y), cos = x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12)) as PyTorch's.
 
     Inputs (N, D) with target (N,), or (D,) with a 0-d target."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "cosine_embedding_loss"
     _check_reduction(reduction, what)
     margin = check_real(margin, what, "margin")
@@ -394,10 +469,15 @@ def triplet_margin_loss(
     eps: float = 1e-6,
     swap: bool = False,
     reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """L = max(0, d(a, p) - d(a, n) + margin), d(u, v) = ||u - v + eps||_p along the last dim
     (`F.pairwise_distance`), the triplet loss of Schroff et al. 2015; `swap=True` uses
     min(d(a, n), d(p, n)) instead of d(a, n) (Balntas et al. 2016)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "triplet_margin_loss"
     _check_reduction(reduction, what)
     margin = _positive(margin, what, "margin")
@@ -433,10 +513,18 @@ def triplet_margin_with_distance_loss(
 
 
 def multilabel_soft_margin_loss(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """L_i = -(1/C) sum_c w_c [y_ic log sigmoid(x_ic) + (1 - y_ic) log sigmoid(-x_ic)]: one
     logistic loss per class, averaged over the C classes (the last dim). Stable for any x."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "multilabel_soft_margin_loss"
     _check_reduction(reduction, what)
     x = _input(input, what)
@@ -462,9 +550,14 @@ def multi_margin_loss(
     margin: float = 1.0,
     weight: Any = None,
     reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
 ) -> Tensor:
     """Multi-class hinge loss (Weston & Watkins 1999): for input (N, C) and class indices y (N,),
     L_i = (1/C) sum_{j != y_i} w_{y_i} max(0, margin - x_{i,y_i} + x_ij)^p, p = 1 or 2."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "multi_margin_loss"
     _check_reduction(reduction, what)
     p = _margin_power(p, what)
@@ -496,10 +589,19 @@ def multi_margin_loss(
     return _reduce(loss if x.ndim == 2 else loss.reshape(()), reduction)
 
 
-def multilabel_margin_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def multilabel_margin_loss(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+) -> Tensor:
     """Multi-label hinge loss: target row i lists the classes of example i, ended by the first
     -1 (PyTorch's layout, same shape as the input); then
     L_i = (1/C) sum_{j listed} sum_{k not listed} max(0, 1 - (x_ij - x_ik))."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     what = "multilabel_margin_loss"
     _check_reduction(reduction, what)
     x = _input(input, what)
