@@ -485,3 +485,94 @@ def test_normalize_out_against_pytorch():
     np.testing.assert_allclose(out.data, tout.numpy(), rtol=1e-12)
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         torch.nn.functional.normalize(torch.tensor(Z, requires_grad=True), out=tout)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. embedding's max_norm, norm_type, scale_grad_by_freq and sparse
+# ---------------------------------------------------------------------------------------------
+
+TABLE = R.standard_normal((5, 3)) * 2
+IDX = np.array([[0, 2, 2], [4, 2, 1]])
+EMBEDDING = [  # the options
+    {"max_norm": 1.0},
+    {"max_norm": 1.5, "norm_type": 1.0},
+    {"max_norm": 2.0, "norm_type": float("inf")},
+    {"scale_grad_by_freq": True},
+    {"sparse": True, "max_norm": 1.0},  # (PyTorch refuses sparse with scale_grad_by_freq)
+    {"max_norm": 1.0, "scale_grad_by_freq": True, "padding_idx": 2},
+]
+
+
+def _renormed(table, rows, max_norm, p):
+    out = table.copy()
+    for i in np.unique(rows):
+        norm = np.linalg.norm(table[i], ord=p)
+        if norm > max_norm:
+            out[i] = table[i] * (max_norm / (norm + 1e-7))
+    return out
+
+
+@pytest.mark.parametrize("options", EMBEDDING, ids=[str(o) for o in EMBEDDING])
+def test_embedding_options(options):
+    w = tensor(TABLE, requires_grad=True)
+    version = w._version[0]
+    out = F.embedding(IDX, w, **options)
+    table = TABLE
+    if "max_norm" in options:
+        table = _renormed(TABLE, IDX, options["max_norm"], options.get("norm_type", 2.0))
+        np.testing.assert_allclose(w.data, table, rtol=1e-12)  # changed in place
+        assert w._version[0] == version + 1 and w.grad_fn is None
+        assert not np.array_equal(w.data, TABLE)
+        np.testing.assert_array_equal(w.data[3], TABLE[3])  # not looked up: left alone
+    np.testing.assert_allclose(out.data, table[IDX], rtol=1e-12)
+    upstream = R.standard_normal(out.shape)
+    (out * tensor(upstream)).sum().backward()
+    expected = np.zeros_like(TABLE)
+    counts = np.bincount(IDX.ravel(), minlength=5)
+    for i, row in zip(IDX.ravel(), upstream.reshape(-1, 3)):
+        scale = 1 / counts[i] if options.get("scale_grad_by_freq") else 1.0
+        expected[i] += 0.0 if i == options.get("padding_idx") else row * scale
+    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("options", EMBEDDING, ids=[str(o) for o in EMBEDDING])
+def test_embedding_options_against_pytorch(options):
+    torch = pytest.importorskip("torch")
+    w, tw = tensor(TABLE, requires_grad=True), torch.tensor(TABLE, requires_grad=True)
+    out = F.embedding(input=IDX, weight=w, **options)
+    tout = torch.nn.functional.embedding(input=torch.tensor(IDX), weight=tw, **options)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-12)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    tgrad = tw.grad.to_dense() if tw.grad.is_sparse else tw.grad
+    np.testing.assert_allclose(w.grad.data, tgrad.numpy(), rtol=1e-12)
+
+
+def test_embedding_module_options():
+    torch = pytest.importorskip("torch")
+    layer = nn.Embedding(5, 3, 0, 1.0, 1.0, True, dtype=np.float64)
+    tlayer = torch.nn.Embedding(5, 3, 0, 1.0, 1.0, True, dtype=torch.float64)
+    assert repr(layer) == repr(tlayer)
+    sparse = "Embedding(5, 3, norm_type=3.0, sparse=True)"
+    assert repr(nn.Embedding(5, 3, norm_type=3, sparse=True)) == sparse
+    assert repr(nn.Embedding(5, 3, max_norm=2)) == "Embedding(5, 3, max_norm=2.0)"
+    with torch.no_grad():
+        tlayer.weight.copy_(torch.tensor(TABLE))
+    layer.weight.data[...] = TABLE
+    out, tout = layer(td.Tensor(IDX)), tlayer(torch.tensor(IDX))
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    np.testing.assert_allclose(layer.weight.grad.data, tlayer.weight.grad.numpy(), rtol=1e-12)
+    assert np.abs(layer.weight.data[np.unique(IDX)]).sum(1).max() <= 1.0 + 1e-6
+    np.testing.assert_allclose(layer.weight.data, tlayer.weight.detach().numpy(), rtol=1e-12)
+
+
+def test_embedding_option_errors():
+    w = tensor(TABLE, requires_grad=True)
+    with pytest.raises(IndexError, match="embedding: index 5 is out of range for 5 embeddings"):
+        F.embedding(np.array([5]), w, max_norm=1.0)
+    np.testing.assert_array_equal(w.data, TABLE)
+    with pytest.raises(TypeError, match="embedding: max_norm must be a"):
+        F.embedding(IDX, w, max_norm="1")

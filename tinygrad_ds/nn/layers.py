@@ -14,7 +14,7 @@ from . import functional as F
 from . import init
 from .dropout import _probability
 from .module import Module, Parameter, check_int, check_real
-from .sampling import _lookup, _padding_row
+from .sampling import _embedding_options, _lookup, _padding_row
 
 __all__ = [
     "Linear", "Embedding", "Identity", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU",
@@ -90,7 +90,9 @@ class Embedding(Module):
     """A lookup table: row i of `weight` (num_embeddings, embedding_dim) for each index i.
 
     `weight` starts as N(0, 1); the row `padding_idx` (if given) starts at zero and receives no
-    gradient. The output has shape indices.shape + (embedding_dim,).
+    gradient. The output has shape indices.shape + (embedding_dim,). `max_norm`, `norm_type`,
+    `scale_grad_by_freq` and `sparse` are F.embedding's (rows renormalised in place when looked
+    up; gradients divided by the index counts; a dense gradient even with sparse=True).
     """
 
     def __init__(
@@ -98,6 +100,10 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -106,6 +112,9 @@ class Embedding(Module):
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
         self.padding_idx = padding_idx
+        self.max_norm = None if max_norm is None else check_real(max_norm, "Embedding", "max_norm")
+        self.norm_type = check_real(norm_type, "Embedding", "norm_type")
+        self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
         self.weight = Parameter(
             np.empty((num_embeddings, embedding_dim), dtype=_dtype(dtype, "Embedding"))
         )
@@ -117,11 +126,18 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     def forward(self, indices: Any) -> Tensor:
-        return _lookup(indices, self.weight, self.padding_idx, "Embedding")
+        if self.max_norm is None and not self.scale_grad_by_freq:
+            return _lookup(indices, self.weight, self.padding_idx, "Embedding")
+        return _embedding_options(indices, self.weight, self.padding_idx, self.max_norm,
+                                  self.norm_type, self.scale_grad_by_freq, "Embedding")  # fmt: skip
 
     def extra_repr(self) -> str:
-        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
-        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        s += "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        s += "" if self.max_norm is None else f", max_norm={self.max_norm}"
+        s += "" if self.norm_type == 2 else f", norm_type={self.norm_type}"
+        s += ", scale_grad_by_freq=True" if self.scale_grad_by_freq else ""
+        return s + (", sparse=True" if self.sparse else "")
 
 
 # ---------------------------------------------------------------------------------------------

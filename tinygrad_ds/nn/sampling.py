@@ -461,13 +461,56 @@ def _lookup(indices: Any, weight: Tensor, padding_row: int | None, who: str) -> 
     return where(pad, out.detach(), out)
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Row i of `weight` (num_embeddings, embedding_dim) for each integer index i of `input`:
     shape input.shape + (embedding_dim,). The row `padding_idx` (negative counts from the
-    end) is looked up as it is but receives no gradient, as PyTorch's."""
+    end) is looked up as it is but receives no gradient, as PyTorch's.
+
+    As PyTorch: with `max_norm`, each row looked up whose `norm_type`-norm exceeds it is first
+    rescaled in place, under no_grad, to norm max_norm (times max_norm / (norm + 1e-7));
+    with `scale_grad_by_freq`, each row's gradient is divided by how often its index occurs in
+    `input`. `sparse=True` is accepted, but the gradient is dense here."""
     if not isinstance(weight, Tensor):
         raise TypeError(f"embedding: weight must be a Tensor, got {type(weight).__name__}")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D, got shape {weight.shape}")
     padding_row = _padding_row(padding_idx, weight.shape[0], "embedding")
-    return _lookup(input, weight, padding_row, "embedding")
+    if max_norm is None and not scale_grad_by_freq:
+        return _lookup(input, weight, padding_row, "embedding")
+    return _embedding_options(input, weight, padding_row, max_norm, norm_type,
+                              scale_grad_by_freq, "embedding")  # fmt: skip
+
+
+def _embedding_options(input: Any, weight: Tensor, padding_row: int | None, max_norm: Any,
+                       norm_type: Any, by_freq: Any, who: str) -> Tensor:  # fmt: skip
+    """embedding's lookup with max_norm and scale_grad_by_freq (see `embedding`); also
+    nn.Embedding's."""
+    from ..grad_mode import no_grad
+
+    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
+    n = weight.shape[0]
+    valid = idx.dtype.kind in "iu" and (idx.size == 0 or (idx.min() >= 0 and idx.max() < n))
+    if max_norm is not None and valid:  # (else _lookup's error)
+        max_norm, p = check_real(max_norm, who, "max_norm"), check_real(norm_type, who, "norm_type")
+        rows = np.unique(idx)
+        norms = np.linalg.norm(weight.data[rows].astype(np.float64), ord=p, axis=1)
+        big = norms > max_norm
+        if big.any():
+            rows, scale = rows[big], (max_norm / (norms[big] + 1e-7))[:, None]
+            with no_grad():  # the table itself changes: its version moves
+                weight[rows] = Tensor((weight.data[rows] * scale).astype(weight.dtype))
+    out = _lookup(idx, weight, padding_row, who)
+    if by_freq:
+        _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+        s = (1.0 / counts[inverse.reshape(idx.shape)])[..., None].astype(out.dtype)
+        fixed = out.detach()
+        out = fixed + (out - fixed) * Tensor._make(s, None)  # the value out, the gradient / count
+    return out
