@@ -576,3 +576,51 @@ def test_embedding_option_errors():
     np.testing.assert_array_equal(w.data, TABLE)
     with pytest.raises(TypeError, match="embedding: max_norm must be a"):
         F.embedding(IDX, w, max_norm="1")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. the deprecated upsample, upsample_nearest and upsample_bilinear
+# ---------------------------------------------------------------------------------------------
+
+IMAGE = R.standard_normal((1, 2, 3, 4))
+UPSAMPLE = [  # name, arguments, the interpolate call it is
+    ("upsample", {"scale_factor": 2}, {"scale_factor": 2}),
+    ("upsample", {"size": (5, 7), "mode": "bilinear"}, {"size": (5, 7), "mode": "bilinear"}),
+    ("upsample", {"scale_factor": 2, "mode": "bilinear", "align_corners": True},
+     {"scale_factor": 2, "mode": "bilinear", "align_corners": True}),
+    ("upsample_nearest", {"size": 6}, {"size": 6, "mode": "nearest"}),
+    ("upsample_bilinear", {"scale_factor": 2}, {"scale_factor": 2, "mode": "bilinear",
+                                                "align_corners": True}),
+    ("upsample_bilinear", {"size": (4, 9)}, {"size": (4, 9), "mode": "bilinear",
+                                             "align_corners": True}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, kwargs, same", UPSAMPLE, ids=[f"{c[0]}{c[1]}" for c in UPSAMPLE])
+def test_upsample_is_interpolate_with_a_warning(name, kwargs, same):
+    with pytest.warns(UserWarning, match=rf"`nn.functional.{name}` is deprecated. Use `nn.fun"):
+        got = getattr(F, name)(tensor(IMAGE), **kwargs)
+    assert got.shape[2:] != IMAGE.shape[2:]
+    np.testing.assert_array_equal(got.data, F.interpolate(tensor(IMAGE), **same).data)
+    if name == "upsample_bilinear":
+        corners = got.data[..., [0, -1], :][..., [0, -1]]
+        np.testing.assert_allclose(corners, IMAGE[..., [0, -1], :][..., [0, -1]], rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert td.gradcheck(lambda x: getattr(F, name)(x, **kwargs),
+                            [tensor(IMAGE, requires_grad=True)])  # fmt: skip
+
+
+@pytest.mark.parametrize("name, kwargs, same", UPSAMPLE, ids=[f"{c[0]}{c[1]}" for c in UPSAMPLE])
+def test_upsample_against_pytorch(name, kwargs, same):
+    torch = pytest.importorskip("torch")
+    x, tx = tensor(IMAGE, requires_grad=True), torch.tensor(IMAGE, requires_grad=True)
+    with pytest.warns(UserWarning) as ours:
+        got = getattr(F, name)(input=x, **kwargs)
+    with pytest.warns(UserWarning) as theirs:
+        exp = getattr(torch.nn.functional, name)(input=tx, **kwargs)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    np.testing.assert_allclose(got.data, exp.detach().numpy(), rtol=1e-12)
+    (got * got).sum().backward()
+    (exp * exp).sum().backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10)

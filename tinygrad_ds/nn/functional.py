@@ -586,13 +586,16 @@ from .functional_extra import (  # noqa: E402
     rrelu_,
     selu_,
     threshold_,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
 )
 from .grid import affine_grid, grid_sample  # noqa: E402
 
 __all__ += [
     "ctc_loss", "embedding_bag", "affine_grid", "grid_sample", "gumbel_softmax", "rrelu", "pdist",
     "channel_shuffle", "feature_alpha_dropout", "relu_", "elu_", "leaky_relu_", "hardtanh_",
-    "selu_", "celu_", "threshold_", "rrelu_",
+    "selu_", "celu_", "threshold_", "rrelu_", "upsample", "upsample_nearest", "upsample_bilinear",
 ]  # fmt: skip
 
 # -- volumes (N, C, D, H, W) and pooling with every option (three_d.py, three_d_pool.py) -----

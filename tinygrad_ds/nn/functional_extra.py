@@ -1,6 +1,7 @@
 """More of `nn.functional`, composed of existing Tensor operations (gradients come free):
 gumbel_softmax, rrelu, pdist, channel_shuffle, feature_alpha_dropout, the in-place
-activations (relu_, elu_, ...), and the modules RReLU, ChannelShuffle and FeatureAlphaDropout.
+activations (relu_, elu_, ...), the deprecated upsample, upsample_nearest and upsample_bilinear,
+and the modules RReLU, ChannelShuffle and FeatureAlphaDropout.
 Random draws use the package's generator (`td.manual_seed`). embedding_bag is in
 embedding_bag.py, grid_sample and affine_grid in grid.py.
 """
@@ -8,6 +9,8 @@ embedding_bag.py, grid_sample and affine_grid in grid.py.
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +26,7 @@ from .module import Module, check_int, check_real
 __all__ = [
     "gumbel_softmax", "rrelu", "pdist", "channel_shuffle", "feature_alpha_dropout", "relu_",
     "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_", "rrelu_", "RReLU",
-    "ChannelShuffle", "FeatureAlphaDropout",
+    "ChannelShuffle", "FeatureAlphaDropout", "upsample", "upsample_nearest", "upsample_bilinear",
 ]  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
@@ -202,6 +205,52 @@ def rrelu_(
     lower, upper = _bounds(lower, upper, "rrelu_")
     return written(_inplace(input, "rrelu_"), "rrelu_",
                    lambda a: _rrelu(a, lower, upper, bool(training)))  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# the deprecated upsampling functions: interpolate, with PyTorch's warning
+# ---------------------------------------------------------------------------------------------
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(
+        f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def upsample(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """`interpolate(input, size, scale_factor, mode, align_corners)`, deprecated (it warns)."""
+    _deprecated("upsample")
+    return F.interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+) -> Tensor:
+    """`interpolate(input, size, scale_factor, mode="nearest")`, deprecated (it warns)."""
+    _deprecated("upsample_nearest")
+    return F.interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+) -> Tensor:
+    """`interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)` (the
+    corners' centres kept in place, as PyTorch's), deprecated (it warns)."""
+    _deprecated("upsample_bilinear")
+    return F.interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # ---------------------------------------------------------------------------------------------
