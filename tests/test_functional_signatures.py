@@ -624,3 +624,34 @@ def test_upsample_against_pytorch(name, kwargs, same):
     (got * got).sum().backward()
     (exp * exp).sum().backward()
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10)
+
+
+LEGACY_MODULES = [  # the loss modules that take size_average and reduce, as PyTorch's
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss",
+    "SmoothL1Loss", "KLDivLoss", "PoissonNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss", "MultiLabelMarginLoss",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", LEGACY_MODULES)
+def test_legacy_size_average_and_reduce_of_the_modules(name):
+    for size_average, reduce, reduction in COMBOS:
+        with pytest.warns(UserWarning, match=f"please use reduction='{reduction}' instead") as w:
+            module = getattr(nn, name)(size_average=size_average, reduce=reduce, reduction="sum")
+        assert module.reduction == reduction and len(w) == 1 and w[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert getattr(nn, name)(reduction="sum").reduction == "sum"
+
+
+def test_legacy_module_against_pytorch():
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        loss = nn.CrossEntropyLoss(size_average=False, ignore_index=1)
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        tloss = torch.nn.CrossEntropyLoss(size_average=False, ignore_index=1)
+    got, exp = loss(tensor(Z), Y3), tloss(torch.tensor(Z), torch.tensor(Y3))
+    assert got.shape == () and loss.reduction == tloss.reduction == "sum"
+    np.testing.assert_allclose(got.data, exp.numpy(), rtol=1e-12)
+    assert nn.HuberLoss.__init__.__kwdefaults__ is None  # (PyTorch's takes neither)

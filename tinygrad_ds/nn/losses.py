@@ -412,7 +412,15 @@ def l1_loss(
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__()
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
@@ -424,7 +432,16 @@ class _Loss(Module):
 class _WeightedLoss(_Loss):
     """A loss with a `weight` buffer (saved in state_dict, as PyTorch does)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        weight: Any = None,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         if weight is not None and not isinstance(weight, Tensor):
             weight = Tensor(_numbers(weight, "weight", type(self).__name__))
@@ -441,7 +458,17 @@ class BCELoss(_WeightedLoss):
 class BCEWithLogitsLoss(_WeightedLoss):
     """Module form of `binary_cross_entropy_with_logits` (inputs are logits)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None):
+    def __init__(
+        self,
+        weight: Any = None,
+        reduction: str = "mean",
+        pos_weight: Any = None,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(weight, reduction)
         if pos_weight is not None and not isinstance(pos_weight, Tensor):
             pos_weight = Tensor(_numbers(pos_weight, "pos_weight", type(self).__name__))
@@ -462,7 +489,12 @@ class CrossEntropyLoss(_WeightedLoss):
         ignore_index: int = -100,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
     ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(weight, reduction)
         self.ignore_index = check_int(ignore_index, "CrossEntropyLoss", "ignore_index")
         if not 0.0 <= check_real(label_smoothing, "CrossEntropyLoss", "label_smoothing") <= 1.0:
@@ -480,7 +512,17 @@ class CrossEntropyLoss(_WeightedLoss):
 class NLLLoss(_WeightedLoss):
     """Module form of `nll_loss` (inputs are log-probabilities)."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
+    def __init__(
+        self,
+        weight: Any = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(weight, reduction)
         self.ignore_index = check_int(ignore_index, "NLLLoss", "ignore_index")
 

@@ -641,7 +641,16 @@ def _extra(self: _Loss, **non_defaults: Any) -> str:
 class SmoothL1Loss(_Loss):
     """Module form of `smooth_l1_loss`."""
 
-    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+    def __init__(
+        self,
+        reduction: str = "mean",
+        beta: float = 1.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         self.beta = _positive(beta, "SmoothL1Loss", "beta", or_zero=True)
 
@@ -669,7 +678,16 @@ class HuberLoss(_Loss):
 class KLDivLoss(_Loss):
     """Module form of `kl_div` (reduction may also be 'batchmean')."""
 
-    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+    def __init__(
+        self,
+        reduction: str = "mean",
+        log_target: bool = False,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         _kl_options(reduction, log_target, "KLDivLoss")
         super().__init__("sum" if reduction == "batchmean" else reduction)
         self.reduction, self.log_target = reduction, log_target
@@ -685,8 +703,17 @@ class PoissonNLLLoss(_Loss):
     """Module form of `poisson_nll_loss`."""
 
     def __init__(
-        self, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean"
+        self,
+        log_input: bool = True,
+        full: bool = False,
+        eps: float = 1e-8,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
     ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         self.log_input, self.full = bool(log_input), bool(full)
         self.eps = check_real(eps, "PoissonNLLLoss", "eps")
@@ -720,7 +747,16 @@ class GaussianNLLLoss(_Loss):
 class MarginRankingLoss(_Loss):
     """Module form of `margin_ranking_loss`: called as loss(x1, x2, y)."""
 
-    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        margin: float = 0.0,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         self.margin = check_real(margin, "MarginRankingLoss", "margin")
 
@@ -734,7 +770,16 @@ class MarginRankingLoss(_Loss):
 class HingeEmbeddingLoss(_Loss):
     """Module form of `hinge_embedding_loss`."""
 
-    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        margin: float = 1.0,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         self.margin = check_real(margin, "HingeEmbeddingLoss", "margin")
 
@@ -755,7 +800,16 @@ class SoftMarginLoss(_Loss):
 class CosineEmbeddingLoss(_Loss):
     """Module form of `cosine_embedding_loss`: called as loss(x1, x2, y)."""
 
-    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        margin: float = 0.0,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         self.margin = check_real(margin, "CosineEmbeddingLoss", "margin")
 
@@ -776,7 +830,12 @@ class TripletMarginLoss(_Loss):
         eps: float = 1e-6,
         swap: bool = False,
         reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
     ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(reduction)
         self.margin = _positive(margin, "TripletMarginLoss", "margin")
         self.p = check_real(p, "TripletMarginLoss", "p")
@@ -846,8 +905,17 @@ class MultiMarginLoss(_WeightedLoss):
     """Module form of `multi_margin_loss` (`weight` is a buffer)."""
 
     def __init__(
-        self, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Any = None,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
     ) -> None:
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         super().__init__(weight, reduction)
         self.p = _margin_power(p, "MultiMarginLoss")
         self.margin = check_real(margin, "MultiMarginLoss", "margin")
