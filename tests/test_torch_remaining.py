@@ -252,7 +252,7 @@ ERRORS = [
     (lambda: td.broadcast_shapes((2,), (3,)), ValueError, "broadcast_shapes: the shapes"),
     (lambda: td.set_default_tensor_type("torch.DoubleTensor"), RuntimeError,
      "set_default_tensor_type: tensor types are deprecated"),
-    (lambda: td.set_default_device("cuda"), RuntimeError, "set_default_device: only 'cpu'"),
+    (lambda: td.set_default_device("cuda"), ValueError, "set_default_device: device 'cuda'"),
     (lambda: td.scalar_tensor([1, 2]), TypeError, "scalar_tensor: expected a number"),
     (lambda: td.exp_([1.0]), TypeError, "exp_: expected a Tensor to change in place"),
     (lambda: td.kl_div(td.ones(2), td.ones(2), 3), ValueError, "kl_div: reduction must be 0"),
@@ -452,7 +452,7 @@ def test_seeds_and_device():
     np.testing.assert_array_equal(td.randn(3).data, a)
     td.manual_seed(5)
     assert td.initial_seed() == 5
-    assert td.get_default_device() == "cpu"
+    assert td.get_default_device() == td.device("cpu")
     td.set_default_device("cpu")
     td.set_default_device(None)
 

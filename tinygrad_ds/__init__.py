@@ -641,3 +641,8 @@ from .torch_api.windows import (  # noqa: E402
 __all__ += [
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
 ]  # fmt: skip
+
+# devices: td.device, td.strided, td.cuda, td.backends (device.py; the CPU only)
+from .device import backends, cuda, device, strided  # noqa: E402
+
+__all__ += ["device", "strided", "cuda", "backends"]

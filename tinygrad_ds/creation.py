@@ -1,7 +1,9 @@
 """Factories: `Tensor.zeros`, `ones`, `full`, `randn`, `rand`, `uniform`, `arange`, `eye`, ...
 and `tensor(data)`, PyTorch's copying constructor. (The package exports them: `td.zeros(2, 3)`.)
 
-A shape is given as varargs or as one tuple; every factory takes `dtype` and `requires_grad`.
+A shape is given as varargs or as one tuple; every factory takes `dtype` and `requires_grad`,
+and PyTorch's `device` (None, 'cpu' or a td.device('cpu'); any other device is an error: see
+device.py), `layout` (td.strided) and `pin_memory` (False) where PyTorch's takes them.
 Floats default to `get_default_dtype()`; randomness comes from the package generator
 (`manual_seed`).
 """
@@ -12,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .device import check_device, check_factory
 from .dtypes import KINDS, get_default_dtype, resolve_dtype
 from .rng import generator
 from .tensor import Tensor, _is_int, _shape_args, constant
@@ -52,10 +55,12 @@ def _size(n: Any, what: str) -> int:
     return _shape_args((n,), what)[0]
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
+           pin_memory: bool = False) -> Tensor:  # fmt: skip
     """PyTorch's `torch.tensor`: a new leaf holding a copy of `data`, by `Tensor`'s dtype rules
     (Python floats become the default float dtype). `Tensor(array)` shares a NumPy array's
     memory instead; a Tensor given here is copied and cut from its graph."""
+    check_factory("tensor", device, None, pin_memory)
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.ndarray):
@@ -63,18 +68,24 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A tensor of zeros: `Tensor.zeros(2, 3)` or `Tensor.zeros((2, 3))`."""
+    check_factory("zeros", device, layout, pin_memory)
     return _finish(np.zeros(_shape_args(shape, "zeros")), dtype, requires_grad, "zeros")
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+         layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A tensor of ones: `Tensor.ones(2, 3)` or `Tensor.ones((2, 3))`."""
+    check_factory("ones", device, layout, pin_memory)
     return _finish(np.ones(_shape_args(shape, "ones")), dtype, requires_grad, "ones")
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, *,
+         device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A tensor of `shape` filled with `fill_value` (ints give int64, bools bool)."""
+    check_factory("full", device, layout, pin_memory)
     shape = _shape_args((shape,), "full")
     fill_value = _number(fill_value, "full", "fill_value")
     if dtype is None and isinstance(fill_value, (bool, int)):
@@ -82,22 +93,27 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = F
     return _finish(np.full(shape, fill_value), dtype, requires_grad, "full")
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Standard normal samples (a floating dtype)."""
+    check_factory("randn", device, layout, pin_memory)
     dtype = _random(dtype, "randn")
     data = generator().standard_normal(_shape_args(shape, "randn"))
     return _finish(data, dtype, requires_grad, "randn")
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+         layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Uniform samples in [0, 1) (a floating dtype)."""
+    check_factory("rand", device, layout, pin_memory)
     dtype = _random(dtype, "rand")
     return _finish(generator().random(_shape_args(shape, "rand")), dtype, requires_grad, "rand")
 
 
 def uniform(*shape: Any, low: float = -1.0, high: float = 1.0, dtype: Any = None,
-            requires_grad: bool = False) -> Tensor:  # fmt: skip
+            requires_grad: bool = False, device: Any = None) -> Tensor:  # fmt: skip
     """Uniform samples in [low, high) (a floating dtype)."""
+    check_device(device, "uniform")
     low, high = _number(low, "uniform", "low"), _number(high, "uniform", "high")
     if not (np.isfinite(low) and np.isfinite(high) and high > low):
         raise ValueError(f"uniform: need finite low < high, got low={low}, high={high}")
@@ -107,8 +123,10 @@ def uniform(*shape: Any, low: float = -1.0, high: float = 1.0, dtype: Any = None
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:  # fmt: skip
+           requires_grad: bool = False, *, device: Any = None, layout: Any = None,
+           pin_memory: bool = False) -> Tensor:  # fmt: skip
     """NumPy's arange: integer arguments give int64, any float gives the default float dtype."""
+    check_factory("arange", device, layout, pin_memory)
     start, step = _number(start, "arange", "start"), _number(step, "arange", "step")
     ends = (start,) if stop is None else (start, _number(stop, "arange", "end"))
     if not all(np.isfinite(v) for v in (*ends, step)):
@@ -121,8 +139,10 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None,
     return Tensor(data.astype(resolve_dtype(dtype, "arange")), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, *,
+        device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """The identity matrix (n x m, m = n by default)."""
+    check_factory("eye", device, layout, pin_memory)
     n, m = _size(n, "eye"), None if m is None else _size(m, "eye")
     return _finish(np.eye(n, m), dtype, requires_grad, "eye")
 
@@ -140,20 +160,26 @@ def _like(t: Any, dtype: Any, what: str) -> tuple[tuple[int, ...], np.dtype]:
     return t.shape, t.dtype if dtype is None else resolve_dtype(dtype, what)
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
+               layout: Any = None) -> Tensor:  # fmt: skip
     """Zeros with `t`'s shape and dtype (or `dtype`)."""
+    check_factory("zeros_like", device, layout)
     shape, dtype = _like(t, dtype, "zeros_like")
     return Tensor(np.zeros(shape, dtype), requires_grad=requires_grad)
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
+              layout: Any = None) -> Tensor:  # fmt: skip
     """Ones with `t`'s shape and dtype (or `dtype`)."""
+    check_factory("ones_like", device, layout)
     shape, dtype = _like(t, dtype, "ones_like")
     return Tensor(np.ones(shape, dtype), requires_grad=requires_grad)
 
 
-def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, *,
+              device: Any = None, layout: Any = None) -> Tensor:  # fmt: skip
     """`fill_value` everywhere, with `t`'s shape and dtype (or `dtype`)."""
+    check_factory("full_like", device, layout)
     shape, dtype = _like(t, dtype, "full_like")
     fill_value = _number(fill_value, "full_like", "fill_value")
     return Tensor(np.full(shape, fill_value, dtype), requires_grad=requires_grad)
@@ -168,14 +194,18 @@ def _random_like(t: Any, dtype: Any, what: str) -> tuple[tuple[int, ...], Any]:
     return shape, _random(dtype, what)
 
 
-def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
+               layout: Any = None) -> Tensor:  # fmt: skip
     """Standard normal samples with `t`'s shape (and dtype, when floating)."""
+    check_factory("randn_like", device, layout)
     shape, dtype = _random_like(t, dtype, "randn_like")
     return _finish(generator().standard_normal(shape), dtype, requires_grad, "randn_like")
 
 
-def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
+              layout: Any = None) -> Tensor:  # fmt: skip
     """Uniform samples in [0, 1) with `t`'s shape (and dtype, when floating)."""
+    check_factory("rand_like", device, layout)
     shape, dtype = _random_like(t, dtype, "rand_like")
     return _finish(generator().random(shape), dtype, requires_grad, "rand_like")
 
@@ -192,19 +222,23 @@ def _steps(steps: Any, what: str) -> int:
 
 
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:  # fmt: skip
+             requires_grad: bool = False, device: Any = None, layout: Any = None,
+             pin_memory: bool = False) -> Tensor:  # fmt: skip
     """`steps` evenly spaced values from start to end, both included (np.linspace): start +
     i (end - start) / (steps - 1). Floats by default, even from ints, as in PyTorch; an integer
     `dtype` truncates them."""
+    check_factory("linspace", device, layout, pin_memory)
     start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     data = np.linspace(start, end, _steps(steps, "linspace"))
     return _finish(data, dtype, requires_grad, "linspace")
 
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:  # fmt: skip
+             requires_grad: bool = False, device: Any = None, layout: Any = None,
+             pin_memory: bool = False) -> Tensor:  # fmt: skip
     """base ** linspace(start, end, steps): `steps` values from base^start to base^end, evenly
     spaced on a log scale."""
+    check_factory("logspace", device, layout, pin_memory)
     start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     base = _number(base, "logspace", "base")
     data = np.power(float(base), np.linspace(start, end, _steps(steps, "logspace")))
@@ -214,14 +248,18 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
 # -- empty (zero-filled) -------------------------------------------------------------------
 
 
-def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A new tensor of `shape`. PyTorch leaves its memory uninitialised; here it is filled with
     zeros (the same as `zeros`), so a program never reads garbage."""
+    check_factory("empty", device, layout, pin_memory)
     return _finish(np.zeros(_shape_args(shape, "empty")), dtype, requires_grad, "empty")
 
 
-def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
+               layout: Any = None) -> Tensor:  # fmt: skip
     """A new tensor with `t`'s shape and dtype (or `dtype`), zero-filled (see `empty`)."""
+    check_factory("empty_like", device, layout)
     shape, dtype = _like(t, dtype, "empty_like")
     return Tensor(np.zeros(shape, dtype), requires_grad=requires_grad)
 
@@ -248,10 +286,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(np.asarray(array), None)  # (np.asarray: a subclass' plain view)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """`data` as a tensor without copying where it can, as PyTorch's: a Tensor of that dtype
     is returned as it is (another dtype: `data.to(dtype)`, which stays in the graph); a NumPy
     array of that dtype shares its memory (`from_numpy`); anything else is copied."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None else data.astype(resolve_dtype(dtype, "as_tensor"))
     if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind in KINDS:
@@ -292,10 +331,12 @@ def _integers(shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
 
 
 def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None, dtype: Any = None,
-            requires_grad: bool = False) -> Tensor:  # fmt: skip
+            requires_grad: bool = False, device: Any = None, layout: Any = None,
+            pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Integers drawn uniformly from [low, high), int64 by default, with PyTorch's overloads:
     `randint(high, size)`, `randint(low, high, size)` (size a tuple), or by keyword
     `randint(low=0, high=10, size=(3,))`."""
+    check_factory("randint", device, layout, pin_memory)
     args = list(args)
     if size is None:
         if not args:
@@ -322,9 +363,11 @@ def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None, dty
 
 
 def randint_like(input: Any, low: Any = None, high: Any = None, *, dtype: Any = None,
-                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+                 requires_grad: bool = False, device: Any = None,
+                 layout: Any = None) -> Tensor:  # fmt: skip
     """Integers drawn uniformly from [low, high) with `input`'s shape and dtype (or `dtype`):
     `randint_like(x, high)` or `randint_like(x, low, high)`, as PyTorch's."""
+    check_factory("randint_like", device, layout)
     if high is None:
         low, high = 0, low
     if high is None:
@@ -334,8 +377,10 @@ def randint_like(input: Any, low: Any = None, high: Any = None, *, dtype: Any = 
     return _finish(_integers(shape, low, high), dtype, requires_grad, "randint_like")
 
 
-def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+             layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A random permutation of 0 .. n-1 (int64 by default)."""
+    check_factory("randperm", device, layout, pin_memory)
     n = _size(n, "randperm")
     data = generator().permutation(n).astype(np.int64)
     return _finish(data, np.int64 if dtype is None else dtype, requires_grad, "randperm")
@@ -345,13 +390,15 @@ def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False) -> Tenso
 
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:  # fmt: skip
+           requires_grad: bool = False, device: Any = None, layout: Any = None,
+           pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Normal samples with the given means and standard deviations (std >= 0), with PyTorch's
     overloads: `normal(mean_tensor, std_tensor)` (broadcast), `normal(mean_tensor, std=1.0)`,
     `normal(mean, std_tensor)`, and `normal(mean, std, size)` for numbers.
 
     The samples are a new leaf: no gradient flows to mean or std (PyTorch's is zero). For a
     differentiable (reparameterised) sample write `mean + std * td.randn_like(mean)`."""
+    check_factory("normal", device, layout, pin_memory)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     for t in tensors:
         if t.dtype.kind != "f":

@@ -399,6 +399,11 @@ class Module(ModuleHooks):
         """Self: every parameter and buffer lives in CPU memory already."""
         return self
 
+    def cuda(self, device: Any = None) -> Module:
+        """An error: tinygrad_ds runs on the CPU only (`td.cuda.is_available()` is False)."""
+        to_dtype((), None, "cuda" if device is None else device, "Module.cuda")
+        raise ValueError(f"Module.cuda: expected a cuda device, got {device!r}")
+
     def double(self) -> Module:
         return self.to(np.float64)
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..device import CPU, check_device
+from ..device import device as device_type
 from ..dtypes import resolve_dtype
 
 if TYPE_CHECKING:
@@ -28,21 +30,18 @@ __all__ = ["TorchNames", "bool_mask"]
 
 def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtype | None:
     """The dtype asked for by PyTorch's `to(*args, dtype=, device=)` (None for none): args may
-    be a dtype, a device string or a tensor (its dtype). Only the device "cpu" exists."""
+    be a dtype, a device (string or td.device) or a tensor (its dtype). Only the CPU exists:
+    the device is checked by `device.check_device`."""
     from ..tensor import Tensor
 
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, str) and not _is_dtype(a):
+        elif isinstance(a, device_type) or (isinstance(a, str) and not _is_dtype(a)):
             device = a
         else:
             dtype = a
-    if device is not None and str(device) != "cpu":
-        raise ValueError(
-            f"{what}: device {device!r} is not available; tinygrad_ds runs on the CPU only "
-            "(the one device is 'cpu')"
-        )
+    check_device(device, what)
     if dtype is None:
         return None
     try:
@@ -224,6 +223,30 @@ class TorchNames:
     def cpu(self) -> Tensor:
         """Self: every tensor lives in CPU memory already."""
         return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """An error: tinygrad_ds runs on the CPU only (`td.cuda.is_available()` is False)."""
+        check_device("cuda" if device is None else device, "cuda")
+        raise ValueError(f"cuda: expected a cuda device, got {device!r}")
+
+    @property
+    def device(self) -> device_type:
+        """device(type='cpu'): every tensor lives in CPU memory."""
+        return CPU
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: every tensor lives in CPU memory."""
+        return True
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: tinygrad_ds runs on the CPU only."""
+        return False
+
+    def get_device(self) -> int:
+        """-1, PyTorch's device index of a CPU tensor."""
+        return -1
 
     # -- masking and logical reductions --------------------------------------------------
 

@@ -499,13 +499,5 @@ def set_default_tensor_type(t: Any) -> None:
                        "supported here; use td.set_default_dtype(td.float64) instead")  # fmt: skip
 
 
-def get_default_device() -> str:
-    """'cpu': the package computes with NumPy on the CPU only."""
-    return "cpu"
-
-
-def set_default_device(device: Any) -> None:
-    """Accepts 'cpu' (or None) only: the package computes with NumPy on the CPU."""
-    name = getattr(device, "type", device)
-    if device is not None and str(name) != "cpu":
-        raise RuntimeError(f"set_default_device: only 'cpu' is supported, got {device!r}")
+# the default device: td.device('cpu'), the one there is (device.py)
+from ..device import get_default_device, set_default_device  # noqa: E402
