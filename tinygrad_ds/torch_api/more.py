@@ -279,41 +279,54 @@ class TorchMore:
 
     # -- new tensors like self -----------------------------------------------------------
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False,
+                  device: Any = None, layout: Any = None,
+                  pin_memory: bool = False) -> Tensor:  # fmt: skip
         """Zeros of `size` (varargs or one tuple) with self's dtype (or `dtype`); a new leaf
-        that requires grad only when asked."""
+        that requires grad only when asked. `device` is checked (the CPU only: device.py)."""
+        from ..device import check_factory
         from ..tensor import Tensor, _shape_args
 
+        check_factory("new_zeros", device, layout, pin_memory)
         shape = _shape_args(size, "new_zeros")
         return Tensor.zeros(shape, dtype=self._new_dtype(dtype, "new_zeros"),
                             requires_grad=requires_grad)  # fmt: skip
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False,
+                 device: Any = None, layout: Any = None,
+                 pin_memory: bool = False) -> Tensor:  # fmt: skip
         """Ones of `size` (varargs or one tuple) with self's dtype (or `dtype`); a new leaf
-        that requires grad only when asked."""
+        that requires grad only when asked. `device` is checked (the CPU only: device.py)."""
+        from ..device import check_factory
         from ..tensor import Tensor, _shape_args
 
+        check_factory("new_ones", device, layout, pin_memory)
         shape = _shape_args(size, "new_ones")
         return Tensor.ones(shape, dtype=self._new_dtype(dtype, "new_ones"),
                            requires_grad=requires_grad)  # fmt: skip
 
-    def new_full(
-        self, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
-    ) -> Tensor:
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
+                 requires_grad: bool = False, device: Any = None, layout: Any = None,
+                 pin_memory: bool = False) -> Tensor:  # fmt: skip
         """`fill_value` everywhere in a new tensor of `size` (a tuple, or an int), converted to
         self's dtype (or `dtype`): 3.7 in an int64 tensor's new_full is 3, as in PyTorch."""
+        from ..device import check_factory
         from ..tensor import Tensor, _shape_args
 
+        check_factory("new_full", device, layout, pin_memory)
         shape = _shape_args((size,), "new_full")
         return Tensor.full(shape, fill_value, dtype=self._new_dtype(dtype, "new_full"),
                            requires_grad=requires_grad)  # fmt: skip
 
-    def new_tensor(self, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_tensor(self, data: Any, *, dtype: Any = None, requires_grad: bool = False,
+                   device: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
         """A new leaf holding a copy of `data` (a Tensor's is copied and cut from its graph),
         converted to self's dtype (or `dtype`), as PyTorch's (where `torch.tensor` would infer
         the dtype from the data instead)."""
+        from ..device import check_factory
         from ..tensor import Tensor
 
+        check_factory("new_tensor", device, None, pin_memory)
         return Tensor(data, requires_grad=requires_grad, dtype=self._new_dtype(dtype, "new_tensor"))
 
     def _new_dtype(self, dtype: Any, what: str) -> np.dtype:

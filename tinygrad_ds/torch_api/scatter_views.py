@@ -195,9 +195,14 @@ class TorchScatterViews:
 
     # -- new tensors -----------------------------------------------------------------------
 
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False,
+                  device: Any = None, layout: Any = None,
+                  pin_memory: bool = False) -> Tensor:  # fmt: skip
         """A new tensor of `size` with self's dtype (or `dtype`), zero-filled (as td.empty:
-        PyTorch leaves its values unset)."""
+        PyTorch leaves its values unset). `device` is checked (the CPU only: device.py)."""
+        from ..device import check_factory
+
+        check_factory("new_empty", device, layout, pin_memory)
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     def new_empty_strided(self, size: Sequence[int], stride: Sequence[int], *, dtype: Any = None,
