@@ -298,11 +298,14 @@ def put(input: Any, index: Any, source: Any, accumulate: builtins.bool = False) 
 
 
 def empty_strided(size: Sequence[builtins.int], stride: Sequence[builtins.int], *,
-                  dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:  # fmt: skip
+                  dtype: Any = None, requires_grad: builtins.bool = False, device: Any = None,
+                  layout: Any = None, pin_memory: builtins.bool = False) -> Tensor:  # fmt: skip
     """`td.empty(size)` (zero-filled): arrays here are contiguous, so `stride` (one int per
     dim) is checked but has no effect on the values."""
     from ..creation import empty
+    from ..device import check_factory
 
+    check_factory("empty_strided", device, layout, pin_memory)
     size, stride = tuple(size), tuple(stride)
     if len(size) != len(stride):
         raise ValueError(f"empty_strided: size {size} and stride {stride} must have the same "
@@ -411,9 +414,14 @@ addmv_ = _in_place_function("addmv_")
 # -- composed functions -------------------------------------------------------------------
 
 
-def scalar_tensor(s: Any, *, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+def scalar_tensor(s: Any, *, dtype: Any = None, requires_grad: builtins.bool = False,
+                  device: Any = None, layout: Any = None,
+                  pin_memory: builtins.bool = False) -> Tensor:  # fmt: skip
     """A 0-d tensor holding the number s, of the default float dtype unless `dtype` is given
     (an int too, as PyTorch's)."""
+    from ..device import check_factory
+
+    check_factory("scalar_tensor", device, layout, pin_memory)
     if isinstance(s, Tensor) or np.ndim(s) != 0:
         raise TypeError(f"scalar_tensor: expected a number, got {type(s).__name__}")
     d = get_default_dtype() if dtype is None else resolve_dtype(dtype, "scalar_tensor")

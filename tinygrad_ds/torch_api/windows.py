@@ -4,6 +4,7 @@ Each is a 1-D tensor w[n], n = 0..N-1, of a symmetric window of length N (`perio
 or, by default (`periodic=True`), the first N values of the symmetric window of length N + 1
 (the window for an N-point DFT). Lengths 0 and 1 give [] and [1]. Values are computed in
 float64 and cast to `dtype` (the default float dtype when None), which must be floating.
+`device`, `layout` and `pin_memory` are checked as every factory's (the CPU only: device.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..device import check_factory
 from ..dtypes import get_default_dtype, resolve_dtype
 from ..tensor import Tensor, _is_int
 
@@ -55,9 +57,13 @@ def hamming_window(
     *,
     dtype: Any = None,
     requires_grad: bool = False,
+    device: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
 ) -> Tensor:
     """w[n] = alpha - beta cos(2 pi n / (M - 1)), M the symmetric length (Hamming's
     alpha = 0.54, beta = 0.46 by default)."""
+    check_factory("hamming_window", device, layout, pin_memory)
     return _window(
         "hamming_window",
         window_length,
@@ -69,9 +75,17 @@ def hamming_window(
 
 
 def hann_window(
-    window_length: int, periodic: bool = True, *, dtype: Any = None, requires_grad: bool = False
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
 ) -> Tensor:
     """w[n] = 0.5 - 0.5 cos(2 pi n / (M - 1)) = sin^2(pi n / (M - 1)), M the symmetric length."""
+    check_factory("hann_window", device, layout, pin_memory)
     return _window(
         "hann_window",
         window_length,
@@ -83,9 +97,17 @@ def hann_window(
 
 
 def blackman_window(
-    window_length: int, periodic: bool = True, *, dtype: Any = None, requires_grad: bool = False
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
 ) -> Tensor:
     """w[n] = 0.42 - 0.5 cos(2 pi n / (M - 1)) + 0.08 cos(4 pi n / (M - 1))."""
+    check_factory("blackman_window", device, layout, pin_memory)
 
     def blackman(k: np.ndarray, m: int) -> np.ndarray:
         x = 2 * math.pi * k / (m - 1)
@@ -95,9 +117,17 @@ def blackman_window(
 
 
 def bartlett_window(
-    window_length: int, periodic: bool = True, *, dtype: Any = None, requires_grad: bool = False
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
 ) -> Tensor:
     """The triangle w[n] = 1 - |2n / (M - 1) - 1|."""
+    check_factory("bartlett_window", device, layout, pin_memory)
     return _window(
         "bartlett_window",
         window_length,
@@ -115,9 +145,13 @@ def kaiser_window(
     *,
     dtype: Any = None,
     requires_grad: bool = False,
+    device: Any = None,
+    layout: Any = None,
+    pin_memory: bool = False,
 ) -> Tensor:
     """w[n] = I0(beta sqrt(1 - ((n - c) / c)^2)) / I0(beta), c = (M - 1) / 2, with I0 the
     modified Bessel function (`td.special.i0`)."""
+    check_factory("kaiser_window", device, layout, pin_memory)
     from ..torch_api.special import i0
 
     def kaiser(k: np.ndarray, m: int) -> np.ndarray:
