@@ -343,3 +343,23 @@ def test_pytorch_style_training_loop():
         losses.append(loss.item())
     assert pred.device == td.device(device) and loss.device.type == "cpu"
     assert losses[-1] < 0.1 * losses[0]
+
+
+# -- layers that take device= ----------------------------------------------------------------
+
+LAYERS = [
+    ("MultiheadAttention", lambda **kw: td.nn.MultiheadAttention(4, 2, **kw)),
+    ("TransformerEncoderLayer", lambda **kw: td.nn.TransformerEncoderLayer(4, 2, 8, **kw)),
+    ("TransformerDecoderLayer", lambda **kw: td.nn.TransformerDecoderLayer(4, 2, 8, **kw)),
+    ("Transformer", lambda **kw: td.nn.Transformer(4, 2, 1, 1, 8, **kw)),
+    ("Transformer.generate_square_subsequent_mask",
+     lambda **kw: td.nn.Transformer.generate_square_subsequent_mask(3, **kw)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "make"), LAYERS, ids=[f[0] for f in LAYERS])
+def test_layers_check_their_device(name, make):
+    made = make(device="cpu")
+    assert isinstance(made, (td.nn.Module, td.Tensor))
+    with pytest.raises(ValueError, match=f"^{name}: device 'cuda:0' is not available"):
+        make(device="cuda:0")

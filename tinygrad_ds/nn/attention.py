@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..device import check_device
 from ..functions import where
 from ..ops.conv import _as_tensor
 from ..tensor import Tensor
@@ -173,6 +174,7 @@ class MultiheadAttention(Module):
     ) -> None:
         super().__init__()
         who = "MultiheadAttention"
+        check_device(device, who)  # (the CPU only: device.py)
         embed_dim, num_heads = (
             check_int(embed_dim, who, "embed_dim"),
             check_int(num_heads, who, "num_heads"),
@@ -411,6 +413,7 @@ class TransformerEncoderLayer(_TransformerLayer):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device, "TransformerEncoderLayer")  # (the CPU only: device.py)
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..device import check_device
 from ..dtypes import get_default_dtype, resolve_dtype
 from ..ops.conv import _as_tensor
 from ..tensor import Tensor, constant
@@ -88,6 +89,7 @@ class TransformerDecoderLayer(_TransformerLayer):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device, "TransformerDecoderLayer")  # (the CPU only: device.py)
         attention = dict(dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype)
         self.self_attn = MultiheadAttention(d_model, nhead, **attention)
         self.multihead_attn = MultiheadAttention(d_model, nhead, **attention)
@@ -195,6 +197,7 @@ class Transformer(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device, "Transformer")  # (the CPU only: device.py)
         layer = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps)
         options = dict(batch_first=batch_first, norm_first=norm_first, bias=bias, dtype=dtype)
         if custom_encoder is not None:
@@ -249,6 +252,7 @@ class Transformer(Module):
         """The causal mask (sz, sz): -inf above the diagonal (position i may not attend to
         j > i), 0 elsewhere, in the default float dtype unless dtype is given; a constant."""
         who = "Transformer.generate_square_subsequent_mask"
+        check_device(device, who)
         sz = check_int(sz, who, "sz")
         if sz < 0:
             raise ValueError(f"{who}: sz must be >= 0, got {sz}")
