@@ -363,3 +363,33 @@ def test_layers_check_their_device(name, make):
     assert isinstance(made, (td.nn.Module, td.Tensor))
     with pytest.raises(ValueError, match=f"^{name}: device 'cuda:0' is not available"):
         make(device="cuda:0")
+
+
+# -- to(): the arguments PyTorch code passes --------------------------------------------------
+
+
+def test_to_takes_non_blocking_copy_and_int_devices():
+    x = td.tensor([1.0, 2.0], dtype=td.float64, requires_grad=True)
+    assert x.to("cpu", non_blocking=True) is x and x.to(device=CPU, non_blocking=True) is x
+    y = x.to("cpu", copy=True)
+    assert y is not x and y.data is not x.data and y.grad_fn is not None  # a clone, in the graph
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    assert x.to(td.float32, copy=True).dtype == np.float32
+    model = td.nn.Linear(2, 2)
+    assert model.to("cpu", non_blocking=True) is model
+    for bad in (0, 1, td.device("cuda", 0)):  # an int is a device index, as in PyTorch
+        with pytest.raises(ValueError, match="^to: device .* is not available"):
+            x.to(bad)
+        with pytest.raises(ValueError, match="^Module.to: device .* is not available"):
+            model.to(bad)
+
+
+def test_device_as_a_context_manager():
+    with td.device("cpu") as d:
+        assert d == CPU and td.zeros(1).device == d
+    with pytest.raises(
+        ValueError, match=f"^with device: device 'cuda' is not available.*{CPU_ONLY}"
+    ):
+        with td.device("cuda"):
+            pass

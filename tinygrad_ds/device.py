@@ -111,6 +111,15 @@ class device:  # noqa: N801 (PyTorch's name)
     def __reduce__(self) -> tuple[Any, ...]:
         return device, (str(self),)
 
+    def __enter__(self) -> device:
+        """`with td.device('cpu'):` makes the CPU the default device, as it always is; any
+        other device is the CPU-only error."""
+        check_device(self, "with device")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
 
 class layout:  # noqa: N801 (PyTorch's name)
     """A memory layout marker; tinygrad_ds has one, `td.strided` (dense arrays)."""

@@ -351,9 +351,11 @@ class Module(ModuleHooks):
 
     # -- dtype and device ------------------------------------------------------------------
 
-    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
+    def to(self, *args: Any, dtype: Any = None, device: Any = None,
+           non_blocking: bool = False) -> Module:  # fmt: skip
         """PyTorch's `to`, with the arguments `Tensor.to` takes: `to(dtype)`, `to("cpu")`,
-        `to("cpu", dtype)`, `to(tensor)` (its dtype), or the keywords `dtype=` and `device=`.
+        `to("cpu", dtype)`, `to(tensor)` (its dtype), or the keywords `dtype=` and `device=`
+        (`non_blocking` changes nothing: there is no transfer).
 
         Floating parameters and buffers (and their grads) are converted to a floating `dtype`
         in place, so that optimisers holding the parameters keep working. Everything lives on

@@ -37,7 +37,9 @@ def to_dtype(args: Sequence[Any], dtype: Any, device: Any, what: str) -> np.dtyp
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, device_type) or (isinstance(a, str) and not _is_dtype(a)):
+        elif isinstance(a, (device_type, int)) and not isinstance(a, bool):
+            device = a  # (an int is a device index in PyTorch)
+        elif isinstance(a, str) and not _is_dtype(a):
             device = a
         else:
             dtype = a
@@ -210,15 +212,17 @@ class TorchNames:
         """The number of elements (`numel`)."""
         return self.numel()
 
-    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False,
+           copy: bool = False) -> Tensor:  # fmt: skip
         """PyTorch's `to`: `to(dtype)`, `to("cpu")`, `to("cpu", dtype)`, `to(other_tensor)`
         (its dtype), or the keywords `dtype=` and `device=`. A dtype is anything `np.dtype`
         takes (`td.float64`, "float64"); a cast between float dtypes is differentiable.
-        This framework runs on the CPU only: "cpu" is a no-op, any other device an error."""
+        This framework runs on the CPU only: "cpu" (or td.device('cpu')) is a no-op, any other
+        device an error. `non_blocking` changes nothing (there is no transfer); `copy=True`
+        returns a new tensor even when nothing changes (a clone, in the graph)."""
         dtype = to_dtype(args, dtype, device, "to")
-        if dtype is None:
-            return self
-        return self.astype(dtype)
+        out = self if dtype is None else self.astype(dtype)
+        return out.clone() if copy and out is self else out
 
     def cpu(self) -> Tensor:
         """Self: every tensor lives in CPU memory already."""
