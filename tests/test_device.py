@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tinygrad_ds as td
+from tinygrad_ds import nn
 from tinygrad_ds.device import CPU, check_device
 
 CPU_ONLY = "runs on the CPU only"
@@ -393,3 +394,54 @@ def test_device_as_a_context_manager():
     ):
         with td.device("cuda"):
             pass
+
+
+# -- layers: device= beside dtype=, as PyTorch's constructors ---------------------------------
+
+LAYERS = [
+    ("Linear", lambda **k: nn.Linear(2, 3, **k)),
+    ("Bilinear", lambda **k: nn.Bilinear(2, 2, 3, **k)),
+    ("Embedding", lambda **k: nn.Embedding(4, 2, **k)),
+    ("EmbeddingBag", lambda **k: nn.EmbeddingBag(4, 2, **k)),
+    ("Conv1d", lambda **k: nn.Conv1d(1, 2, 3, **k)),
+    ("Conv2d", lambda **k: nn.Conv2d(1, 2, 3, **k)),
+    ("ConvTranspose2d", lambda **k: nn.ConvTranspose2d(1, 2, 3, **k)),
+    ("BatchNorm1d", lambda **k: nn.BatchNorm1d(3, **k)),
+    ("BatchNorm2d", lambda **k: nn.BatchNorm2d(3, **k)),
+    ("InstanceNorm1d", lambda **k: nn.InstanceNorm1d(3, affine=True, **k)),
+    ("LayerNorm", lambda **k: nn.LayerNorm(3, **k)),
+    ("GroupNorm", lambda **k: nn.GroupNorm(1, 2, **k)),
+    ("RMSNorm", lambda **k: nn.RMSNorm(3, **k)),
+    ("PReLU", lambda **k: nn.PReLU(**k)),
+    ("RNN", lambda **k: nn.RNN(2, 3, **k)),
+    ("LSTM", lambda **k: nn.LSTM(2, 3, **k)),
+    ("GRU", lambda **k: nn.GRU(2, 3, **k)),
+    ("RNNCell", lambda **k: nn.RNNCell(2, 3, **k)),
+    ("LSTMCell", lambda **k: nn.LSTMCell(2, 3, **k)),
+    ("GRUCell", lambda **k: nn.GRUCell(2, 3, **k)),
+    ("LazyLinear", lambda **k: nn.LazyLinear(3, **k)),
+    ("LazyConv2d", lambda **k: nn.LazyConv2d(2, 3, **k)),
+    ("LazyBatchNorm1d", lambda **k: nn.LazyBatchNorm1d(**k)),
+    ("AdaptiveLogSoftmaxWithLoss", lambda **k: nn.AdaptiveLogSoftmaxWithLoss(4, 10, [5], **k)),
+]
+
+
+@pytest.mark.parametrize("name, make", LAYERS, ids=[n for n, _ in LAYERS])
+def test_layers_take_a_cpu_device_and_refuse_others(name, make):
+    td.manual_seed(0)
+    plain = make(dtype=td.float64)
+    for dev in ("cpu", td.device("cpu"), "cpu:0"):
+        td.manual_seed(0)
+        layer = make(device=dev, dtype=td.float64)
+        for (k, a), (k2, b) in zip(plain.state_dict().items(), layer.state_dict().items()):
+            assert k == k2 and a.dtype == b.dtype
+            if not name.startswith("Lazy"):  # (a lazy module's values come at its first call)
+                assert np.array_equal(a.numpy(), b.numpy())
+    for dev in ("cuda", "cuda:0", td.device("cuda"), "meta"):
+        with pytest.raises(ValueError, match=f"{name}: device .* runs on the CPU only"):
+            make(device=dev)
+
+
+def test_layers_take_device_before_dtype_positionally_as_pytorch():
+    layer = nn.Linear(2, 3, True, "cpu", td.float64)
+    assert layer.weight.dtype == np.float64 and layer.weight.device == td.device("cpu")

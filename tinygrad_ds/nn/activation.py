@@ -245,13 +245,15 @@ class PReLU(Module):
     """x where x > 0, else a x, with a learnable slope a: one for all channels, or one per
     channel (`num_parameters` = the size of dim 1 of the input), each starting at `init`."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
         super().__init__()
         if check_int(num_parameters, "PReLU", "num_parameters") < 1:
             raise ValueError(f"PReLU: num_parameters must be >= 1, got {num_parameters}")
         self.num_parameters = int(num_parameters)
         self.init = check_real(init, "PReLU", "init")
-        self.weight = Parameter(np.empty((self.num_parameters,), _dtype(dtype, "PReLU")))
+        self.weight = Parameter(np.empty((self.num_parameters,), _dtype(dtype, "PReLU", device)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..device import check_device
 from ..functions import cat
 from ..tensor import Tensor
 from ..tensor import constant as _const
@@ -46,9 +47,11 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         cutoffs: Any,
         div_value: float = 4.0,
         head_bias: bool = False,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device, "AdaptiveLogSoftmaxWithLoss")
         who = "AdaptiveLogSoftmaxWithLoss"
         in_features = check_int(in_features, who, "in_features")
         n_classes = check_int(n_classes, who, "n_classes")
@@ -71,13 +74,16 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         self.shortlist_size = self.cutoffs[0]
         self.n_clusters = len(self.cutoffs) - 1
         self.head_size = self.shortlist_size + self.n_clusters
-        self.head = Linear(in_features, self.head_size, bias=self.head_bias, dtype=dtype)
+        self.head = Linear(
+            in_features, self.head_size, bias=self.head_bias, device=device, dtype=dtype
+        )
         tails = []
         for i in range(self.n_clusters):
             hidden = int(in_features // (self.div_value ** (i + 1)))
             size = self.cutoffs[i + 1] - self.cutoffs[i]
-            tails.append(Sequential(Linear(in_features, hidden, bias=False, dtype=dtype),
-                                    Linear(hidden, size, bias=False, dtype=dtype)))  # fmt: skip
+            where = {"device": device, "dtype": dtype}
+            tails.append(Sequential(Linear(in_features, hidden, bias=False, **where),
+                                    Linear(hidden, size, bias=False, **where)))  # fmt: skip
         self.tail = ModuleList(tails)
 
     def reset_parameters(self) -> None:

@@ -47,6 +47,7 @@ class _ConvNd(Module):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -64,7 +65,7 @@ class _ConvNd(Module):
             )
         if isinstance(padding, str) and padding not in ("valid", "same"):
             raise ValueError(f"{kind}: padding must be an int, a tuple, 'valid' or 'same'")
-        d = _dtype(dtype, kind)
+        d = _dtype(dtype, kind, device)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = _ints(kernel_size, self.dims, "kernel_size", kind, 1)
         self.stride = _ints(stride, self.dims, "stride", kind, 1)

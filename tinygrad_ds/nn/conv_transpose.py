@@ -210,6 +210,7 @@ class _ConvTransposeNd(_ConvNd):
         bias: bool = True,
         dilation: Size = 1,
         padding_mode: str = "zeros",
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         kind = type(self).__name__
@@ -221,7 +222,7 @@ class _ConvTransposeNd(_ConvNd):
         extra = _ints(output_padding, self.dims, "output_padding", kind, 0)
         # (PyTorch's init, through _ConvNd's, has fan_in = out_channels / groups * prod(k))
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)  # fmt: skip
+                         groups, bias, padding_mode, device, dtype)  # fmt: skip
         _check_output_padding(extra, self.stride, self.dilation, kind)
         self.output_padding = extra
 

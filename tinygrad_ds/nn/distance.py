@@ -87,6 +87,7 @@ class Bilinear(Module):
         in2_features: int,
         out_features: int,
         bias: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -94,7 +95,7 @@ class Bilinear(Module):
                   out_features=out_features)  # fmt: skip
         self.in1_features, self.in2_features = int(in1_features), int(in2_features)
         self.out_features = int(out_features)
-        d = _dtype(dtype, "Bilinear")
+        d = _dtype(dtype, "Bilinear", device)
         self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=d))
         if bias:
             self.bias = Parameter(np.empty((out_features,), dtype=d))

@@ -168,6 +168,7 @@ class EmbeddingBag(Module):
         _weight: Any = None,
         include_last_offset: bool = False,
         padding_idx: int | None = None,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -185,7 +186,7 @@ class EmbeddingBag(Module):
         self.padding_idx = _padding_row(padding_idx, self.num_embeddings, "EmbeddingBag")
         shape = (self.num_embeddings, self.embedding_dim)
         if _weight is None:
-            self.weight = Parameter(np.empty(shape, dtype=_dtype(dtype, "EmbeddingBag")))
+            self.weight = Parameter(np.empty(shape, dtype=_dtype(dtype, "EmbeddingBag", device)))
             self.reset_parameters()
         else:
             w = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)

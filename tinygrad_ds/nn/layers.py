@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..device import check_device
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
@@ -22,8 +23,10 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _dtype(dtype: Any, who: str) -> np.dtype:
-    """The parameters' dtype: the default, or `dtype` if it is a floating one."""
+def _dtype(dtype: Any, who: str, device: Any = None) -> np.dtype:
+    """The parameters' dtype: the default, or `dtype` if it is a floating one; `device` must be
+    the CPU (None, 'cpu', td.device('cpu'): PyTorch's `device=`, see `check_device`)."""
+    check_device(device, who)
     if dtype is None:
         return get_default_dtype()
     try:
@@ -56,13 +59,18 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
         _positive("Linear", in_features=in_features, out_features=out_features)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        d = _dtype(dtype, "Linear")
+        d = _dtype(dtype, "Linear", device)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=d))
         if bias:
             self.bias = Parameter(np.empty((out_features,), dtype=d))
@@ -104,6 +112,7 @@ class Embedding(Module):
         norm_type: float = 2.0,
         scale_grad_by_freq: bool = False,
         sparse: bool = False,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -116,7 +125,7 @@ class Embedding(Module):
         self.norm_type = check_real(norm_type, "Embedding", "norm_type")
         self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
         self.weight = Parameter(
-            np.empty((num_embeddings, embedding_dim), dtype=_dtype(dtype, "Embedding"))
+            np.empty((num_embeddings, embedding_dim), dtype=_dtype(dtype, "Embedding", device))
         )
         self.reset_parameters()
 

@@ -193,9 +193,11 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     cls_to_become = Linear
 
-    def __init__(self, out_features: int, bias: bool = True, dtype: Any = None) -> None:
-        super().__init__(0, 0, False, dtype)
-        d = _dtype(dtype, "LazyLinear")
+    def __init__(
+        self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__(0, 0, False, None, dtype)  # (the device is checked below, by name)
+        d = _dtype(dtype, "LazyLinear", device)
         self.weight = UninitializedParameter(dtype=d)
         self.out_features = check_int(out_features, "LazyLinear", "out_features")
         if bias:
@@ -240,18 +242,19 @@ class _LazyConvMixin(LazyModuleMixin):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         # (the regular layer checks the options; its weight, not initialised (no random draws,
         # as with PyTorch's in_channels=0), is then replaced by a placeholder)
         self._building = True
         super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
-                         False, padding_mode, dtype)  # fmt: skip
-        self._placeholders(bias, dtype)
+                         False, padding_mode, device, dtype)  # fmt: skip
+        self._placeholders(bias, dtype, device)
 
-    def _placeholders(self, bias: bool, dtype: Any) -> None:
+    def _placeholders(self, bias: bool, dtype: Any, device: Any) -> None:
         del self._building
-        d = _dtype(dtype, type(self).__name__)
+        d = _dtype(dtype, type(self).__name__, device)
         self.in_channels = 0
         self.weight = UninitializedParameter(dtype=d)
         if bias:
@@ -316,6 +319,7 @@ class _LazyConvTransposeMixin(_LazyConvMixin):
         bias: bool = True,
         dilation: Any = 1,
         padding_mode: str = "zeros",
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         self._building = True
@@ -323,7 +327,7 @@ class _LazyConvTransposeMixin(_LazyConvMixin):
             self, groups, out_channels, kernel_size, stride, padding, output_padding, groups,
             False, dilation, padding_mode, dtype,
         )  # fmt: skip
-        self._placeholders(bias, dtype)
+        self._placeholders(bias, dtype, device)
 
     def _size_from(self, shapes: dict[str, tuple[int, ...]]) -> int:
         shape = shapes.get("weight")
@@ -356,10 +360,11 @@ class _LazyNormMixin(LazyModuleMixin):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
         bias: bool = True,
     ) -> None:
-        d = _dtype(dtype, type(self).__name__)
+        d = _dtype(dtype, type(self).__name__, device)
         self.cls_to_become.__init__(self, 0, eps, momentum, False, False, dtype=d)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if affine:
@@ -417,9 +422,10 @@ class LazyBatchNorm1d(_LazyNormMixin, BatchNorm1d):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, dtype)
+        super().__init__(eps, momentum, affine, track_running_stats, device, dtype)
 
 
 class LazyBatchNorm2d(LazyBatchNorm1d, BatchNorm2d):
@@ -441,11 +447,12 @@ class LazyInstanceNorm1d(_LazyNormMixin, InstanceNorm1d):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
         *,
         bias: bool = True,
     ) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, dtype, bias)
+        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias)
 
     def _channels(self, x: Tensor) -> int:
         return x.shape[-self._spatial - 1]

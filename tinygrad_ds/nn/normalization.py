@@ -171,12 +171,13 @@ class _NormBase(Module):
         momentum: float | None,
         affine: bool,
         track_running_stats: bool,
+        device: Any,
         dtype: Any,
         bias: bool = True,
     ) -> None:
         super().__init__()
         what = type(self).__name__  # (each subclass's errors name it)
-        d = _dtype(dtype, what)
+        d = _dtype(dtype, what, device)
         if check_int(num_features, what, "num_features") < 0:
             raise ValueError(f"{what}: num_features must be >= 0, got {num_features}")
         _eps(eps, what)
@@ -225,9 +226,10 @@ class BatchNorm1d(_NormBase):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
@@ -262,12 +264,13 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         self.normalized_shape = _shape(normalized_shape, "LayerNorm", allow_int=True)
         self.eps, self.elementwise_affine = _eps(eps, "LayerNorm"), elementwise_affine
-        d = _dtype(dtype, "LayerNorm")
+        d = _dtype(dtype, "LayerNorm", device)
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=d))
             if bias:
@@ -350,6 +353,7 @@ class GroupNorm(Module):
         num_channels: int,
         eps: float = 1e-5,
         affine: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -362,7 +366,7 @@ class GroupNorm(Module):
             )
         self.num_groups, self.num_channels = g, c
         self.eps, self.affine = _eps(eps, "GroupNorm"), bool(affine)
-        d = _dtype(dtype, "GroupNorm")
+        d = _dtype(dtype, "GroupNorm", device)
         if affine:
             self.weight = Parameter(np.ones(c, dtype=d))
             self.bias = Parameter(np.zeros(c, dtype=d))

@@ -103,11 +103,14 @@ class InstanceNorm1d(_NormBase):
         momentum: float | None = 0.1,
         affine: bool = False,
         track_running_stats: bool = False,
+        device: Any = None,
         dtype: Any = None,
         *,
         bias: bool = True,
     ) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, bias)
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         what, s, c = type(self).__name__, self._spatial, self.num_features
@@ -181,13 +184,14 @@ class RMSNorm(Module):
         normalized_shape: int | Sequence[int],
         eps: float | None = None,
         elementwise_affine: bool = True,
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
         self.normalized_shape = _shape(normalized_shape, "RMSNorm", allow_int=True)
         self.eps = None if eps is None else _eps(eps, "RMSNorm")
         self.elementwise_affine = bool(elementwise_affine)
-        d = _dtype(dtype, "RMSNorm")
+        d = _dtype(dtype, "RMSNorm", device)
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=d))
         else:

@@ -21,11 +21,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..dtypes import get_default_dtype
 from ..functions import cat, stack
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .layers import _dtype
 from .module import Module, Parameter
 from .utils.rnn import PackedSequence
 
@@ -96,13 +96,6 @@ def _sizes(who: str, **sizes: int) -> None:
             raise ValueError(f"{who}: {name} must be a positive int, got {n!r}")
 
 
-def _dtype(dtype: Any, who: str) -> np.dtype:
-    d = get_default_dtype() if dtype is None else np.dtype(dtype)
-    if d.kind != "f":
-        raise TypeError(f"{who}: layers hold floating parameters; dtype {d} is not floating")
-    return d
-
-
 def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
     return Tensor._make(np.zeros(shape, dtype=like.dtype), None)
 
@@ -116,14 +109,14 @@ class _CellBase(Module):
     mode = "RNN"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, nonlinearity: str,
-                 dtype: Any) -> None:  # fmt: skip
+                 device: Any, dtype: Any) -> None:  # fmt: skip
         super().__init__()
         who = type(self).__name__
         _sizes(who, input_size=input_size, hidden_size=hidden_size)
         self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bias
         self._mode = _mode(self.mode, nonlinearity, who)
         self.nonlinearity = nonlinearity
-        gates, d = GATES[self._mode] * hidden_size, _dtype(dtype, who)
+        gates, d = GATES[self._mode] * hidden_size, _dtype(dtype, who, device)
         self.weight_ih = Parameter(np.empty((gates, input_size), dtype=d))
         self.weight_hh = Parameter(np.empty((gates, hidden_size), dtype=d))
         if bias:
@@ -188,8 +181,9 @@ class RNNCell(_CellBase):
     mode = "RNN"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", dtype: Any = None) -> None:  # fmt: skip
-        super().__init__(input_size, hidden_size, bias, nonlinearity, dtype)
+                 nonlinearity: str = "tanh", device: Any = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(input_size, hidden_size, bias, nonlinearity, device, dtype)
 
     def forward(self, x: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._run(x, hx)
@@ -202,8 +196,8 @@ class LSTMCell(_CellBase):
     mode = "LSTM"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None) -> None:  # fmt: skip
-        super().__init__(input_size, hidden_size, bias, "tanh", dtype)
+                 device: Any = None, dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(input_size, hidden_size, bias, "tanh", device, dtype)
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         return self._run(x, hx)
@@ -216,8 +210,8 @@ class GRUCell(_CellBase):
     mode = "GRU"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None) -> None:  # fmt: skip
-        super().__init__(input_size, hidden_size, bias, "tanh", dtype)
+                 device: Any = None, dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(input_size, hidden_size, bias, "tanh", device, dtype)
 
     def forward(self, x: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._run(x, hx)
@@ -232,7 +226,8 @@ class _RNNBase(Module):
     mode = "RNN"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, nonlinearity: str,
-                 bias: bool, batch_first: bool, dropout: float, dtype: Any) -> None:  # fmt: skip
+                 bias: bool, batch_first: bool, dropout: float, device: Any,
+                 dtype: Any) -> None:  # fmt: skip
         super().__init__()
         who = type(self).__name__
         _sizes(who, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
@@ -243,7 +238,7 @@ class _RNNBase(Module):
         self.batch_first, self.dropout = bool(batch_first), float(dropout)
         self._mode = _mode(self.mode, nonlinearity, who)
         self.nonlinearity = nonlinearity
-        gates, d = GATES[self._mode] * hidden_size, _dtype(dtype, who)
+        gates, d = GATES[self._mode] * hidden_size, _dtype(dtype, who, device)
         for k in range(num_layers):
             n_in = input_size if k == 0 else hidden_size
             setattr(self, f"weight_ih_l{k}", Parameter(np.empty((gates, n_in), dtype=d)))
@@ -407,9 +402,9 @@ class RNN(_RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, dtype: Any = None) -> None:  # fmt: skip
+                 dropout: float = 0.0, device: Any = None, dtype: Any = None) -> None:  # fmt: skip
         super().__init__(input_size, hidden_size, num_layers, nonlinearity, bias, batch_first,
-                         dropout, dtype)  # fmt: skip
+                         dropout, device, dtype)  # fmt: skip
 
     def forward(self, x: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         return self._run(x, hx)
@@ -424,9 +419,9 @@ class LSTM(_RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 dtype: Any = None) -> None:  # fmt: skip
+                 device: Any = None, dtype: Any = None) -> None:  # fmt: skip
         super().__init__(input_size, hidden_size, num_layers, "tanh", bias, batch_first,
-                         dropout, dtype)  # fmt: skip
+                         dropout, device, dtype)  # fmt: skip
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Any]:
         return self._run(x, hx)
@@ -440,9 +435,9 @@ class GRU(_RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 dtype: Any = None) -> None:  # fmt: skip
+                 device: Any = None, dtype: Any = None) -> None:  # fmt: skip
         super().__init__(input_size, hidden_size, num_layers, "tanh", bias, batch_first,
-                         dropout, dtype)  # fmt: skip
+                         dropout, device, dtype)  # fmt: skip
 
     def forward(self, x: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         return self._run(x, hx)
