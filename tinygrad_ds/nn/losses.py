@@ -353,7 +353,10 @@ def nll_loss(
 
 def _weighted(loss: Tensor, weight: Any, reduction: str, what: str) -> Tensor:
     """w L, reduced as PyTorch's mse_loss and l1_loss with `weight`: 'mean' is the weighted
-    mean sum(w L) / sum(w). The weight has the input's shape and may require grad."""
+    mean sum(w L) / sum(w). The weight has the input's shape and may require grad; without
+    one, L reduced as usual."""
+    if weight is None:
+        return _reduce(loss, reduction)
     w = _like(loss, weight, "weight", what)
     if w.shape != loss.shape:
         raise ValueError(
@@ -381,9 +384,7 @@ def mse_loss(
     _check_reduction(reduction, what)
     x = _input(input, what)
     diff = x - _same_shape_target(x, target, what)
-    if weight is not None:
-        return _weighted(diff * diff, weight, reduction, what)
-    return _reduce(diff * diff, reduction)
+    return _weighted(diff * diff, weight, reduction, what)
 
 
 def l1_loss(
@@ -403,7 +404,7 @@ def l1_loss(
     _check_reduction(reduction, what)
     x = _input(input, what)
     loss = (x - _same_shape_target(x, target, what)).abs()
-    return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction, what)
+    return _weighted(loss, weight, reduction, what)
 
 
 # ---------------------------------------------------------------------------------------------
