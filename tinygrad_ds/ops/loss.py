@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import ONE, scalar_array
 from ..function import Function
 from ..tensor import constant as _const
 from .nn import max_keepdims, sum_keepdims
@@ -97,8 +98,10 @@ class SoftmaxCrossEntropy(Function):
         g = g.reshape(n, 1) if ctx.reduction == "none" else g
         if ctx.plain:  # softmax(z) - onehot(y), scaled
             dz = probs.data.copy()
-            dz.ravel()[ctx.at_target] -= 1
-            dz *= g * z.dtype.type(1.0 / n if ctx.reduction == "mean" else 1.0)
+            dz.ravel()[ctx.at_target] -= ONE[dz.dtype]  # (0-d constants: see dtypes.ONE)
+            dz *= g
+            if ctx.reduction == "mean":
+                dz *= scalar_array(1.0 / n, dz.dtype)
             return dz
         q, q_sum, scale = _class_mix(ctx, n, c, z.dtype)
         dz = probs.data * q_sum[:, None]

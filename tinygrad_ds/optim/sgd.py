@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import scalar_array
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -70,9 +71,11 @@ class SGD(Optimizer):
                 continue
             if type(g) is not Tensor or g.data.shape != p.data.shape:
                 self._bad_grad(p, g)
-            data, step = p.data, g.data * scale
+            g = g.data  # (-lr as a 0-d array of g's dtype: see dtypes.ONE)
+            step = g * (scalar_array(scale, g.dtype) if type(scale) is float else scale)
+            data = p.data
             try:  # p.add_(step) without its Python layers; add_ itself where NumPy refuses
-                np.add(data, step, out=data, casting="same_kind")
+                data += step  # (NumPy's in-place casting rule, "same_kind", as add_'s)
             except (TypeError, ValueError):
                 p.add_(step)  # (raises add_'s error, naming the shapes and dtypes)
             else:
