@@ -241,11 +241,11 @@ ERRORS = [
      r"default_collate: .*NoneType"),
     # 11. save / load paths
     ("save-none", lambda: td.save({"w": td.ones(2)}, None), TypeError,
-     r"save: path must be .*NoneType"),
+     r"save: f must be a path .*NoneType"),
     ("save-int", lambda: td.save({"w": td.ones(2)}, 123), TypeError,
-     r"save: path must be .*int 123"),
-    ("load-none", lambda: td.load(None), TypeError, r"load: path must be .*NoneType"),
-    ("load-int", lambda: td.load(0), TypeError, r"load: path must be .*int 0"),
+     r"save: f must be a path .*int 123"),
+    ("load-none", lambda: td.load(None), TypeError, r"load: f must be a path .*NoneType"),
+    ("load-int", lambda: td.load(0), TypeError, r"load: f must be a path .*int 0"),
 ]  # fmt: skip
 
 

@@ -249,3 +249,69 @@ def test_pickled_array_is_refused(tmp_path):
 def test_malformed_structure(tmp_path, structure):
     with pytest.raises(ValueError, match="crafted"):
         load(npz_with(tmp_path, structure))
+
+
+# -- torch.save / torch.load habits: file objects, map_location, weights_only, mmap ----------
+
+
+def test_file_objects_round_trip(tmp_path):
+    state = {"w": Tensor(np.arange(6, dtype=np.float32).reshape(2, 3)), "step": 3}
+    buffer = io.BytesIO()
+    save(state, buffer)
+    buffer.seek(0)
+    back = load(buffer)
+    assert back["step"] == 3 and np.array_equal(back["w"].data, state["w"].data)
+    with open(tmp_path / "s.pt", "wb") as fh:  # an open file, as torch.save(sd, f) takes
+        save(state, fh)
+    with open(tmp_path / "s.pt", "rb") as fh:
+        assert np.array_equal(load(fh)["w"].data, state["w"].data)
+
+
+def test_text_mode_file_is_refused(tmp_path):
+    with open(tmp_path / "s.txt", "w") as fh, pytest.raises(TypeError, match=r"save: .*'wb'"):
+        save({"w": np.ones(2)}, fh)
+
+
+@pytest.mark.parametrize("where", [None, "cpu", "cpu:0", {"cuda:0": "cpu"}])
+def test_map_location_to_the_cpu(tmp_path, where):
+    import tinygrad_ds as td
+
+    save({"w": np.ones((2, 2))}, tmp_path / "s")
+    where = td.device(where) if where == "cpu:0" else where
+    for weights_only in (True, False, None):
+        back = load(tmp_path / "s", map_location=where, weights_only=weights_only)
+        assert np.array_equal(back["w"].data, np.ones((2, 2)))
+
+
+def test_map_location_function_sees_each_tensor(tmp_path):
+    save({"a": np.ones(2), "b": [np.zeros(3)], "name": np.array(["x"])}, tmp_path / "s")
+    seen = []
+
+    def keep(storage, location):
+        seen.append((storage.shape, location))
+        return storage * 2
+
+    back = load(tmp_path / "s", lambda storage, loc: storage)  # the classic idiom
+    assert np.array_equal(back["b"][0].data, np.zeros(3))
+    back = load(tmp_path / "s", map_location=keep)
+    assert sorted(seen) == [((2,), "cpu"), ((3,), "cpu")]  # string arrays are not tensors
+    assert np.array_equal(back["a"].data, [2.0, 2.0]) and back["name"][0] == "x"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(map_location="cuda"), r"load: map_location: device 'cuda' is not available"),
+        (dict(map_location={"cpu": "cuda:1"}), r"load: map_location: device 'cuda:1'"),
+        (dict(mmap=True), r"load: mmap=True is not supported"),
+    ],
+)
+def test_load_refuses_other_devices_and_mmap(tmp_path, kwargs, match):
+    save({"w": np.ones(2)}, tmp_path / "s")
+    with pytest.raises(ValueError, match=match):
+        load(tmp_path / "s", **kwargs)
+
+
+def test_garbage_file_object_is_named():
+    with pytest.raises(ValueError, match=r"load: .*BytesIO.* is not a valid tinygrad_ds state"):
+        load(io.BytesIO(b"not a zip"))

@@ -646,3 +646,8 @@ __all__ += [
 from .device import backends, cuda, device, strided  # noqa: E402
 
 __all__ += ["device", "strided", "cuda", "backends"]
+
+# td.testing.assert_close (testing.py), as torch.testing
+from . import testing  # noqa: E402
+
+__all__ += ["testing"]

@@ -127,21 +127,30 @@ def _write_npz(file: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
                 np.lib.format.write_array(entry, array, allow_pickle=False)
 
 
-def save(obj: Any, path: str | os.PathLike) -> None:
-    """Save the state dict ``obj`` to exactly ``path`` (no extension added) as an ``.npz``.
+def save(obj: Any, f: str | os.PathLike | BinaryIO) -> None:
+    """Save the state dict ``obj`` to exactly the path ``f`` (no extension added) as an
+    ``.npz``, or into ``f`` if it is a binary file object opened for writing (``io.BytesIO``,
+    ``open(name, "wb")``), as ``torch.save`` takes either.
 
-    The file is written to a temporary name in the same folder and moved onto ``path`` with
+    A path is written to a temporary name in the same folder and moved onto it with
     ``os.replace``: a failure mid-save leaves the previous file intact and no temporary behind.
-    A path that is a folder, or in a folder that does not exist, is an OSError naming ``path``
+    A path that is a folder, or in a folder that does not exist, is an OSError naming it
     (IsADirectoryError, FileNotFoundError), raised before anything is written.
     Unsupported leaves raise TypeError, circular references ValueError, before anything is
     written.
     """
-    path = _check_path(path, "save")
+    if _is_file(f, "write"):
+        structure, named = _flatten(obj)
+        try:
+            _write_npz(f, _with_structure(structure, named))
+        except TypeError as exc:  # (a file opened in text mode takes str, not bytes)
+            raise TypeError(
+                f"save: cannot write to {f!r:.60}: open it in binary mode ('wb'); {exc}"
+            ) from None
+        return
+    path = _check_path(f, "save")
     structure, named = _flatten(obj)
-    text = json.dumps(structure, allow_nan=True)
-    arrays = {STRUCTURE_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
-    arrays.update(named)
+    arrays = _with_structure(structure, named)
     folder, base = os.path.split(os.path.abspath(path))
     if not base or os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, f"save: {path!r} is a directory, not a file")
@@ -169,11 +178,24 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         raise
 
 
+def _with_structure(structure: dict, named: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The entries to write: the structure as UTF-8 JSON in a uint8 array, then the arrays."""
+    text = json.dumps(structure, allow_nan=True)
+    return {STRUCTURE_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **named}
+
+
+def _is_file(f: Any, method: str) -> bool:
+    """Whether `f` is a file object (it has `read` or `write`) rather than a path."""
+    return not isinstance(f, (str, bytes, os.PathLike)) and callable(getattr(f, method, None))
+
+
 def _check_path(path: Any, what: str) -> str:
     """`path` as a str: a str, bytes or os.PathLike (an int would be a file descriptor)."""
     if not isinstance(path, (str, bytes, os.PathLike)):
+        mode = "reading (rb)" if what == "load" else "writing (wb)"
         raise TypeError(
-            f"{what}: path must be a str or os.PathLike, got {type(path).__name__} {path!r:.60}"
+            f"{what}: f must be a path (str or os.PathLike) or a binary file object opened for "
+            f"{mode}, got {type(path).__name__} {path!r:.60}"
         )
     path = os.fspath(path)
     return os.fsdecode(path) if isinstance(path, bytes) else path
@@ -265,20 +287,45 @@ def _read(file: BinaryIO) -> tuple[Any, dict[str, np.ndarray]]:
     return root, arrays
 
 
-def load(path: str | os.PathLike, as_tensor: bool = True) -> Any:
-    """Load a state dict written by ``save``, rebuilding its exact nesting and scalar types.
+def load(
+    f: str | os.PathLike | BinaryIO,
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+    as_tensor: bool = True,
+) -> Any:
+    """Load a state dict written by ``save`` from the path or binary file object ``f``,
+    rebuilding its exact nesting and scalar types.
 
     Numeric and bool array leaves come back as ``tinygrad_ds.Tensor`` (with
     ``as_tensor=True``) or as NumPy arrays, other arrays (strings) as NumPy arrays, all with
     their saved dtype and values. A missing file raises FileNotFoundError; a
-    truncated or foreign file raises ValueError naming ``path``. Never unpickles.
+    truncated or foreign file raises ValueError naming ``f``. Never unpickles.
+
+    ``torch.load``'s keywords: ``weights_only`` may be anything, since a state file holds
+    only data (it is weights-only whatever is asked); ``map_location`` may be None, the CPU
+    (``"cpu"``, ``td.device("cpu")``), a dict mapping saved locations to the CPU
+    (``{"cuda:0": "cpu"}``), or a function ``(tensor, location) -> tensor``, called on each
+    Tensor leaf with ``"cpu"`` (``lambda storage, loc: storage`` keeps it); another device
+    is a ValueError. ``mmap=True`` is refused: the arrays are read into memory.
     """
-    path = _check_path(path, "load")
-    try:
-        file = open(path, "rb")
-    except OSError as exc:  # missing, a directory, no permission: named by the user's path
-        raise OSError(exc.errno, f"load: cannot read {path!r}: {exc.strerror}") from exc
-    with file:
+    _check_map_location(map_location)
+    if mmap:
+        raise ValueError(
+            "load: mmap=True is not supported: a state file is a zip of .npy entries, read "
+            "into memory"
+        )
+    del weights_only  # (see above: always weights only)
+    if _is_file(f, "read"):
+        name, file, opened = getattr(f, "name", repr(f)), f, contextlib.nullcontext(f)
+    else:
+        name = _check_path(f, "load")
+        try:
+            file = opened = open(name, "rb")
+        except OSError as exc:  # missing, a directory, no permission: named by the user's path
+            raise OSError(exc.errno, f"load: cannot read {name!r}: {exc.strerror}") from exc
+    with opened:
         try:
             root, arrays = _read(file)
             result = _rebuild(root, arrays)
@@ -292,10 +339,31 @@ def load(path: str | os.PathLike, as_tensor: bool = True) -> Any:
             zipfile.BadZipFile,
             zlib.error,
         ) as exc:
-            raise ValueError(f"load: {path} is not a valid tinygrad_ds state file: {exc}") from exc
+            raise ValueError(f"load: {name} is not a valid tinygrad_ds state file: {exc}") from exc
     if as_tensor and arrays:
-        result = _rebuild(root, {key: _to_tensor(value) for key, value in arrays.items()})
+        tensors = {key: _to_tensor(value) for key, value in arrays.items()}
+        if callable(map_location):
+            tensors = {key: _mapped(map_location, t) for key, t in tensors.items()}
+        result = _rebuild(root, tensors)
     return result
+
+
+def _check_map_location(map_location: Any) -> None:
+    """None, a function, the CPU, or a dict whose targets are the CPU (see `load`)."""
+    from .device import check_device  # (device imports numpy only, but keep load light)
+
+    if map_location is None or callable(map_location):
+        return
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        check_device(target, "load: map_location")
+
+
+def _mapped(map_location: Any, leaf: Any) -> Any:
+    """`map_location(leaf, "cpu")` for a Tensor leaf (string arrays are left alone)."""
+    from .tensor import Tensor
+
+    return map_location(leaf, "cpu") if isinstance(leaf, Tensor) else leaf
 
 
 def _to_tensor(array: np.ndarray) -> Any:
