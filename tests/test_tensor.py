@@ -154,6 +154,14 @@ def test_repr_is_readable():
     assert repr(Tensor([1, 2])) == "Tensor([1, 2], dtype=int64)"
 
 
+def test_format_spec_of_a_0d_tensor_is_its_numbers():
+    loss = Tensor(0.123456, requires_grad=True) * 2
+    assert f"{loss:.3f}" == "0.247" and f"{Tensor(3):>4}" == "   3" and f"{Tensor(True)}" == "True"
+    assert f"{Tensor([1.0, 2.0])}" == str(Tensor([1.0, 2.0]))  # the empty spec: str
+    with pytest.raises(TypeError, match=r"format: the spec '.2f' applies to 0-d tensors only, "):
+        f"{Tensor([1.5]):.2f}"
+
+
 def test_tensor_is_hashable_and_eq_is_elementwise():
     a, b = Tensor([1.0, 2.0]), Tensor([1.0, 3.0])
     assert (a == b).tolist() == [True, False]

@@ -651,3 +651,23 @@ __all__ += ["device", "strided", "cuda", "backends"]
 from . import testing  # noqa: E402
 
 __all__ += ["testing"]
+
+# thread counts, deterministic algorithms, float32 matmul precision (torch_api/threads.py)
+from .torch_api.threads import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
+
+__all__ += [
+    "set_num_threads", "get_num_threads", "set_num_interop_threads", "get_num_interop_threads",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled", "set_float32_matmul_precision",
+    "get_float32_matmul_precision",
+]  # fmt: skip

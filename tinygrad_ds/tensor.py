@@ -445,6 +445,18 @@ class Tensor(
     def __float__(self) -> float:
         return float(self._one("float()"))
 
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.4f}": a 0-d tensor formats as its number, as in PyTorch; another tensor
+        takes only the empty spec (its str)."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(
+                f"format: the spec {spec!r} applies to 0-d tensors only, not to one of shape "
+                f"{self.shape} (take .item() of one element, or .tolist())"
+            )
+        return str(self)
+
     def __int__(self) -> int:
         return int(self._one("int()"))
 
