@@ -406,3 +406,39 @@ def test_same_seed_same_init_as_pytorch_shapes():
     bound = 1 / 3**0.5
     assert w.shape == tuple(t.shape) and w.dtype == td.float32
     assert np.abs(w.data).max() <= bound and t.abs().max().item() <= bound
+
+
+# ------------------------------------------------------------------ td.utils.data
+
+
+def test_utils_data_imports_both_ways():
+    import tinygrad_ds.data
+    import tinygrad_ds.utils.data
+    from tinygrad_ds.utils.data import DataLoader, Dataset, TensorDataset, random_split
+
+    assert td.utils.data is tinygrad_ds.utils.data
+    assert (DataLoader, Dataset, TensorDataset, random_split) == (
+        td.data.DataLoader, td.data.Dataset, td.data.TensorDataset, td.data.random_split
+    )  # fmt: skip
+    assert td.utils.data.__all__ == tinygrad_ds.data.__all__
+    for name in tinygrad_ds.data.__all__:  # every public name, the same object
+        assert getattr(td.utils.data, name) is getattr(td.data, name)
+    assert "data" in td.utils.__all__
+
+
+def test_utils_data_imports_first_in_a_fresh_interpreter():
+    """Importing td.utils.data before anything else of the package: no import cycle."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from tinygrad_ds.utils.data import DataLoader, TensorDataset; "
+            "import tinygrad_ds as td; assert td.utils.data.DataLoader is DataLoader")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+def test_utils_data_names_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for name in td.utils.data.__all__:
+        assert hasattr(torch.utils.data, name), name
