@@ -173,7 +173,7 @@ SAMPLER_ERRORS = [
     (lambda: RandomSampler(range(3), num_samples=2.0), TypeError,
      "RandomSampler: num_samples must be an int, got 2.0"),
     (lambda: RandomSampler(range(3), generator=0), TypeError,
-     "RandomSampler: generator must be a np.random.Generator .* got int"),
+     r"RandomSampler: generator must be a td.Generator \(or a np.random.Generator\) .* got int"),
     (lambda: list(RandomSampler([], num_samples=2)), ValueError,
      "RandomSampler: cannot draw 2 samples from an empty data source"),
     (lambda: SubsetRandomSampler([0.5, 1]), TypeError,
@@ -358,7 +358,7 @@ def test_other_loader_errors():
         DataLoader(ds, shuffle=True, seed=1, generator=rng())
     with pytest.raises(ValueError, match="DataLoader: seed= seeds shuffle=True's order"):
         DataLoader(ds, seed=1, sampler=[0])
-    with pytest.raises(TypeError, match="DataLoader: generator must be a np.random.Generator"):
+    with pytest.raises(TypeError, match="DataLoader: generator must be a td.Generator"):
         DataLoader(ds, shuffle=True, generator=3)
     with pytest.raises(TypeError, match="DataLoader: sampler must be an iterable of keys, got int"):
         DataLoader(ds, sampler=3)
@@ -475,10 +475,12 @@ def test_random_split_generator_and_manual_seed():
     assert random_split(ds, [5, 5])[0].indices.tolist() == first
     with pytest.raises(ValueError, match="random_split: give seed or generator, not both"):
         random_split(ds, [5, 5], seed=1, generator=rng())
-    with pytest.raises(TypeError, match="random_split: generator must be a np.random.Generator"):
+    with pytest.raises(TypeError, match="random_split: generator must be a td.Generator"):
         random_split(ds, [5, 5], generator=1)
-    with pytest.raises(TypeError, match=r"seed must be an int or None, .*give a np.random.Gen"):
-        random_split(ds, [5, 5], rng())  # PyTorch's third argument is the generator
+    with pytest.raises(TypeError, match=r"random_split: seed must be an int or None, got 1\.5"):
+        random_split(ds, [5, 5], 1.5)
+    # PyTorch's third argument is the generator: one given there is taken as generator=
+    assert random_split(ds, [5, 5], rng(6))[0].indices.tolist() == order[:5].tolist()
 
 
 # ---------------------------------------------------------------- training with a balancing sampler

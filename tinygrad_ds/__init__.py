@@ -629,6 +629,11 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["distributions"]  # probability distributions (distributions/)
 
+# random generators: td.Generator, td.default_generator (rng.py; generator= everywhere)
+from .rng import Generator, default_generator  # noqa: E402
+
+__all__ += ["Generator", "default_generator"]
+
 # window functions (torch_api/windows.py)
 from .torch_api.windows import (  # noqa: E402
     bartlett_window,

@@ -4,8 +4,8 @@ and `tensor(data)`, PyTorch's copying constructor. (The package exports them: `t
 A shape is given as varargs or as one tuple; every factory takes `dtype` and `requires_grad`,
 and PyTorch's `device` (None, 'cpu' or a td.device('cpu'); any other device is an error: see
 device.py), `layout` (td.strided) and `pin_memory` (False) where PyTorch's takes them.
-Floats default to `get_default_dtype()`; randomness comes from the package generator
-(`manual_seed`).
+Floats default to `get_default_dtype()`; randomness comes from `generator=` (a td.Generator)
+or else the package generator (`manual_seed`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from .device import check_device, check_factory
 from .dtypes import KINDS, get_default_dtype, resolve_dtype
-from .rng import generator
+from .rng import generator as resolve
 from .tensor import Tensor, _is_int, _shape_args, constant
 
 __all__ = [
@@ -93,32 +93,34 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = F
     return _finish(np.full(shape, fill_value), dtype, requires_grad, "full")
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
-          layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
+def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Standard normal samples (a floating dtype)."""
     check_factory("randn", device, layout, pin_memory)
     dtype = _random(dtype, "randn")
-    data = generator().standard_normal(_shape_args(shape, "randn"))
+    data = resolve(generator, "randn").standard_normal(_shape_args(shape, "randn"))
     return _finish(data, dtype, requires_grad, "randn")
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
-         layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
+def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Uniform samples in [0, 1) (a floating dtype)."""
     check_factory("rand", device, layout, pin_memory)
     dtype = _random(dtype, "rand")
-    return _finish(generator().random(_shape_args(shape, "rand")), dtype, requires_grad, "rand")
+    data = resolve(generator, "rand").random(_shape_args(shape, "rand"))
+    return _finish(data, dtype, requires_grad, "rand")
 
 
 def uniform(*shape: Any, low: float = -1.0, high: float = 1.0, dtype: Any = None,
-            requires_grad: bool = False, device: Any = None) -> Tensor:  # fmt: skip
+            requires_grad: bool = False, device: Any = None,
+            generator: Any = None) -> Tensor:  # fmt: skip
     """Uniform samples in [low, high) (a floating dtype)."""
     check_device(device, "uniform")
     low, high = _number(low, "uniform", "low"), _number(high, "uniform", "high")
     if not (np.isfinite(low) and np.isfinite(high) and high > low):
         raise ValueError(f"uniform: need finite low < high, got low={low}, high={high}")
     dtype = _random(dtype, "uniform")
-    data = generator().uniform(low, high, _shape_args(shape, "uniform"))
+    data = resolve(generator, "uniform").uniform(low, high, _shape_args(shape, "uniform"))
     return _finish(data, dtype, requires_grad, "uniform")
 
 
@@ -194,20 +196,22 @@ def _random_like(t: Any, dtype: Any, what: str) -> tuple[tuple[int, ...], Any]:
     return shape, _random(dtype, what)
 
 
-def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
-               layout: Any = None) -> Tensor:  # fmt: skip
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, generator: Any = None,
+               device: Any = None, layout: Any = None) -> Tensor:  # fmt: skip
     """Standard normal samples with `t`'s shape (and dtype, when floating)."""
     check_factory("randn_like", device, layout)
     shape, dtype = _random_like(t, dtype, "randn_like")
-    return _finish(generator().standard_normal(shape), dtype, requires_grad, "randn_like")
+    data = resolve(generator, "randn_like").standard_normal(shape)
+    return _finish(data, dtype, requires_grad, "randn_like")
 
 
-def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,
-              layout: Any = None) -> Tensor:  # fmt: skip
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, generator: Any = None,
+              device: Any = None, layout: Any = None) -> Tensor:  # fmt: skip
     """Uniform samples in [0, 1) with `t`'s shape (and dtype, when floating)."""
     check_factory("rand_like", device, layout)
     shape, dtype = _random_like(t, dtype, "rand_like")
-    return _finish(generator().random(shape), dtype, requires_grad, "rand_like")
+    data = resolve(generator, "rand_like").random(shape)
+    return _finish(data, dtype, requires_grad, "rand_like")
 
 
 # -- ranges --------------------------------------------------------------------------------
@@ -326,12 +330,13 @@ def _bounds(low: Any, high: Any, what: str) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def _integers(shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
-    return generator().integers(low, high, size=shape, dtype=np.int64)
+def _integers(shape: tuple[int, ...], low: int, high: int, gen: Any, what: str) -> np.ndarray:
+    return resolve(gen, what).integers(low, high, size=shape, dtype=np.int64)
 
 
-def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None, dtype: Any = None,
-            requires_grad: bool = False, device: Any = None, layout: Any = None,
+def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None,
+            generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+            device: Any = None, layout: Any = None,
             pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Integers drawn uniformly from [low, high), int64 by default, with PyTorch's overloads:
     `randint(high, size)`, `randint(low, high, size)` (size a tuple), or by keyword
@@ -358,12 +363,12 @@ def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None, dty
     if high is None:
         raise TypeError("randint: missing high, as randint(high, size) or randint(low, high, size)")
     low, high = _bounds(0 if low is None else low, high, "randint")
-    data = _integers(_shape_args((size,), "randint"), low, high)
+    data = _integers(_shape_args((size,), "randint"), low, high, generator, "randint")
     return _finish(data, np.int64 if dtype is None else dtype, requires_grad, "randint")
 
 
-def randint_like(input: Any, low: Any = None, high: Any = None, *, dtype: Any = None,
-                 requires_grad: bool = False, device: Any = None,
+def randint_like(input: Any, low: Any = None, high: Any = None, *, generator: Any = None,
+                 dtype: Any = None, requires_grad: bool = False, device: Any = None,
                  layout: Any = None) -> Tensor:  # fmt: skip
     """Integers drawn uniformly from [low, high) with `input`'s shape and dtype (or `dtype`):
     `randint_like(x, high)` or `randint_like(x, low, high)`, as PyTorch's."""
@@ -374,24 +379,26 @@ def randint_like(input: Any, low: Any = None, high: Any = None, *, dtype: Any = 
         raise TypeError("randint_like: missing high, as randint_like(x, high) or (x, low, high)")
     shape, dtype = _like(input, dtype, "randint_like")
     low, high = _bounds(0 if low is None else low, high, "randint_like")
-    return _finish(_integers(shape, low, high), dtype, requires_grad, "randint_like")
+    data = _integers(shape, low, high, generator, "randint_like")
+    return _finish(data, dtype, requires_grad, "randint_like")
 
 
-def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False, device: Any = None,
-             layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
+def randperm(n: int, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+             device: Any = None, layout: Any = None,
+             pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A random permutation of 0 .. n-1 (int64 by default)."""
     check_factory("randperm", device, layout, pin_memory)
     n = _size(n, "randperm")
-    data = generator().permutation(n).astype(np.int64)
+    data = resolve(generator, "randperm").permutation(n).astype(np.int64)
     return _finish(data, np.int64 if dtype is None else dtype, requires_grad, "randperm")
 
 
 # -- samples from distributions ------------------------------------------------------------
 
 
-def normal(mean: Any, std: Any = 1.0, size: Any = None, *, dtype: Any = None,
-           requires_grad: bool = False, device: Any = None, layout: Any = None,
-           pin_memory: bool = False) -> Tensor:  # fmt: skip
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None,
+           dtype: Any = None, requires_grad: bool = False, device: Any = None,
+           layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Normal samples with the given means and standard deviations (std >= 0), with PyTorch's
     overloads: `normal(mean_tensor, std_tensor)` (broadcast), `normal(mean_tensor, std=1.0)`,
     `normal(mean, std_tensor)`, and `normal(mean, std, size)` for numbers.
@@ -399,6 +406,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, dtype: Any = None,
     The samples are a new leaf: no gradient flows to mean or std (PyTorch's is zero). For a
     differentiable (reparameterised) sample write `mean + std * td.randn_like(mean)`."""
     check_factory("normal", device, layout, pin_memory)
+    rng = resolve(generator, "normal")
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     for t in tensors:
         if t.dtype.kind != "f":
@@ -424,7 +432,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, dtype: Any = None,
     if np.any(np.asarray(s) < 0):
         raise ValueError(f"normal: std must be >= 0, got {np.min(s)}")
     dtype = _random(dtype, "normal")
-    data = m + s * generator().standard_normal(shape)
+    data = m + s * rng.standard_normal(shape)
     return _finish(np.asarray(data), dtype, requires_grad, "normal")
 
 
@@ -435,10 +443,11 @@ def _probabilities(p: Any, what: str) -> np.ndarray:
     return p
 
 
-def bernoulli(input: Any, p: Any = None) -> Tensor:
+def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Tensor:
     """0 or 1 for each element, 1 with probability input (or with probability `p`, a number,
     for every element), in input's floating dtype: a new tensor with no gradient (PyTorch's is
     zero). Probabilities must lie in [0, 1]."""
+    rng = resolve(generator, "bernoulli")
     probs = _probabilities(input, "bernoulli")
     if p is not None:
         p = _number(p, "bernoulli", "p")
@@ -446,15 +455,17 @@ def bernoulli(input: Any, p: Any = None) -> Tensor:
     if not np.all((probs >= 0) & (probs <= 1)):  # (NaN fails both)
         bad = probs[~((probs >= 0) & (probs <= 1))].ravel()[0]
         raise ValueError(f"bernoulli: probabilities must be in [0, 1], got {bad}")
-    return constant((generator().random(probs.shape) < probs).astype(probs.dtype))
+    return constant((rng.random(probs.shape) < probs).astype(probs.dtype))
 
 
-def multinomial(input: Any, num_samples: int, replacement: bool = False) -> Tensor:
+def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
+                generator: Any = None) -> Tensor:  # fmt: skip
     """Category indices (int64) drawn from each row of non-negative weights (1-D: one row;
     2-D: one per row; the weights need not sum to 1): `num_samples` per row, shape (k,) or
     (rows, k). With replacement by the inverse of the cumulative weights; without, by
     "exponential races" (the k smallest E_i / w_i, E_i ~ Exp(1)), which draws each next category
     with probability proportional to the weights of those not yet drawn, as PyTorch's."""
+    rng = resolve(generator, "multinomial")
     w = _probabilities(input, "multinomial")
     if w.ndim not in (1, 2):
         raise ValueError(f"multinomial: the weights must be 1-D or 2-D, got shape {w.shape}")
@@ -481,11 +492,11 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False) -> Tens
                 "to draw without replacement"
             )
         with np.errstate(divide="ignore"):
-            keys = generator().exponential(size=rows.shape) / rows  # weight 0: key inf
+            keys = rng.exponential(size=rows.shape) / rows  # weight 0: key inf
         out = np.argsort(keys, axis=1, kind="stable")[:, :k]
     else:
         cdf = np.cumsum(rows, axis=1)
-        u = generator().random((rows.shape[0], k)) * cdf[:, -1:]
+        u = rng.random((rows.shape[0], k)) * cdf[:, -1:]
         out = np.stack([np.searchsorted(c, v, side="right") for c, v in zip(cdf, u)])
         last = n - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)  # the last positive weight
         out = np.minimum(out, last[:, None])  # (u rounded up to the total)

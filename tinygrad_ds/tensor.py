@@ -249,13 +249,14 @@ class Tensor(
         """Ones with `t`'s shape and dtype (or `dtype`)."""
         return C.ones_like(t, **kwargs)
 
-    def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> Tensor:  # fmt: skip
         """Category indices (int64) drawn from each row of weights in self (`td.multinomial`)."""
-        return C.multinomial(self, num_samples, replacement)
+        return C.multinomial(self, num_samples, replacement, generator=generator)
 
-    def bernoulli(self, p: Any = None) -> Tensor:
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
         """0 or 1 for each element, 1 with probability self (or `p`) (`td.bernoulli`)."""
-        return C.bernoulli(self, p)
+        return C.bernoulli(self, p, generator=generator)
 
     # -- attributes ----------------------------------------------------------------------
 

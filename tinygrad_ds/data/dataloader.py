@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..rng import Generator
 from ..tensor import _is_int
 from .collate import default_collate, default_convert
 from .dataset import (
@@ -42,11 +43,11 @@ class DataLoader:
 
     With `shuffle=True` every epoch (every `iter()`) has a new order: epoch e's order depends
     only on (`seed`, e), so runs are reproducible; with `seed=None` it comes from `generator`
-    (a `np.random.Generator`) or else the package generator (`td.manual_seed`); a negative
-    seed is taken modulo 2**64, as `manual_seed` takes it. `loader.epoch` counts the epochs
-    started (set it to resume a seeded run mid-way). `len(loader)` is the number of batches
-    (`len(batch_sampler)`, or `len(sampler)` unbatched); `drop_last` skips a last batch
-    smaller than `batch_size`.
+    (a `td.Generator` or a `np.random.Generator`) or else the package generator
+    (`td.manual_seed`); a negative seed is taken modulo 2**64, as `manual_seed` takes it.
+    `loader.epoch` counts the epochs started (set it to resume a seeded run mid-way).
+    `len(loader)` is the number of batches (`len(batch_sampler)`, or `len(sampler)`
+    unbatched); `drop_last` skips a last batch smaller than `batch_size`.
 
     PyTorch's worker options are accepted so that its loops run unchanged, and checked as
     PyTorch checks them, but every batch is loaded in this process: `num_workers > 0` warns
@@ -65,7 +66,7 @@ class DataLoader:
         *,
         sampler: Iterable[Any] | None = None,
         batch_sampler: Iterable[Any] | None = None,
-        generator: np.random.Generator | None = None,
+        generator: Generator | np.random.Generator | None = None,
         num_workers: int = 0,
         pin_memory: bool = False,
         timeout: float = 0,

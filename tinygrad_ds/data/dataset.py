@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..rng import generator as package_generator
+from ..rng import Generator
+from ..rng import generator as resolve_generator
 from ..tensor import Tensor, _is_int
 
 __all__ = [
@@ -221,21 +222,18 @@ def _fetch(dataset: Any, indices: np.ndarray) -> Any:
 
 def _check_seed(seed: Any, what: str) -> None:
     if seed is not None and not _is_int(seed):
-        hint = " (give a np.random.Generator as generator=)" * isinstance(seed, np.random.Generator)
-        raise TypeError(f"{what}: seed must be an int or None, got {seed!r}{hint}")
+        raise TypeError(f"{what}: seed must be an int or None, got {seed!r}")
 
 
 def _check_generator(generator: Any, what: str) -> None:
-    if generator is not None and not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            f"{what}: generator must be a np.random.Generator (e.g. np.random.default_rng(0)) "
-            f"or None, got {type(generator).__name__}"
-        )
+    """A `generator=` argument: None, a td.Generator or a np.random.Generator."""
+    resolve_generator(generator, what)
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    """`generator`, or the package generator (`td.manual_seed`) when it is None."""
-    return package_generator() if generator is None else generator
+def _rng(generator: Generator | np.random.Generator | None) -> np.random.Generator:
+    """The NumPy generator to draw from: `generator`'s, or the package generator's
+    (`td.manual_seed`) when it is None."""
+    return resolve_generator(generator)
 
 
 def _entropy(seed: int) -> int:
@@ -263,13 +261,16 @@ def _check_dataset(dataset: Any, what: str) -> None:
 def random_split(
     dataset: Any,
     lengths: Sequence[float],
-    seed: int | None = None,
-    generator: np.random.Generator | None = None,
+    seed: int | Generator | np.random.Generator | None = None,
+    generator: Generator | np.random.Generator | None = None,
 ) -> list[Subset]:
     """Split into non-overlapping random subsets of the given lengths (which sum to len), or
     fractions (which sum to 1; floor(n * f) each, then the remainder dealt out one by one from
-    the first, as PyTorch does). The order comes from `seed`, else `generator`, else the
-    package generator (`td.manual_seed`)."""
+    the first, as PyTorch does). The order comes from `seed`, else `generator` (a td.Generator
+    or a np.random.Generator), else the package generator (`td.manual_seed`). A generator given
+    third, as PyTorch's `random_split(dataset, lengths, generator)`, is taken as `generator`."""
+    if isinstance(seed, (Generator, np.random.Generator)) and generator is None:
+        seed, generator = None, seed  # PyTorch's third argument is the generator
     _check_seed(seed, "random_split")
     _check_generator(generator, "random_split")
     if seed is not None and generator is not None:

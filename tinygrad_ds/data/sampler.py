@@ -1,9 +1,9 @@
 """Samplers: which keys (indices) of a dataset a `DataLoader` visits, in what order, and how they
 are grouped into batches, as torch.utils.data's samplers.
 
-A random sampler draws from its `generator` (a `np.random.Generator`, e.g.
-`np.random.default_rng(0)`, where PyTorch takes a `torch.Generator`) or, when that is None,
-from the package generator at the start of each pass, so `td.manual_seed` reproduces it.
+A random sampler draws from its `generator` (a `td.Generator`, as PyTorch's `torch.Generator`,
+or a `np.random.Generator`, e.g. `np.random.default_rng(0)`) or, when that is None, from the
+package generator, so `td.manual_seed` reproduces it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from ..rng import Generator
 from ..tensor import _is_int
 from .dataset import _array, _check_generator, _rng
 
@@ -78,7 +79,7 @@ class RandomSampler(Sampler[int]):
         data_source: Sized,
         replacement: bool = False,
         num_samples: int | None = None,
-        generator: np.random.Generator | None = None,
+        generator: Generator | np.random.Generator | None = None,
     ) -> None:
         _check_sized(data_source, "RandomSampler")
         _check_bool(replacement, "replacement", "RandomSampler")
@@ -116,7 +117,9 @@ class RandomSampler(Sampler[int]):
 class SubsetRandomSampler(Sampler[int]):
     """The given `indices` in a new random order each pass (without replacement)."""
 
-    def __init__(self, indices: Any, generator: np.random.Generator | None = None) -> None:
+    def __init__(
+        self, indices: Any, generator: Generator | np.random.Generator | None = None
+    ) -> None:
         array = _array(indices) if hasattr(indices, "__len__") else np.asarray(None)
         if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
             raise TypeError(
@@ -146,7 +149,7 @@ class WeightedRandomSampler(Sampler[int]):
         weights: Any,
         num_samples: int,
         replacement: bool = True,
-        generator: np.random.Generator | None = None,
+        generator: Generator | np.random.Generator | None = None,
     ) -> None:
         what = "WeightedRandomSampler"
         _check_int(num_samples, "num_samples", what)

@@ -1,7 +1,8 @@
 """Initialisers, with PyTorch's fan and gain conventions; each fills a tensor in place.
 
 For a weight of shape (out, in, *kernel), fan_in = in * prod(kernel) and
-fan_out = out * prod(kernel). Randomness comes from the package generator (`td.manual_seed`).
+fan_out = out * prod(kernel). Randomness comes from `generator=` (a td.Generator), as in
+PyTorch, or else the package generator (`td.manual_seed`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..rng import generator
+from ..rng import generator as resolve
 from ..tensor import Tensor, _is_int
 
 __all__ = [
@@ -109,32 +110,36 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     return _fill(tensor, val)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: Any = None) -> Tensor:  # fmt: skip
     """Samples of N(mean, std^2)."""
-    return _normal(tensor, mean, std, "normal_")
+    return _normal(tensor, mean, std, generator, "normal_")
 
 
-def _normal(tensor: Tensor, mean: float, std: float, what: str) -> Tensor:
+def _normal(tensor: Tensor, mean: float, std: float, generator: Any, what: str) -> Tensor:
     _tensor(tensor, what, random=True)
+    rng = resolve(generator, what)
     mean, std = _real(mean, what, "mean"), _real(std, what, "std")
     if not std >= 0:
         raise ValueError(f"{what}: std must be >= 0, got {std}")
-    return _fill(tensor, generator().normal(mean, std, tensor.shape))
+    return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
+             generator: Any = None) -> Tensor:  # fmt: skip
     """Samples of U(a, b)."""
-    return _uniform(tensor, a, b, "uniform_")
+    return _uniform(tensor, a, b, generator, "uniform_")
 
 
-def _uniform(tensor: Tensor, a: float, b: float, what: str) -> Tensor:
+def _uniform(tensor: Tensor, a: float, b: float, generator: Any, what: str) -> Tensor:
     _tensor(tensor, what, random=True)
+    rng = resolve(generator, what)
     a, b = _real(a, what, "a"), _real(b, what, "b")
     if not (math.isfinite(a) and math.isfinite(b)):
         raise ValueError(f"{what}: the bounds must be finite, got a={a}, b={b}")
     if not a <= b:
         raise ValueError(f"{what}: need a <= b, got a={a}, b={b}")
-    return _fill(tensor, generator().uniform(a, b, tensor.shape))
+    return _fill(tensor, rng.uniform(a, b, tensor.shape))
 
 
 def _gain(gain: Any, what: str) -> float:
@@ -144,40 +149,49 @@ def _gain(gain: Any, what: str) -> float:
     return float(gain)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """U(-bound, bound) with bound = gain * sqrt(6 / (fan_in + fan_out))  (Glorot and Bengio)."""
     what = "xavier_uniform_"
     fan_in, fan_out = _fans(_tensor(tensor, what, random=True), what)
     bound = _gain(gain, what) * math.sqrt(6.0 / (fan_in + fan_out))
-    return _uniform(tensor, -bound, bound, what)
+    return _uniform(tensor, -bound, bound, generator, what)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     what = "xavier_normal_"
     fan_in, fan_out = _fans(_tensor(tensor, what, random=True), what)
-    return _normal(tensor, 0.0, _gain(gain, what) * math.sqrt(2.0 / (fan_in + fan_out)), what)
+    std = _gain(gain, what) * math.sqrt(2.0 / (fan_in + fan_out))
+    return _normal(tensor, 0.0, std, generator, what)
 
 
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
 ) -> Tensor:
     """U(-bound, bound) with bound = gain * sqrt(3 / fan)  (He et al.); `a` is the leaky_relu
     slope for the gain, `mode` picks fan_in (keeps forward variance) or fan_out (backward)."""
     what = "kaiming_uniform_"
     fan = _fan(_tensor(tensor, what, random=True), mode, what)
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan) if fan else 0.0
-    return _uniform(tensor, -bound, bound, what)
+    return _uniform(tensor, -bound, bound, generator, what)
 
 
 def kaiming_normal_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
 ) -> Tensor:
     """N(0, std^2) with std = gain / sqrt(fan)."""
     what = "kaiming_normal_"
     fan = _fan(_tensor(tensor, what, random=True), mode, what)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan) if fan else 0.0
-    return _normal(tensor, 0.0, std, what)
+    return _normal(tensor, 0.0, std, generator, what)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,11 +199,12 @@ def kaiming_normal_(
 # ---------------------------------------------------------------------------------------------
 
 
-def _truncated_normal(n: int, mean: float, std: float, a: float, b: float) -> np.ndarray:
+def _truncated_normal(
+    n: int, mean: float, std: float, a: float, b: float, rng: np.random.Generator
+) -> np.ndarray:
     """n samples of N(mean, std^2) conditioned on [a, b], by rejection: from the normal when
     the interval holds much of its mass, else uniform proposals on [a, b] accepted with
     probability exp(-(x - mean)^2 / (2 std^2)) / its maximum on [a, b]."""
-    rng = generator()
     if std == 0 or a == b:
         return np.full(n, min(max(mean, a), b))
     lo, hi = (a - mean) / std, (b - mean) / std
@@ -213,12 +228,18 @@ def _truncated_normal(n: int, mean: float, std: float, a: float, b: float) -> np
 
 
 def trunc_normal_(
-    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
 ) -> Tensor:
     """Samples of N(mean, std^2) truncated to [a, b] (absolute bounds, as PyTorch's: a = -2,
     b = 2 are two standard deviations only when std = 1): values outside are redrawn."""
     what = "trunc_normal_"
     _tensor(tensor, what, random=True)
+    rng = resolve(generator, what)
     mean, std = _real(mean, what, "mean"), _real(std, what, "std")
     a, b = _real(a, what, "a"), _real(b, what, "b")
     if not std >= 0 or not math.isfinite(std):
@@ -227,17 +248,18 @@ def trunc_normal_(
         raise ValueError(f"{what}: need a <= b, got a={a}, b={b}")
     if not math.isfinite(mean):
         raise ValueError(f"{what}: mean must be finite, got {mean}")
-    values = _truncated_normal(int(np.prod(tensor.shape)), mean, std, a, b)
+    values = _truncated_normal(int(np.prod(tensor.shape)), mean, std, a, b, rng)
     return _fill(tensor, values.reshape(tensor.shape))
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """A (semi-)orthogonal matrix times `gain` (Saxe et al., 2013): the Q of the QR
     decomposition of a standard normal matrix, its signs fixed by R's diagonal so that Q is
     uniformly (Haar) distributed. A tensor of more than 2 dims is viewed as (shape[0], rest):
     its rows are orthonormal if shape[0] <= rest, else its columns are."""
     what = "orthogonal_"
     _tensor(tensor, what, random=True)
+    rng = resolve(generator, what)
     if tensor.ndim < 2:
         raise ValueError(f"{what}: needs a tensor of 2 or more dims, got shape {tensor.shape}")
     gain = _gain(gain, what)
@@ -245,7 +267,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.data.size // rows
-    flat = generator().standard_normal((rows, cols))
+    flat = rng.standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -286,11 +308,12 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, values)
 
 
-def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any = None) -> Tensor:
     """Fill a 2-D tensor with samples of N(0, std^2), then zero ceil(sparsity * rows) randomly
     chosen entries of each column (Martens, 2010)."""
     what = "sparse_"
     _tensor(tensor, what, random=True)
+    rng = resolve(generator, what)
     if tensor.ndim != 2:
         raise ValueError(f"{what}: needs a 2-D tensor, got shape {tensor.shape}")
     sparsity, std = _real(sparsity, what, "sparsity"), _real(std, what, "std")
@@ -299,7 +322,6 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
     if not std >= 0:
         raise ValueError(f"{what}: std must be >= 0, got {std}")
     rows, cols = tensor.shape
-    rng = generator()
     values = rng.normal(0.0, std, (rows, cols))
     zeros = math.ceil(sparsity * rows)
     for col in range(cols):

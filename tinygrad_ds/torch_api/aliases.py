@@ -289,7 +289,8 @@ class TorchAliases:
         self.grad_fn, self._requires_grad = None, False
         return self
 
-    def random_(self, from_or_to: int | None = None, to: int | None = None) -> Tensor:
+    def random_(self, from_or_to: int | None = None, to: int | None = None, *,
+                generator: Any = None) -> Tensor:  # fmt: skip
         """Integers drawn uniformly, in place: random_(to) in [0, to), random_(from, to) in
         [from, to), random_() in [0, the dtype's largest int] (for floats [0, 2^mantissa
         digits], every integer there exactly representable), as PyTorch's."""
@@ -311,32 +312,37 @@ class TorchAliases:
         if self.dtype.kind in "iu" and (low < np.iinfo(kind).min or high - 1 > np.iinfo(kind).max):
             raise ValueError(f"{what}: [{low}, {high}) is out of the range of {self.dtype}")
         return _redrawn(self, what, lambda rng: rng.integers(low, high, self.shape, dtype=kind),
-                        floating=False)  # fmt: skip
+                        generator, floating=False)  # fmt: skip
 
-    def exponential_(self, lambd: float = 1.0) -> Tensor:
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
         """Samples of the exponential distribution of rate lambd (> 0), in place: density
         lambd e^(-lambd x) for x >= 0 (a floating tensor)."""
         rate = _positive(lambd, "lambd", "exponential_")
-        return _redrawn(self, "exponential_", lambda rng: rng.exponential(1 / rate, self.shape))
+        return _redrawn(self, "exponential_", lambda rng: rng.exponential(1 / rate, self.shape),
+                        generator)  # fmt: skip
 
-    def geometric_(self, p: float) -> Tensor:
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
         """Samples of the geometric distribution, in place: P(k) = (1 - p)^(k - 1) p for k =
         1, 2, ... (the trial of the first success), with p in (0, 1)."""
         q = _number(p, "p", "geometric_")
         if not 0 < q < 1:
             raise ValueError(f"geometric_: p must be in (0, 1), got {p}")
         return _redrawn(self, "geometric_", lambda rng: rng.geometric(q, self.shape),
-                        floating=False)  # fmt: skip
+                        generator, floating=False)  # fmt: skip
 
-    def cauchy_(self, median: float = 0.0, sigma: float = 1.0) -> Tensor:
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *,
+                generator: Any = None) -> Tensor:  # fmt: skip
         """Samples of the Cauchy distribution, in place: density 1 / (pi sigma (1 + ((x -
         median) / sigma)^2)), sigma > 0 (a floating tensor)."""
         m = _number(median, "median", "cauchy_")
         s = _positive(sigma, "sigma", "cauchy_")
-        return _redrawn(self, "cauchy_", lambda rng: m + s * rng.standard_cauchy(self.shape))
+        return _redrawn(self, "cauchy_", lambda rng: m + s * rng.standard_cauchy(self.shape),
+                        generator)  # fmt: skip
 
-    def log_normal_(self, mean: float = 1.0, std: float = 2.0) -> Tensor:
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *,
+                    generator: Any = None) -> Tensor:  # fmt: skip
         """Samples of exp(N(mean, std^2)), in place, std > 0 (a floating tensor)."""
         mu = _number(mean, "mean", "log_normal_")
         sigma = _positive(std, "std", "log_normal_")
-        return _redrawn(self, "log_normal_", lambda rng: rng.lognormal(mu, sigma, self.shape))
+        return _redrawn(self, "log_normal_", lambda rng: rng.lognormal(mu, sigma, self.shape),
+                        generator)  # fmt: skip

@@ -38,16 +38,17 @@ def written(t: Tensor, what: str, fn: Callable[[Tensor], Tensor], other: Any = N
 
 
 def _redrawn(t: Tensor, what: str, draw: Callable[[np.random.Generator], np.ndarray],
-             floating: bool = True) -> Tensor:  # fmt: skip
-    """t <- values drawn from the package's generator (td.manual_seed), in place; the old
-    value gets a zero gradient, as in PyTorch."""
+             generator: Any = None, floating: bool = True) -> Tensor:  # fmt: skip
+    """t <- values drawn from `generator` (a td.Generator) or else the package's generator
+    (td.manual_seed), in place; the old value gets a zero gradient, as in PyTorch."""
     from ..inplace import _replaced
-    from ..rng import generator
+    from ..rng import generator as resolve
     from ..tensor import constant
 
+    rng = resolve(generator, what)
     if floating and t.dtype.kind != "f":
         raise TypeError(f"{what}: expects a floating-point tensor, got {t.dtype}")
-    values = constant(np.asarray(draw(generator()), dtype=t.dtype))
+    values = constant(np.asarray(draw(rng), dtype=t.dtype))
     return written(t, what, lambda a: _replaced(a, values))
 
 
@@ -153,25 +154,25 @@ class TorchInplace:
         np.fill_diagonal(on, True, wrap=bool(wrap))
         return written(self, what, lambda a: a.masked_fill(on, fill_value))
 
-    # -- random filling (td.manual_seed makes them repeatable) -------------------------------
+    # -- random filling (generator=, or td.manual_seed, makes them repeatable) ----------------
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
         """Samples of U(a, b) in place (a floating tensor; a <= b, both finite)."""
         lo, hi = _number(a, "a", "uniform_"), _number(b, "b", "uniform_")
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"uniform_: the bounds must be finite, got a={a}, b={b}")
         if not lo <= hi:
             raise ValueError(f"uniform_: need a <= b, got a={a}, b={b}")
-        return _redrawn(self, "uniform_", lambda rng: rng.uniform(lo, hi, self.shape))
+        return _redrawn(self, "uniform_", lambda rng: rng.uniform(lo, hi, self.shape), generator)
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
         """Samples of N(mean, std^2) in place (a floating tensor; std >= 0)."""
         mu, sigma = _number(mean, "mean", "normal_"), _number(std, "std", "normal_")
         if not sigma >= 0:
             raise ValueError(f"normal_: std must be >= 0, got {std}")
-        return _redrawn(self, "normal_", lambda rng: rng.normal(mu, sigma, self.shape))
+        return _redrawn(self, "normal_", lambda rng: rng.normal(mu, sigma, self.shape), generator)
 
-    def bernoulli_(self, p: Any = 0.5) -> Tensor:
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
         """1 with probability p, else 0, in place (in self's dtype, which may be an integer
         one): p is a number or a tensor of probabilities that broadcasts to self's shape, in
         [0, 1]."""
@@ -187,4 +188,4 @@ class TorchInplace:
             bad = probs[~((probs >= 0) & (probs <= 1))].ravel()[0]
             raise ValueError(f"bernoulli_: p must be in [0, 1], got {bad}")
         return _redrawn(self, "bernoulli_", lambda rng: rng.random(self.shape) < probs,
-                        floating=False)  # fmt: skip
+                        generator, floating=False)  # fmt: skip

@@ -488,16 +488,15 @@ def nuclear_norm(input: Any, dim: Any = (-2, -1), keepdim: builtins.bool = False
 
 
 def seed() -> builtins.int:
-    """Seed the package's generator with a fresh random 64-bit number, and return it."""
-    s = builtins.int(np.random.SeedSequence().entropy % 2**64)
-    rng.manual_seed(s)
-    return s
+    """Seed the package's generator with a fresh random 64-bit number, and return it:
+    `td.default_generator.seed()`."""
+    return rng.default_generator.seed()
 
 
 def initial_seed() -> builtins.int:
     """The seed of the package's generator (the last manual_seed or seed; before any, the
-    entropy NumPy drew, which may exceed 64 bits)."""
-    return builtins.int(rng.generator().bit_generator.seed_seq.entropy)
+    fresh seed it drew at import): `td.default_generator.initial_seed()`."""
+    return rng.default_generator.initial_seed()
 
 
 def set_default_tensor_type(t: Any) -> None:

@@ -1,6 +1,6 @@
-"""`td.utils`: PyTorch's `torch.utils` pieces that are not data loading (that is `td.data`):
-`td.utils.checkpoint` (gradient checkpointing)."""
+"""`td.utils`: PyTorch's `torch.utils` pieces: `td.utils.checkpoint` (gradient checkpointing)
+and `td.utils.data` (data loading, the `td.data` package under PyTorch's path)."""
 
-from . import checkpoint
+from . import checkpoint, data
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "data"]
