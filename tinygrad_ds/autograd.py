@@ -164,6 +164,16 @@ def _walk(
             anomaly.check(node, grads)
         if not retain_graph and (node._saved is not None or node._saved_out is not None):
             node._saved = node._saved_out = RELEASED  # free what backward needed
+        if node.grad_fits_input:  # one input, its gradient already of its shape and dtype
+            parent = node.parents[0]
+            if not isinstance(parent, Tensor) and parent not in table:  # first reached here
+                table[parent] = grads[0]
+                if not heap or parent.seq > -heap[0][0]:  # (as below, for one new node)
+                    node = parent
+                else:
+                    heappush(heap, (-parent.seq, parent))
+                    node = heappop(heap)[1]
+                continue
         newest = None  # of the nodes first reached here: it may be the next to run
         for parent, gi in zip(node.parents, grads):
             if parent is None or gi is None:

@@ -70,6 +70,9 @@ class Function:
     _view_of: Any = None  # (input, index) when the output is a view of that input's memory
     _retained: Any = None  # a weak reference to the output, after retain_grad()
     _hooks: Any = None  # the output's `register_hook` functions (a list)
+    # True for an op of one input whose output, and so its gradient, has the input's shape and
+    # dtype (tanh, exp, relu, ...): `autograd._walk` hands the gradient on without fitting it.
+    grad_fits_input: bool = False
 
     # -- recording -------------------------------------------------------------------------
 

@@ -149,6 +149,8 @@ class Div(Function):
 class Neg(Function):
     """z = -x;  dz/dx = -1."""
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x):
         return -x.data
@@ -162,6 +164,8 @@ class Neg(Function):
 
 class Reciprocal(Function):
     """z = 1 / x;  dz/dx = -1 / x^2 = -z^2."""
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x):
@@ -264,6 +268,8 @@ def _pow_dy(x: Tensor, y: Tensor, z: Tensor) -> Tensor:
 class Exp(Function):
     """z = e^x;  dz/dx = z."""
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_output()
@@ -285,6 +291,8 @@ class Expm1(Function):
     (x < -37 in float64), z + 1 is exact to epsilon only.
     """
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_output()
@@ -301,6 +309,8 @@ class Expm1(Function):
 
 class Log(Function):
     """z = log x;  dz/dx = 1 / x."""
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x):
@@ -321,6 +331,8 @@ class Log(Function):
 class Log1p(Function):
     """z = log(1 + x), accurate for tiny x (np.log1p);  dz/dx = 1 / (1 + x)."""
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -339,6 +351,8 @@ class Log1p(Function):
 
 class Sin(Function):
     """z = sin x;  dz/dx = cos x."""
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x):
@@ -359,6 +373,8 @@ class Sin(Function):
 class Cos(Function):
     """z = cos x;  dz/dx = -sin x."""
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -378,6 +394,8 @@ class Cos(Function):
 class Abs(Function):
     """z = |x|;  dz/dx = sign(x) (0 at x = 0, and at NaN, as PyTorch)."""
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -393,6 +411,8 @@ class Abs(Function):
 
 class Tanh(Function):
     """z = tanh x;  dz/dx = 1 - z^2."""
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x):
@@ -424,6 +444,8 @@ class Sigmoid(Function):
     e = e^-|x| blended in by multiplying with the sign masks (np.where is ten times slower than
     arithmetic on NumPy 2.x).
     """
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x):
@@ -471,6 +493,8 @@ class Rounding(Function):
     zero everywhere.
     """
 
+    grad_fits_input = True
+
     @staticmethod
     def forward(ctx, x, mode="floor"):
         return _ROUNDINGS[mode](x.data)
@@ -486,6 +510,8 @@ class Rounding(Function):
 
 class Relu(Function):
     """z = max(x, 0);  dz/dx = 1[x > 0] (0 at the kink; 1 at NaN, as PyTorch)."""
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x):
@@ -506,6 +532,8 @@ class Relu(Function):
 
 class LeakyRelu(Function):
     """z = x if x > 0 else a x;  dz/dx = 1 if x > 0 else a."""
+
+    grad_fits_input = True
 
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
