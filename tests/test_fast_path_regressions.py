@@ -58,3 +58,28 @@ def test_relu_mask_of_a_0d_input_is_an_array_in_a_recorded_double_backward_graph
     for c in constants:
         assert type(c.data) is np.ndarray, type(c.data)
         assert type(c.numpy()) is np.ndarray
+
+
+def test_one_input_ops_hand_on_their_gradient_in_every_graph_shape():
+    # autograd._walk's shortcut for `grad_fits_input` ops (tanh, exp, ...): the input reached
+    # first (a chain), reached again (a diamond: the general path must add the parts), older
+    # than a node waiting in the heap, a leaf, and a recorded (create_graph) pass.
+    def first_derivative(v: np.ndarray) -> np.ndarray:  # of y below, by hand
+        a = 2 * v
+        t, s = np.tanh(a), 1 / (1 + np.exp(-a))
+        return 2 * ((1 - t**2) * np.exp(a) + t * np.exp(a) + s * (1 - s)) + np.exp(v)
+
+    x = td.tensor([0.3, -0.7, 1.1], dtype=td.float64, requires_grad=True)
+    a = x * 2.0
+    y = (a.tanh() * a.exp() + a.sigmoid()).sum() + x.exp().sum()  # a feeds three ops
+    (gx,) = td.grad(y, [x], create_graph=True)
+    np.testing.assert_allclose(gx.data, first_derivative(x.data), rtol=1e-12)
+    assert td.gradcheck(lambda v: ((v * 2.0).tanh() * (v * 2.0).exp()).relu().sum(), [x])
+    gx.sum().backward()  # the recorded pass differentiates again: d/dx_i of sum(gx)
+    eps = 1e-6
+    for i in range(3):
+        up, down = x.data.copy(), x.data.copy()
+        up[i] += eps
+        down[i] -= eps
+        numeric = (first_derivative(up).sum() - first_derivative(down).sum()) / (2 * eps)
+        np.testing.assert_allclose(x.grad.data[i], numeric, rtol=1e-6)
