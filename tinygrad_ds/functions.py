@@ -49,9 +49,16 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _t(a, "minimum").minimum(b)
 
 
-def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """`a` where `cond` is true, else `b` (broadcast); no gradient flows to `cond`."""
+def where(cond: Any, a: Any = None, b: Any = None) -> Any:
+    """`a` where `cond` is true, else `b` (broadcast); no gradient flows to `cond`.
+    `where(cond)` alone is `nonzero(cond, as_tuple=True)`, the indices of its true elements,
+    one int64 tensor per axis (as NumPy's and PyTorch's one-argument where)."""
     cond = _t(cond, "where")
+    if a is None and b is None:
+        return cond.nonzero(as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: give both a and b, or neither (for the indices of cond's true "
+                        "elements)")  # fmt: skip
     if cond.dtype != np.bool_:
         cond = Tensor._make(cond.data.astype(bool), None)
     a_t = a if isinstance(a, Tensor) else None

@@ -732,9 +732,19 @@ class Tensor(
         """The smallest integer >= x;  d/dx = 0 (see `_rounded`)."""
         return self._rounded("ceil")
 
-    def round(self) -> Tensor:
-        """The nearest integer, halves to even (0.5 -> 0, 1.5 -> 2);  d/dx = 0."""
-        return self._rounded("round")
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """The nearest integer, halves to even (0.5 -> 0, 1.5 -> 2);  d/dx = 0. With
+        `decimals=d`, the nearest multiple of 10^-d, as PyTorch: round(x 10^d) / 10^d (for
+        d < 0, round(x / 10^-d) 10^-d)."""
+        if not decimals:
+            return self._rounded("round")
+        if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+            raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"round: decimals needs a floating tensor, got {self.dtype}")
+        if decimals > 0:
+            return (self * 10.0**decimals)._rounded("round") / 10.0**decimals
+        return (self / 10.0**-decimals)._rounded("round") * 10.0**-decimals
 
     def trunc(self) -> Tensor:
         """x rounded towards zero;  d/dx = 0 (see `_rounded`)."""
@@ -814,14 +824,20 @@ class Tensor(
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
-        """The largest values (as NumPy's max); ties share the gradient equally."""
+        """The largest values (as NumPy's max); ties share the gradient equally. With a
+        Tensor in place of the axis, PyTorch's `x.max(other)`: the elementwise `maximum`."""
+        if isinstance(axis, Tensor):
+            return self.maximum(axis)
         axes = _axes(axis, dim, self.ndim, "max")
         return R.Max.apply(self, axis=axes, keepdims=keepdims if keepdim is None else keepdim)
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:  # fmt: skip
         """The smallest values (composed: -max(-x)); ties share the gradient equally. For
-        integer and bool tensors (no gradient; -x would wrap or fail) NumPy's min."""
+        integer and bool tensors (no gradient; -x would wrap or fail) NumPy's min. With a
+        Tensor in place of the axis, the elementwise `minimum`, as PyTorch's `x.min(other)`."""
+        if isinstance(axis, Tensor):
+            return self.minimum(axis)
         axes = _axes(axis, dim, self.ndim, "min")
         keep = keepdims if keepdim is None else keepdim
         try:

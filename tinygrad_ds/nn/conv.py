@@ -15,6 +15,7 @@ import numpy as np
 
 from ..ops.conv import Size, _ints, convolution
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from .layers import _dtype
 from .module import Module, Parameter, check_int
@@ -24,6 +25,10 @@ __all__ = [
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
     "AvgPool3d",
 ]  # fmt: skip
+
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+"""How a convolution layer pads: with zeros, or by F.pad's other modes before convolving."""
 
 
 def _short(values: tuple[int, ...]) -> Any:
@@ -59,9 +64,10 @@ class _ConvNd(Module):
         for name, n in (("in_channels", in_channels), ("out_channels", out_channels)):
             if n % groups:
                 raise ValueError(f"{kind}: {name} ({n}) must be divisible by groups ({groups})")
-        if padding_mode != "zeros":
+        if padding_mode not in PADDING_MODES:
             raise ValueError(
-                f"{kind}: only padding_mode='zeros' is supported, got {padding_mode!r}"
+                f"{kind}: padding_mode must be one of {PADDING_MODES}, but got "
+                f"padding_mode={padding_mode!r}"
             )
         if isinstance(padding, str) and padding not in ("valid", "same"):
             raise ValueError(f"{kind}: padding must be an int, a tuple, 'valid' or 'same'")
@@ -96,8 +102,22 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.padding_mode == "zeros":
+            return self._convolve(x, self.padding)
+        pads = []  # F.pad's (before, after) widths, last axis first, as PyTorch
+        for i in reversed(range(self.dims)):
+            if self.padding == "same":  # d (k - 1) in all, the odd one after
+                total = self.dilation[i] * (self.kernel_size[i] - 1)
+                pads += [total // 2, total - total // 2]
+            else:
+                pads += [0, 0] if self.padding == "valid" else [self.padding[i]] * 2
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        return self._convolve(F.pad(x, tuple(pads), mode=self.padding_mode), (0,) * self.dims)
+
+    def _convolve(self, x: Tensor, padding: Any) -> Tensor:
+        """The convolution itself, zero-padded by `padding`."""
         return convolution(
-            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
+            x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups,
             who=self._name(),
         )  # fmt: skip
 
@@ -119,7 +139,7 @@ class _ConvNd(Module):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
         s += f"stride={self.stride}"
         if self.padding != (0,) * self.dims:
-            s += f", padding={self.padding!r}"
+            s += f", padding={self.padding}"  # (PyTorch's: padding=same, unquoted)
         if self.dilation != (1,) * self.dims:
             s += f", dilation={self.dilation}"
         output_padding = getattr(self, "output_padding", None)
@@ -129,6 +149,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 

@@ -112,6 +112,8 @@ class Embedding(Module):
         norm_type: float = 2.0,
         scale_grad_by_freq: bool = False,
         sparse: bool = False,
+        _weight: Any = None,
+        _freeze: bool = False,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
@@ -124,10 +126,32 @@ class Embedding(Module):
         self.max_norm = None if max_norm is None else check_real(max_norm, "Embedding", "max_norm")
         self.norm_type = check_real(norm_type, "Embedding", "norm_type")
         self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
-        self.weight = Parameter(
-            np.empty((num_embeddings, embedding_dim), dtype=_dtype(dtype, "Embedding", device))
-        )
-        self.reset_parameters()
+        shape = (self.num_embeddings, self.embedding_dim)
+        if _weight is None:
+            self.weight = Parameter(np.empty(shape, dtype=_dtype(dtype, "Embedding", device)))
+            self.reset_parameters()
+        else:  # the given table, its memory shared and its padding row left as it is
+            w = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if w.shape != shape:
+                raise ValueError(f"Embedding: _weight of shape {w.shape} must be {shape}")
+            if w.dtype.kind != "f":
+                raise TypeError(f"Embedding: the table must hold floats, got dtype {w.dtype}")
+            self.weight = Parameter(w, requires_grad=not _freeze)
+
+    @classmethod
+    def from_pretrained(
+        cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None,
+        max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:  # fmt: skip
+        """An Embedding whose weight is `embeddings` (2-D, its memory shared, as PyTorch's),
+        frozen (no gradient) unless freeze=False."""
+        w = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if w.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                             f"{w.shape}")  # fmt: skip
+        return cls(w.shape[0], w.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                   sparse, _weight=w, _freeze=freeze)  # fmt: skip
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)

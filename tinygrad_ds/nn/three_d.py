@@ -127,8 +127,8 @@ class Conv3d(_ConvNd):
 
     dims = 3
 
-    def forward(self, x: Tensor) -> Tensor:
-        return _conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+    def _convolve(self, x: Tensor, padding: Any) -> Tensor:
+        return _conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                        self.groups, self._name())  # fmt: skip
 
 

@@ -52,6 +52,23 @@ def _integral(x: Tensor, what: str) -> np.ndarray:
     return x.data
 
 
+def _shift(x: Tensor, other: Any, what: str, left: bool, reflected: bool = False) -> Tensor:
+    """x << n or x >> n (n << x, n >> x when `reflected`) on integers, with PyTorch's results
+    for counts outside [0, width): 0 for <<, and for >> the sign of x spread (0 or -1)."""
+    from ..tensor import constant
+
+    a, n = _pair(x, other, what)
+    a, n = (n, a) if reflected else (a, n)
+    for t in (a, n):
+        if t.dtype.kind not in "iu":
+            raise TypeError(f"{what}: needs integer tensors, got {t.dtype}")
+    a, n = a.data, n.data
+    inside = (n >= 0) & (n < 8 * a.dtype.itemsize)
+    shifted = (np.left_shift if left else np.right_shift)(a, np.where(inside, n, 0))
+    spilled = 0 if left else np.where(a < 0, -1, 0)
+    return constant(np.asarray(np.where(inside, shifted, spilled), dtype=shifted.dtype))
+
+
 def _number(value: Any, name: str, what: str) -> float:
     """`value` as a float, or a TypeError naming the argument and the operation."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
@@ -423,6 +440,28 @@ class TorchElementwise:
         return self._bitwise(np.bitwise_xor, other, "^ (bitwise_xor)")
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__  # (each is symmetric)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """self << other = self * 2^other, for integer tensors; a shift by a negative count or
+        by the width or more gives 0, as PyTorch (NumPy leaves those undefined)."""
+        return _shift(self, other, "bitwise_left_shift", left=True)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """self >> other = floor(self / 2^other), for integer tensors; a shift by a negative
+        count or by the width or more gives 0 (or -1 for a negative self), as PyTorch."""
+        return _shift(self, other, "bitwise_right_shift", left=False)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _shift(self, other, "<< (bitwise_left_shift)", left=True)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _shift(self, other, ">> (bitwise_right_shift)", left=False)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _shift(self, other, "<< (bitwise_left_shift)", left=True, reflected=True)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _shift(self, other, ">> (bitwise_right_shift)", left=False, reflected=True)
 
     def _logic(self, ufunc: np.ufunc, other: Any, what: str) -> Tensor:
         from ..tensor import constant

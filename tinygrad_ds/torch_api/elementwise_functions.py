@@ -26,7 +26,7 @@ __all__ = [
     # predicates, logic and closeness
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit", "logical_and",
     "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
-    "bitwise_not", "isclose", "allclose", "equal",
+    "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "isclose", "allclose", "equal",
     # the Tensor's older methods, as torch.<name> functions
     "sign", "reciprocal", "square", "floor", "ceil", "round", "trunc", "clamp", "pow", "add",
     "sub", "mul", "div", "neg",
@@ -259,6 +259,16 @@ def logical_not(input: Any) -> Tensor:
     return _t(input, "logical_not").logical_not()
 
 
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    """input << other, as `input.bitwise_left_shift(other)`."""
+    return _t(input, "bitwise_left_shift").bitwise_left_shift(other)
+
+
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    """input >> other, as `input.bitwise_right_shift(other)`."""
+    return _t(input, "bitwise_right_shift").bitwise_right_shift(other)
+
+
 def bitwise_and(input: Any, other: Any) -> Tensor:
     """input & other, as `input.bitwise_and(other)`."""
     return _t(input, "bitwise_and").bitwise_and(other)
@@ -331,9 +341,9 @@ def ceil(input: Any) -> Tensor:
     return _t(input, "ceil").ceil()
 
 
-def round(input: Any) -> Tensor:  # noqa: A001, A002
-    """The nearest integer, halves to even, as `x.round()`."""
-    return _t(input, "round").round()
+def round(input: Any, *, decimals: int = 0) -> Tensor:  # noqa: A001, A002
+    """The nearest integer (or multiple of 10^-decimals), halves to even, as `x.round()`."""
+    return _t(input, "round").round(decimals=decimals)
 
 
 def trunc(input: Any) -> Tensor:

@@ -120,9 +120,9 @@ class TorchInplace:
         """`ceil`, in place."""
         return written(self, "ceil_", lambda a: a.ceil())
 
-    def round_(self) -> Tensor:
-        """`round` (halves to even), in place."""
-        return written(self, "round_", lambda a: a.round())
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        """`round` (halves to even; to `decimals` places), in place."""
+        return written(self, "round_", lambda a: a.round(decimals=decimals))
 
     def trunc_(self) -> Tensor:
         """`trunc` (towards 0), in place."""
