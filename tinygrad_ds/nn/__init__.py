@@ -9,7 +9,8 @@ Conv1d/2d, MaxPool1d/2d/3d,           conv.py (primitives in ops/conv.py)
 AvgPool1d/2d/3d
 ConvTranspose1d/2d, PixelShuffle,     conv_transpose.py
 MaxUnpool1d/2d
-RNN, LSTM, GRU and their cells        rnn.py
+RNN, LSTM, GRU (bidirectional, LSTM   rnn.py (steps and RNNCell, LSTMCell, GRUCell:
+proj_size)                            rnn_cells.py)
 BCELoss, CrossEntropyLoss, ...        losses.py (primitives in ops/loss.py)
 CTCLoss                               ctc.py
 EmbeddingBag                          embedding_bag.py
