@@ -345,7 +345,7 @@ def test_layer_errors_name_the_layer():
     with pytest.raises(ValueError, match="Conv2d: out_channels must be a positive int"):
         nn.Conv2d(3, 0, 3)
     with pytest.raises(ValueError, match="padding_mode"):
-        nn.Conv2d(3, 3, 3, padding_mode="reflect")
+        nn.Conv2d(3, 3, 3, padding_mode="mirror")
 
 
 # ---------------------------------------------------------------------------------------------
