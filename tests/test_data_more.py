@@ -633,10 +633,14 @@ def test_worker_options_are_accepted_and_give_the_same_batches():
         loader = td.data.DataLoader(data, batch_size=4, shuffle=True, seed=3, num_workers=2,
                                     pin_memory=True, timeout=5, prefetch_factor=2,
                                     persistent_workers=True, worker_init_fn=print)  # fmt: skip
-    assert [b[0].tolist() for b in loader] == plain and len(loader) == 3
+    with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accel"):
+        assert [b[0].tolist() for b in loader] == plain and len(loader) == 3
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # num_workers=0 (the default) says nothing
-        td.data.DataLoader(data, batch_size=4, num_workers=0, pin_memory=True)
+        warnings.simplefilter("error")  # num_workers=0 (the default) says nothing, and
+        loader = td.data.DataLoader(data, batch_size=4, num_workers=0, pin_memory=True)
+        assert [b[0].tolist() for b in td.data.DataLoader(data, batch_size=4)][0] == [0, 1, 2, 3]
+    with pytest.warns(UserWarning, match="pin_memory"):  # pin_memory only once iterated
+        next(iter(loader))
 
 
 @pytest.mark.parametrize(

@@ -445,3 +445,10 @@ def test_layers_take_a_cpu_device_and_refuse_others(name, make):
 def test_layers_take_device_before_dtype_positionally_as_pytorch():
     layer = nn.Linear(2, 3, True, "cpu", td.float64)
     assert layer.weight.dtype == np.float64 and layer.weight.device == td.device("cpu")
+
+
+def test_no_pinned_memory_without_an_accelerator():
+    x = td.ones(2)
+    assert x.is_pinned() is False
+    with pytest.raises(RuntimeError, match=r"pin_memory: cannot access accelerator device"):
+        x.pin_memory()

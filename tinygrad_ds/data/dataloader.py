@@ -52,7 +52,8 @@ class DataLoader:
     PyTorch's worker options are accepted so that its loops run unchanged, and checked as
     PyTorch checks them, but every batch is loaded in this process: `num_workers > 0` warns
     once and gives the same batches as 0 (and `worker_init_fn` is not called, having no
-    worker); `pin_memory` and `timeout` have nothing to do on the CPU.
+    worker); `timeout` has nothing to do on the CPU, and `pin_memory=True` warns on each
+    `iter()`, as PyTorch does where there is no accelerator.
     """
 
     def __init__(
@@ -99,6 +100,7 @@ class DataLoader:
             batched = batch_sampler is not None or streamed
             collate_fn = default_collate if batched else default_convert
         self.collate_fn = collate_fn
+        self.pin_memory = bool(pin_memory)
         self.epoch = 0
 
     def __len__(self) -> int:
@@ -116,6 +118,13 @@ class DataLoader:
         return len(self.sampler if self.batch_sampler is None else self.batch_sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.pin_memory:
+            warnings.warn(
+                "DataLoader: 'pin_memory' argument is set as true but no accelerator is found, "
+                "then device pinned memory won't be used.",
+                UserWarning,
+                stacklevel=2,
+            )
         if self.shuffle and self.seed is not None and isinstance(self.sampler, RandomSampler):
             self.sampler.generator = np.random.default_rng([_entropy(self.seed), self.epoch])
         self.epoch += 1

@@ -252,6 +252,17 @@ class TorchNames:
         """-1, PyTorch's device index of a CPU tensor."""
         return -1
 
+    def is_pinned(self) -> bool:
+        """False: pinned (page-locked) memory is for copies to an accelerator; there is none."""
+        return False
+
+    def pin_memory(self) -> Tensor:
+        """Refused, as PyTorch refuses it where no accelerator is available."""
+        raise RuntimeError(
+            "pin_memory: cannot access accelerator device when none is available "
+            "(tinygrad_ds runs on the CPU only)"
+        )
+
     # -- masking and logical reductions --------------------------------------------------
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
