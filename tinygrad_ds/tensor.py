@@ -1037,12 +1037,16 @@ class Tensor(
 
     # (the mechanism, and how it stays correct under autograd, is in inplace.py)
 
-    def add_(self, other: Any) -> Tensor:
-        """self += other, in place (recorded when autograd needs it)."""
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self += alpha * other, in place (recorded when autograd needs it)."""
+        if alpha != 1:
+            other = self._operand(other, "add_") * alpha
         return I.binary(self, "add_", other, Tensor.__add__, np.add)
 
-    def sub_(self, other: Any) -> Tensor:
-        """self -= other, in place (recorded when autograd needs it)."""
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self -= alpha * other, in place (recorded when autograd needs it)."""
+        if alpha != 1:
+            other = self._operand(other, "sub_") * alpha
         return I.binary(self, "sub_", other, Tensor.__sub__, np.subtract)
 
     def mul_(self, other: Any) -> Tensor:

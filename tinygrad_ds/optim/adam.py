@@ -71,7 +71,13 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -80,6 +86,11 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay or self._decoupled,
         )
         super().__init__(params, defaults)
 
@@ -102,7 +113,7 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         state["step"] += 1
         t = state["step"]
-        g = gradient(p, grad, group, self._decoupled)
+        g = gradient(p, grad, group, group["decoupled_weight_decay"])
         m, v, tmp = moments(g, state, beta1, beta2)
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
@@ -129,6 +140,13 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
+        *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         foreach=foreach, capturable=capturable, differentiable=differentiable,
+                         fused=fused)  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -62,7 +63,9 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        # parameter -> its state; a missing one reads as a new empty dict, as PyTorch's
+        # defaultdict, so that a subclass's own `step` can write `self.state[p]["buf"] = ...`
+        self.state: dict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(
@@ -136,6 +139,29 @@ class Optimizer:
         self._check_option(group, "lr")
         if "weight_decay" in group:
             self._check_option(group, "weight_decay")
+        self._check_implementation(group)
+
+    def _check_implementation(self, group: dict[str, Any]) -> None:
+        """PyTorch's choices of kernel: `foreach` and `fused` (None or a bool) and `capturable`
+        change nothing here, where each update has one implementation, so any valid value is
+        taken; `differentiable=True`, a step that autograd records (for meta-learning), is
+        refused: the update runs under no_grad."""
+        for key, allowed in (
+            ("foreach", (None, True, False)),
+            ("fused", (None, True, False)),
+            ("capturable", (True, False)),
+            ("differentiable", (True, False)),
+        ):
+            if key in group and not any(group[key] is a for a in allowed):
+                kinds = "None or a bool" if None in allowed else "a bool"
+                raise TypeError(f"{self._name}: {key} must be {kinds}, got {group[key]!r}")
+        if group.get("foreach") and group.get("fused"):
+            raise RuntimeError(f"{self._name}: `fused` and `foreach` cannot be `True` together.")
+        if group.get("differentiable"):
+            raise ValueError(
+                f"{self._name}: differentiable=True (a step that autograd records) is not "
+                "supported: the update runs under no_grad"
+            )
 
     def _check_option(
         self, group: dict[str, Any], key: str, high: float | None = None, what: str = ""
@@ -375,12 +401,13 @@ class Optimizer:
             by_saved_id.update(zip((int(i) for i in saved["params"]), own["params"]))
             group_of.update((id(p), merged) for p in own["params"])
         new_state: dict[Tensor, dict[str, Any]] = {}
+        custom = self._custom_state()
         for key, values in saved_state.items():
             p = by_saved_id.get(int(key))
             if p is None:
                 raise ValueError(f"{self._name}.load_state_dict: state for unknown param {key}")
             expected = sorted(self._init_state(p, group_of[id(p)]))
-            if not isinstance(values, dict) or sorted(values) != expected:
+            if not isinstance(values, dict) or (sorted(values) != expected and not custom):
                 found = sorted(values) if isinstance(values, dict) else type(values).__name__
                 raise ValueError(
                     f"{self._name}.load_state_dict: the saved state of parameter {key} has "
@@ -391,7 +418,12 @@ class Optimizer:
         # Everything checked: apply.
         for merged, own in zip(merged_groups, self.param_groups):
             own.update((k, v) for k, v in merged.items() if k != "params")
-        self.state = {p: new_state[p] for p in params if p in new_state}
+        self.state = defaultdict(dict, ((p, new_state[p]) for p in params if p in new_state))
+
+    def _custom_state(self) -> bool:
+        """Whether this is a subclass with its own `step` and state (PyTorch's way of writing
+        an optimiser), whose state entries are its own business: no fixed names or shapes."""
+        return type(self)._init_state is Optimizer._init_state
 
     def _restore(self, p: Tensor, name: str, value: Any) -> Any:
         """A saved state entry as this optimiser keeps it: arrays copied into Tensors (of the
@@ -403,6 +435,9 @@ class Optimizer:
             return int(array)
         if name in self._float_state:
             return float(array)
+        if self._custom_state():  # floating entries take the parameter's dtype, as PyTorch
+            dtype = p.dtype if array.dtype.kind == "f" else array.dtype
+            return Tensor._make(np.array(array, dtype=dtype, copy=True), None)
         if array.shape != p.shape:
             raise ValueError(
                 f"{self._name}.load_state_dict: state {name!r} has shape {array.shape}, "

@@ -31,9 +31,14 @@ class Rprop(Optimizer):
         etas: tuple[float, float] = (0.5, 1.2),
         step_sizes: tuple[float, float] = (1e-6, 50),
         *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize,
+                        capturable=capturable, foreach=foreach,
+                        differentiable=differentiable)  # fmt: skip
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
