@@ -127,6 +127,15 @@ def test_global_unstructured_equals_torch(amount):
     assert isinstance(ours[2]._forward_pre_hooks[0], prune.PruningContainer)
 
 
+def test_global_random_unstructured_counts():
+    td.manual_seed(2)
+    layers = [linear(6, 4), linear(4, 3)]
+    prune.l1_unstructured(layers[1], "weight", 2)
+    prune.global_unstructured([(m, "weight") for m in layers], prune.RandomUnstructured, amount=0.5)
+    zeros = sum(int((m.weight_mask.data == 0).sum()) for m in layers)
+    assert zeros == 2 + 17  # half of the 34 still unpruned, rounded half to even
+
+
 # each step: (function, args); the masks are compared after every step
 ITERATIVE = [
     [("l1_unstructured", (0.3,)), ("ln_structured", (1, 2, 0)), ("l1_unstructured", (0.5,))],
@@ -220,6 +229,20 @@ def test_reparametrisation_forward_and_gradient_zero_where_masked():
         w.add_(1.0)
     np.testing.assert_allclose(m(x).data, x.data @ ((w.data) * mask).T + m.bias.data)
     np.testing.assert_array_equal(m.weight.data, w.data * mask)
+
+
+def test_gradcheck_through_prune_and_second_order():
+    w = td.Tensor(R.standard_normal((4, 6)), requires_grad=True)
+    x = td.Tensor(R.standard_normal((3, 6)), requires_grad=True)
+    method = prune.L1Unstructured(0.5)
+    assert td.gradcheck(lambda x, w: (x @ method.prune(w).T) ** 2, (x, w))
+    mask = method.compute_mask(w, td.ones_like(w)).data
+    (gw,) = td.grad(((x @ method.prune(w).T) ** 2).sum(), [w], create_graph=True)
+    wm = w.data * mask
+    np.testing.assert_allclose(gw.data, 2 * (x.data @ wm.T).T @ x.data * mask)
+    gw.sum().backward()  # d/dx sum(dL/dw) = 2 (x M^T) WM + 2 (x WM^T) M
+    want = 2 * (x.data @ mask.T) @ wm + 2 * (x.data @ wm.T) @ mask
+    np.testing.assert_allclose(x.grad.data, want)
 
 
 def test_remove_and_is_pruned():

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ... import rng
+from ...grad_mode import no_grad
 from ...tensor import Tensor
 from ..module import Module, check_int
 
@@ -227,7 +228,8 @@ class BasePruningMethod(ABC):
                 f"remove: Module {type(module).__name__} has to be pruned before pruning can "
                 "be removed"
             )
-        weight = self.apply_mask(module)
+        with no_grad():
+            weight = self.apply_mask(module)
         orig = module._parameters[name + "_orig"]
         if name in module.__dict__:
             delattr(module, name)
@@ -241,7 +243,7 @@ class BasePruningMethod(ABC):
 def _combine_masks(method: BasePruningMethod, t: Tensor, mask: Tensor) -> Tensor:
     """The mask of `method` applied after `mask`: it computes its mask on the part of `t` that
     `mask` leaves (the kept entries, flattened, if unstructured; the slices along its `dim`
-    that are not all zero if structured; all of it if global), zero elsewhere."""
+    that are not all zero if structured; all of it if global), the old mask's zeros elsewhere."""
     new_mask = mask.data.astype(t.dtype)
     kind = method.PRUNING_TYPE
     if kind == "unstructured":
@@ -323,6 +325,7 @@ class Identity(BasePruningMethod):
 
     @classmethod
     def apply(cls, module: Module, name: str) -> BasePruningMethod:  # type: ignore[override]
+        """Hook `Identity()` on `module.<name>` (see `BasePruningMethod.apply`)."""
         return super().apply(module, name)
 
 
@@ -343,7 +346,10 @@ class RandomUnstructured(BasePruningMethod):
         return _const(mask.reshape(t.shape))
 
     @classmethod
-    def apply(cls, module: Module, name: str, amount: int | float) -> BasePruningMethod:  # type: ignore[override]
+    def apply(  # type: ignore[override]
+        cls, module: Module, name: str, amount: int | float
+    ) -> BasePruningMethod:
+        """`RandomUnstructured(amount)` on `module.<name>` (the base class's `apply`)."""
         return super().apply(module, name, amount=amount)
 
 
@@ -367,6 +373,7 @@ class L1Unstructured(BasePruningMethod):
     def apply(  # type: ignore[override]
         cls, module: Module, name: str, amount: int | float, importance_scores: Any = None
     ) -> BasePruningMethod:
+        """`L1Unstructured(amount)` on `module.<name>` (the base class's `apply`)."""
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
@@ -393,6 +400,7 @@ class RandomStructured(BasePruningMethod):
     def apply(  # type: ignore[override]
         cls, module: Module, name: str, amount: int | float, dim: int = -1
     ) -> BasePruningMethod:
+        """`RandomStructured(amount, dim)` on `module.<name>` (the base class's `apply`)."""
         return super().apply(module, name, amount=amount, dim=dim)
 
 
@@ -424,6 +432,7 @@ class LnStructured(BasePruningMethod):
         cls, module: Module, name: str, amount: int | float, n: Any, dim: int,
         importance_scores: Any = None,
     ) -> BasePruningMethod:  # fmt: skip
+        """`LnStructured(amount, n, dim)` on `module.<name>` (the base class's `apply`)."""
         return super().apply(
             module, name, amount=amount, n=n, dim=dim, importance_scores=importance_scores
         )
@@ -447,7 +456,10 @@ class CustomFromMask(BasePruningMethod):
         return _const(d * self.mask.data.astype(d.dtype))
 
     @classmethod
-    def apply(cls, module: Module, name: str, mask: Any) -> BasePruningMethod:  # type: ignore[override]
+    def apply(  # type: ignore[override]
+        cls, module: Module, name: str, mask: Any
+    ) -> BasePruningMethod:
+        """`CustomFromMask(mask)` on `module.<name>` (the base class's `apply`)."""
         return super().apply(module, name, mask=mask)
 
 
