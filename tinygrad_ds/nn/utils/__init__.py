@@ -10,7 +10,7 @@ stateless.py          functional_call: a module run with other parameters and bu
 init.py               skip_init
 """
 
-from . import fusion, parametrizations, parametrize, rnn, stateless
+from . import fusion, parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -38,4 +38,5 @@ __all__ = [
     "PackedSequence", "parametrize", "parametrizations", "weight_norm", "remove_weight_norm",
     "spectral_norm", "remove_spectral_norm", "fusion", "stateless", "fuse_conv_bn_eval",
     "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init",
+    "prune",
 ]  # fmt: skip
