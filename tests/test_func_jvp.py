@@ -174,6 +174,23 @@ def test_grad_of_jvp_in_the_tangent_and_through_backward():
     close(g2, 6 * v.data)
 
 
+def test_captured_tensors_and_no_grad():
+    x, v = t64([0.5, 2.0]), t64([1.0, -1.0])
+    c = t64([3.0, 4.0], requires_grad=True)  # captured by f, requires grad outside
+    _, jv = F.jvp(lambda a: (a * c).sin(), (x,), (v,))
+    assert jv.requires_grad
+    jv.sum().backward()  # d/dc [cos(x c) c v] = (-sin(x c) x c + cos(x c)) v
+    xc = x.data * c.data
+    close(c.grad, (-np.sin(xc) * xc + np.cos(xc)) * v.data)
+    _, lin = F.linearize(lambda a: (a * c).sin(), x)
+    assert lin(v).requires_grad
+    with td.no_grad():  # the transform still works; its results are plain
+        out, jv = F.jvp(lambda a: (a * c).sin(), (x,), (v,))
+        assert not jv.requires_grad and not out.requires_grad
+        close(jv, np.cos(xc) * c.data * v.data)
+        assert not lin(v).requires_grad
+
+
 def test_composition_with_vmap_and_jacrev():
     x = t64(R.standard_normal(3))
     jac = F.jacrev(lambda a: a.tanh() * a.sum())(x).data

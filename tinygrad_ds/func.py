@@ -292,16 +292,27 @@ def _transpose(outs: list[Tensor], xs: list[Tensor]) -> tuple[list, list]:
 
 
 def _push_forward(
-    outs: list[Tensor], us: list, gs: list, vs: list[Tensor], strict: bool, what: str
+    outs: list[Tensor],
+    us: list,
+    gs: list,
+    vs: list[Tensor],
+    own: list,
+    enabled: bool,
+    strict: bool,
+    what: str,
 ) -> list[Tensor]:
     """The second reverse pass: J v = d/du <J^T u, v> per output (zeros where an output does
-    not depend on the inputs; an error then with `strict`)."""
+    not depend on the inputs; an error then with `strict`). It is recorded only if J v will
+    stay in the graph: grad mode was `enabled` and J^T u or v depends on something outside
+    the transform (on other than the tensors `own`)."""
     parts = [(g * v).sum() for g, v in zip(gs, vs) if g is not None and g.requires_grad]
     live = [u for u in us if u is not None]
     found: dict[int, Tensor | None] = {}
     if parts and live:
         total = sum(parts[1:], parts[0])
-        got = _grad(total, live, retain_graph=True, create_graph=True, allow_unused=True)
+        ids = {id(x) for group in own for x in group}
+        keep = enabled and _reaches_outside([g for g in gs if g is not None] + vs, ids)
+        got = _grad(total, live, retain_graph=True, create_graph=keep, allow_unused=True)
         found = {id(u): j for u, j in zip(live, got)}
     result = []
     for o, u in zip(outs, us):
@@ -399,8 +410,8 @@ def jvp(
             out, aux = out
         outs, out_spec = _check_outputs(out, _JVP)
         us, gs = _transpose(outs, [x for group in lifted for x in group])
-        jv = _push_forward(outs, us, gs, vs, strict, _JVP)
-    own = lifted + [[u for u in us if u is not None]]
+        own = lifted + [[u for u in us if u is not None]]
+        jv = _push_forward(outs, us, gs, vs, own, enabled, strict, _JVP)
     out, jv, aux = _release([out, _unflatten(out_spec, jv), aux], own, enabled)
     return (out, jv, aux) if has_aux else (out, jv)
 
@@ -437,9 +448,10 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..
                         f"linearize: jvp_fn: tangent:{i} with {what} {a} in flattened pytree "
                         f"doesn't match the {what} {b} of the corresponding primal."
                     )
+        enabled = grad_mode.enabled
         with enable_grad():
-            jv = _push_forward(outs, us, gs, flat_t, False, "linearize")
-        return _release([_unflatten(out_spec, jv)], own, grad_mode.enabled)[0]
+            jv = _push_forward(outs, us, gs, flat_t, own, enabled, False, "linearize")
+        return _release([_unflatten(out_spec, jv)], own, enabled)[0]
 
     return _release([_unflatten(out_spec, outs)], lifted, enabled)[0], jvp_fn
 
