@@ -395,8 +395,9 @@ def jvp(
     """(func(*primals), J v) (and aux with has_aux): the Jacobian-vector product of func at
     `primals` along `tangents` (a tuple of trees shaped like the primals), shaped like func's
     output (a tree of Tensors). An output that does not depend on the primals gets zeros (an
-    error with `strict=True`). Forward mode is emulated by two reverse passes (the double-vjp
-    identity, see the module's docstring): exact, and differentiable further."""
+    error with `strict=True`); a float tangent of another dtype is cast to its primal's.
+    Forward mode is emulated by two reverse passes (the double-vjp identity, see the module's
+    docstring): exact, and differentiable further."""
     enabled = grad_mode.enabled
     vs = _check_tangents(primals, tangents, _JVP)
     with enable_grad():
