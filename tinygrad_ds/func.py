@@ -1,7 +1,8 @@
 """`td.func`: PyTorch's function transforms (`torch.func`) on the reverse-mode engine.
 
-grad(f), grad_and_value(f), vjp(f, *primals), jacrev(f), jacfwd(f), hessian(f) return new
-functions (or values) and compose: grad(grad(f)), jacrev(jacrev(f)), vmap(grad(f)).
+grad(f), grad_and_value(f), vjp(f, *primals), jvp(f, primals, tangents), linearize(f, *primals),
+jacrev(f), jacfwd(f), hessian(f) return new functions (or values) and compose: grad(grad(f)),
+jacrev(jacrev(f)), vmap(grad(f)), jvp(grad(f), ...).
 Arguments may be Tensors or trees of them (tuples, lists, dicts: a module's parameters).
 
 How: a transform calls f on *lifted* inputs, new nodes of the graph standing for them: a fresh
@@ -12,6 +13,10 @@ transform can differentiate through; a new node, so that an inner transform diff
 something that requires grad outside the transform (so grad(f)(x) of a plain x is a plain
 Tensor, while inside another transform it stays differentiable).
 
+- Forward mode is emulated: jvp and linearize compute J v by the double-vjp identity (two
+  reverse passes): with u a dummy cotangent requiring grad, g(u) = J^T u is a vjp recorded
+  with create_graph=True, linear in u, and J v = d/du <g(u), v> is a second reverse pass.
+  Exact, and differentiable further (jvp of grad, grad of jvp), at about twice a vjp's cost.
 - jacfwd uses jacrev's machinery (one reverse pass per output element; same values, the
   forward-mode cost profile is not reproduced), and hessian(f) = jacfwd(jacrev(f)).
 - vmap is a loop: f runs once per batch element on a slice, and the results are stacked.
@@ -34,7 +39,8 @@ from .rng import generator
 from .tensor import Tensor
 
 __all__ = [
-    "grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap",
+    "grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian",
+    "functional_call", "vmap",
 ]  # fmt: skip
 
 
@@ -247,6 +253,208 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
 
     out, aux = _release([_unflatten(out_spec, outs), aux], lifted, enabled)
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+# -- jvp and linearize: forward mode emulated by two reverse passes ------------------------
+
+
+class _Leaf:
+    """A stand-in leaf, printed as * where a tree's structure is shown in an error."""
+
+    def __repr__(self) -> str:
+        return "*"
+
+
+def _structure(spec: Any) -> str:
+    """A tree's structure with its leaves as *, e.g. "(*, {'w': *})"."""
+
+    def count(sp: Any) -> int:
+        return 1 if sp is None else sum(n for n, _ in sp[2])
+
+    return repr(_unflatten(spec, [_Leaf()] * count(spec)))
+
+
+def _transpose(outs: list[Tensor], xs: list[Tensor]) -> tuple[list, list]:
+    """The first reverse pass: (us, gs) with us a dummy cotangent per output (None for one
+    that has no derivative) and gs = J^T u per input (None where unused), recorded."""
+    us = [
+        Tensor.zeros(o.shape, dtype=o.dtype).requires_grad_()
+        if o.requires_grad and o.dtype.kind == "f"
+        else None
+        for o in outs
+    ]
+    parts = [(o * u).sum() for o, u in zip(outs, us) if u is not None]
+    gs: tuple = (None,) * len(xs)
+    if parts:
+        total = sum(parts[1:], parts[0])
+        gs = _grad(total, xs, retain_graph=True, create_graph=True, allow_unused=True)
+    return us, list(gs)
+
+
+def _push_forward(
+    outs: list[Tensor],
+    us: list,
+    gs: list,
+    vs: list[Tensor],
+    own: list,
+    enabled: bool,
+    strict: bool,
+    what: str,
+) -> list[Tensor]:
+    """The second reverse pass: J v = d/du <J^T u, v> per output (zeros where an output does
+    not depend on the inputs; an error then with `strict`). It is recorded only if J v will
+    stay in the graph: grad mode was `enabled` and J^T u or v depends on something outside
+    the transform (on other than the tensors `own`)."""
+    parts = [(g * v).sum() for g, v in zip(gs, vs) if g is not None and g.requires_grad]
+    live = [u for u in us if u is not None]
+    found: dict[int, Tensor | None] = {}
+    if parts and live:
+        total = sum(parts[1:], parts[0])
+        ids = {id(x) for group in own for x in group}
+        keep = enabled and _reaches_outside([g for g in gs if g is not None] + vs, ids)
+        got = _grad(total, live, retain_graph=True, create_graph=keep, allow_unused=True)
+        found = {id(u): j for u, j in zip(live, got)}
+    result = []
+    for o, u in zip(outs, us):
+        j = found.get(id(u)) if u is not None else None
+        if j is None:
+            if strict:
+                raise RuntimeError(
+                    f"{what[:-1]}, strict=True): The output of f is independent of the "
+                    "inputs. This is not allowed with strict=True."
+                )
+            j = Tensor.zeros(o.shape, dtype=o.dtype)
+        result.append(j)
+    return result
+
+
+def _check_outputs(out: Any, what: str) -> tuple[list[Tensor], Any]:
+    outs, spec = _flatten(out)
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(
+                f"{what}: expected f(*primals) to return only tensors, got unsupported type "
+                f"{type(o).__name__}"
+            )
+    if not outs:
+        raise RuntimeError(f"{what}: Expected f to be a function that has non-empty output "
+                           f"(got output = {out!r})")  # fmt: skip
+    return outs, spec
+
+
+def _check_tangents(primals: Any, tangents: Any, what: str) -> list[Tensor]:
+    """The flat tangents, checked against the primals as torch.func.jvp checks them, each
+    cast to its primal's float dtype."""
+    if not isinstance(primals, tuple):
+        raise RuntimeError(
+            f"{what}: Expected primals to be a tuple. E.g. it should be valid to call f(*primals)."
+        )
+    flat_p, spec_p = _flatten(primals)
+    flat_t, spec_t = _flatten(tangents)
+    if spec_p != spec_t:
+        raise RuntimeError(
+            f"{what}: Expected primals and tangents to have the same python structure. For "
+            "example, if primals is a tuple of 3 tensors, tangents also must be. Got primals "
+            f"with structure {_structure(spec_p)} and tangents with structure "
+            f"{_structure(spec_t)}"
+        )
+    for name, flat in (("primals", flat_p), ("tangents", flat_t)):
+        if not flat:
+            raise RuntimeError(f"{what}: Expected {name} to contain at least one Tensor.")
+        for t in flat:
+            if not isinstance(t, Tensor):
+                raise RuntimeError(f"{what}: Expected {name} to only contain Tensors, got "
+                                   f"{type(t).__name__}")  # fmt: skip
+    vs = []
+    for p, t in zip(flat_p, flat_t):
+        for name, x in (("primal", p), ("tangent", t)):
+            if x.dtype.kind != "f":
+                raise ValueError(f"{what}: Expected {name} to be floating point, but got: "
+                                 f"{x.dtype}")  # fmt: skip
+        if t.shape != p.shape:
+            raise RuntimeError(
+                f"{what}: Trying to set a forward gradient that has a different size than that "
+                "of the original Tensor, this is not supported. Tensor is of size "
+                f"{list(p.shape)} while the given forward gradient is of size {list(t.shape)}."
+            )
+        vs.append(t if t.dtype == p.dtype else t.to(p.dtype))
+    return vs
+
+
+_JVP = "jvp(f, primals, tangents)"
+
+
+def jvp(
+    func: Callable[..., Any],
+    primals: tuple,
+    tangents: tuple,
+    *,
+    strict: bool = False,
+    has_aux: bool = False,
+) -> tuple:
+    """(func(*primals), J v) (and aux with has_aux): the Jacobian-vector product of func at
+    `primals` along `tangents` (a tuple of trees shaped like the primals), shaped like func's
+    output (a tree of Tensors). An output that does not depend on the primals gets zeros (an
+    error with `strict=True`); a float tangent of another dtype is cast to its primal's.
+    Forward mode is emulated by two reverse passes (the double-vjp identity, see the module's
+    docstring): exact, and differentiable further."""
+    enabled = grad_mode.enabled
+    vs = _check_tangents(primals, tangents, _JVP)
+    with enable_grad():
+        args, lifted, _ = _lift_args(primals, tuple(range(len(primals))), "jvp")
+        out = func(*args)
+        aux = None
+        if has_aux:
+            if not isinstance(out, tuple) or len(out) != 2:
+                raise RuntimeError(f"{_JVP}: output of function f should be a tuple: "
+                                   "(output, aux) if has_aux is True")  # fmt: skip
+            out, aux = out
+        outs, out_spec = _check_outputs(out, _JVP)
+        us, gs = _transpose(outs, [x for group in lifted for x in group])
+        own = lifted + [[u for u in us if u is not None]]
+        jv = _push_forward(outs, us, gs, vs, own, enabled, strict, _JVP)
+    out, jv, aux = _release([out, _unflatten(out_spec, jv), aux], own, enabled)
+    return (out, jv, aux) if has_aux else (out, jv)
+
+
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """(func(*primals), jvp_fn): jvp_fn(*tangents), with tangents shaped like the primals,
+    returns J v shaped like func's output, as jvp would. The first reverse pass (J^T u, see the
+    module's docstring) is recorded once here; each jvp_fn call is one more reverse pass."""
+    enabled = grad_mode.enabled
+    flat_p, spec_p = _flatten(primals)
+    if not flat_p:
+        raise RuntimeError("linearize: Expected primals to contain at least one Tensor.")
+    with enable_grad():
+        args, lifted, _ = _lift_args(primals, tuple(range(len(primals))), "linearize")
+        out = func(*args)
+        outs, out_spec = _check_outputs(out, "linearize")
+        us, gs = _transpose(outs, [x for group in lifted for x in group])
+    own = lifted + [[u for u in us if u is not None]]
+
+    def jvp_fn(*tangents: Any) -> Any:
+        flat_t, spec_t = _flatten(tangents)
+        if spec_t != spec_p:
+            raise RuntimeError(
+                f"linearize: jvp_fn: Expected the tangents {_structure(spec_t)} to have the "
+                f"same argspec as the primals {_structure(spec_p)}"
+            )
+        for i, (t, p) in enumerate(zip(flat_t, flat_p)):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"linearize: jvp_fn: tangent:{i} is a {type(t).__name__}, "
+                                "not a Tensor")  # fmt: skip
+            for what, a, b in (("shape", t.shape, p.shape), ("dtype", t.dtype, p.dtype)):
+                if a != b:
+                    raise RuntimeError(
+                        f"linearize: jvp_fn: tangent:{i} with {what} {a} in flattened pytree "
+                        f"doesn't match the {what} {b} of the corresponding primal."
+                    )
+        enabled = grad_mode.enabled
+        with enable_grad():
+            jv = _push_forward(outs, us, gs, flat_t, own, enabled, False, "linearize")
+        return _release([_unflatten(out_spec, jv)], own, enabled)[0]
+
+    return _release([_unflatten(out_spec, outs)], lifted, enabled)[0], jvp_fn
 
 
 def jacrev(
