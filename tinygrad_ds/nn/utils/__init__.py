@@ -8,6 +8,7 @@ weight_norm.py, spectral_norm.py   the old hook-based weight_norm and spectral_n
 fusion.py             folding eval-mode batch norm into conv / linear layers
 stateless.py          functional_call: a module run with other parameters and buffers
 init.py               skip_init
+prune.py              pruning: masks on parameters (l1_unstructured, ln_structured, ...)
 """
 
 from . import fusion, parametrizations, parametrize, prune, rnn, stateless
