@@ -3,6 +3,10 @@ import pytest
 
 import tinygrad_ds as td
 
+# One BLAS thread for the suite: its arrays are small, and on a machine whose other core is
+# busy, OpenBLAS's threads wait for each other (a recurrent example took 24 s instead of 2).
+td.set_num_threads(1)
+
 
 @pytest.fixture(autouse=True)
 def _fresh_state():
