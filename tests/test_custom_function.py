@@ -177,14 +177,16 @@ def test_an_output_unused_by_the_loss_gets_zeros_or_none():
     np.testing.assert_allclose(g.data, [3.0, 3.0])
 
 
-def test_needs_input_grad_one_per_argument():
-    seen = []
+def test_needs_input_grad_one_per_argument_and_forward_records_nothing():
+    seen, inside = [], []
 
     class Look(td.autograd.Function):
         @staticmethod
         def forward(ctx, *args):
             seen.append(ctx.needs_input_grad)
-            return args[0] * 1
+            out = args[0] * 1
+            inside.append((td.is_grad_enabled(), out.requires_grad, out.grad_fn))
+            return out
 
         @staticmethod
         def backward(ctx, g):
@@ -198,6 +200,7 @@ def test_needs_input_grad_one_per_argument():
         Look.apply(x, x)
     assert seen == [(True, False, False, False), (False, True), (False, False), (False, False)]
     assert not out.requires_grad and out.grad_fn is None
+    assert inside[0] == (False, False, None)
 
 
 def test_setup_context_style_binds_defaults():
@@ -449,6 +452,28 @@ def test_the_engines_style_still_works_arrays_out_and_tuple_of_arrays():
     half, total = Halves.apply(x)
     assert isinstance(half, Tensor) and total.shape == () and total.requires_grad
     assert td.gradcheck(lambda a: Halves.apply(a)[0] * 3 + Halves.apply(a)[1], [x])
+    half, total = Halves.apply_fast(x)  # (the engine's name for apply, kept)
+    np.testing.assert_allclose(half.data, [0.5, 2.0])
+
+
+def test_several_outputs_with_retain_graph_hooks_and_viz():
+    import tinygrad_ds.viz  # noqa: F401
+
+    x, y = t64([1.0, 2.0]), t64([3.0, -1.0])
+    prod, total, _ = MulAdd.apply(x, y)
+    seen = []
+    total.register_hook(lambda g: seen.append(g.data.copy()) or g * 10)
+    loss = (prod * prod).sum() + total.sum()
+    loss.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    np.testing.assert_allclose(first, 2 * prod.data * y.data + 10)
+    x.grad = None
+    loss.backward()  # the same gradient again: nothing is left over from the first pass
+    np.testing.assert_allclose(x.grad.data, first)
+    assert len(seen) == 2 and np.allclose(seen[0], 1.0)
+    z = Scale.apply(x, 2.0)[0] * MulAdd.apply(x, y)[1]  # non-tensor arguments are not drawn
+    assert "ScaleBackward" in td.viz.to_dot(z.sum())
+    assert "MulAddBackward" in str(td.viz.explain(z.sum()))
 
 
 def test_module_path_and_names():

@@ -30,6 +30,7 @@ so that a backward written with Tensor operations can be differentiated again (c
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -38,8 +39,9 @@ import numpy as np
 
 from .. import grad_mode
 from ..function import Function as _Node
+from ..function import _next_seq
 from ..tensor import Tensor
-from .custom_nodes import FunctionCtx, once_differentiable
+from .custom_nodes import FunctionCtx
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -96,6 +98,12 @@ class Function(metaclass=_FunctionMeta):
                 output = cls.forward(ctx, *args, **kwargs)
         return ctx._finish_outputs(output, args)
 
+    @classmethod
+    def apply_fast(cls, x: Tensor, y: Tensor | None = None, z: Tensor | None = None) -> Any:
+        """`apply(x)`, `apply(x, y)` or `apply(x, y, z)` (the engine's ops' fast path, kept as
+        a name for the Functions written before this class; no faster here)."""
+        return cls.apply(*[t for t in (x, y, z) if t is not None])
+
     @staticmethod
     def forward(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -151,3 +159,46 @@ def _unwrap(ctx: FunctionCtx, i: int, g: Any) -> Any:
         f"function {ctx.name()} returned a {type(g).__name__} as gradient {i}: expected a "
         "Tensor or None"
     )
+
+
+class _OnceDifferentiableError(_Node):
+    """z = g;  dz/dg: an error, as the backward that made g was marked @once_differentiable."""
+
+    @staticmethod
+    def backward(ctx: _Node, g: Any) -> Any:
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
+
+    backward_array = backward
+
+
+def once_differentiable(fn: Callable) -> Callable:
+    """Decorate a custom Function's `backward`: it runs with grad mode off, so that it may use
+    any operation; under create_graph its results carry a node whose backward raises (it
+    cannot be differentiated again), as in PyTorch."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: FunctionCtx, *grads: Any) -> Any:
+        with grad_mode.no_grad():
+            outputs = fn(ctx, *grads)
+        if not grad_mode.enabled or not any(isinstance(g, Tensor) and g.requires_grad
+                                            for g in grads):  # fmt: skip
+            return outputs
+        single = not isinstance(outputs, tuple)
+        out = tuple([_erring(g) for g in ((outputs,) if single else outputs)])
+        return out[0] if single else out
+
+    return wrapper
+
+
+def _erring(g: Any) -> Any:
+    """`g` behind an `_OnceDifferentiableError` node (anything but a Tensor as it is)."""
+    if not isinstance(g, Tensor):
+        return g
+    node = object.__new__(_OnceDifferentiableError)
+    node.parents = node.needs_input_grad = node.constants = ()
+    node._saved = node._saved_out = None
+    node.out_shape, node.out_dtype = g.data.shape, g.data.dtype
+    node.seq = _next_seq()
+    return Tensor._make(g.data, node)

@@ -1,9 +1,8 @@
 """The nodes a custom `td.autograd.Function` records (see custom_function.py): `FunctionCtx`,
-the node and ctx of one call, `_Piece`, one of several outputs, and `once_differentiable`."""
+the node and ctx of one call, and `_Piece`, one of several outputs."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -14,7 +13,7 @@ from ..function import RELEASED, _next_seq
 from ..function import Function as _Node
 from ..tensor import Tensor
 
-__all__ = ["FunctionCtx", "once_differentiable"]
+__all__ = ["FunctionCtx"]
 
 _new_node = object.__new__
 _WHOLE = -1  # an output's slot when it is the node's whole output
@@ -158,7 +157,9 @@ class FunctionCtx(_Node):
                 diff.append(i)
         if diff:
             self._record(items, diff)
-        return items[0] if single else type(output)(items)
+        if single:
+            return items[0]
+        return type(output)(*items) if hasattr(output, "_fields") else type(output)(items)
 
     def _record(self, items: list, diff: list[int]) -> None:
         """Make this node the one behind `items[i]` for each i in `diff`."""
@@ -360,46 +361,3 @@ class _Piece(_Node):
         out[ctx.start : ctx.stop] = g.reshape(-1)
         out[ctx.count] = 1
         return out
-
-
-class _OnceDifferentiableError(_Node):
-    """z = g;  dz/dg: an error, as the backward that made g was marked @once_differentiable."""
-
-    @staticmethod
-    def backward(ctx: _Node, g: Any) -> Any:
-        raise RuntimeError(
-            "trying to differentiate twice a function that was marked with @once_differentiable"
-        )
-
-    backward_array = backward
-
-
-def once_differentiable(fn: Callable) -> Callable:
-    """Decorate a custom Function's `backward`: it runs with grad mode off, so that it may use
-    any operation; under create_graph its results carry a node whose backward raises (it
-    cannot be differentiated again), as in PyTorch."""
-
-    @functools.wraps(fn)
-    def wrapper(ctx: FunctionCtx, *grads: Any) -> Any:
-        with grad_mode.no_grad():
-            outputs = fn(ctx, *grads)
-        if not grad_mode.enabled or not any(isinstance(g, Tensor) and g.requires_grad
-                                            for g in grads):  # fmt: skip
-            return outputs
-        single = not isinstance(outputs, tuple)
-        out = tuple([_erring(g) for g in ((outputs,) if single else outputs)])
-        return out[0] if single else out
-
-    return wrapper
-
-
-def _erring(g: Any) -> Any:
-    """`g` behind an `_OnceDifferentiableError` node (anything but a Tensor as it is)."""
-    if not isinstance(g, Tensor):
-        return g
-    node = _new_node(_OnceDifferentiableError)
-    node.parents = node.needs_input_grad = node.constants = ()
-    node._saved = node._saved_out = None
-    node.out_shape, node.out_dtype = g.data.shape, g.data.dtype
-    node.seq = _next_seq()
-    return Tensor._make(g.data, node)
