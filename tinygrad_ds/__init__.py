@@ -9,6 +9,7 @@ Tensor([2., 4., 6.], dtype=float32)
 
 from . import data, datasets, distributions, linalg, nn, optim, special
 from .autograd import backward, grad
+from .autograd_api.custom_function import Function
 from .creation import (
     arange,
     as_tensor,
@@ -39,7 +40,6 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import bool_, float32, float64, get_default_dtype, int32, int64, set_default_dtype
-from .function import Function
 from .functions import (
     abs,
     cat,

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from heapq import heappop, heappush
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import grad_mode
-from .function import RELEASED, Function
+from .function import RELEASED
 from .ops.movement import SumTo, sum_to
 from .tensor import Tensor
 from .tensor import constant as _const
+
+if TYPE_CHECKING:  # (td.autograd.Function is the user's class, found in autograd_api/)
+    from .function import Function
 
 __all__ = ["backward", "grad", "unbroadcast", "graph_nodes"]
 

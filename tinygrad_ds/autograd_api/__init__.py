@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 
-from ..function import Function
 from ..gradcheck import GradcheckError, gradcheck
-from . import functional
+from . import custom_function, functional
+from . import custom_function as function
 from .checks import gradgradcheck
+from .custom_function import Function, FunctionCtx
 from .modes import (
     detect_anomaly,
     inference_mode,
@@ -26,9 +27,10 @@ from .modes import (
 __all__ = [
     "Function", "gradcheck", "gradgradcheck", "GradcheckError", "functional", "detect_anomaly",
     "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
-    "inference_mode", "is_inference_mode_enabled",
+    "inference_mode", "is_inference_mode_enabled", "function", "FunctionCtx",
 ]  # fmt: skip
 
 # `from tinygrad_ds.autograd.functional import vjp` as from torch.autograd.functional
 # (autograd.py is a module, not a package, so the submodule is registered by name).
 sys.modules[__name__.rsplit(".", 1)[0] + ".autograd.functional"] = functional
+sys.modules[__name__.rsplit(".", 1)[0] + ".autograd.function"] = custom_function

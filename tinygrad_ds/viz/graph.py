@@ -156,6 +156,8 @@ def build_graph(
                 j = drawn.get(producer)
                 src = ELIDED if j is None else f"t{j}"
                 shape = producer.out_shape
+            elif leaf is None:  # a non-tensor argument of a custom Function: not drawn
+                continue
             else:
                 src = leaves[id(leaf)]
                 shape = leaf.shape
