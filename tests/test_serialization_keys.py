@@ -144,7 +144,7 @@ trees = st.dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)  # (each example writes and fsyncs a file)
 @given(trees)
 def test_any_dict_keys_round_trip(obj):
     with tempfile.TemporaryDirectory() as folder:
