@@ -86,3 +86,52 @@ def test_matches_the_same_optimiser_in_pytorch():
     ours, _ = _train(_heavy_ball(td), td.tensor, w0)
     theirs, _ = _train(_heavy_ball(torch), torch.tensor, w0)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+
+
+# -- found in review ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda ps: td.optim.Adam(ps, lr=0.1), lambda ps: td.optim.SGD(ps, lr=0.1, momentum=0.9)],
+)
+def test_reading_the_state_before_the_first_step_changes_nothing(make):
+    p = td.nn.Parameter(td.tensor([1.0, 2.0]))
+    opt = make([p])
+    assert len(opt.state[p]) == 0  # reading makes an empty entry, as PyTorch's defaultdict
+    assert opt.state_dict()["state"] == {}  # ... which is not saved
+    p.grad = td.tensor([0.5, 0.5])
+    opt.step()  # and the step fills it (it used to raise KeyError)
+    assert len(opt.state[p]) > 0
+    fresh = make([p])
+    fresh.load_state_dict(opt.state_dict())
+    fresh.load_state_dict({"state": {0: {}}, "param_groups": opt.state_dict()["param_groups"]})
+
+
+def test_custom_state_comes_back_as_it_was_saved():
+    class Counted(td.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        @td.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state.update(step=td.tensor(0.0), buf=td.zeros_like(p), name="heavy")
+                    state["step"] += 1
+                    state["buf"].mul_(0.9).add_(p.grad)
+                    p.sub_(group["lr"] * state["buf"] / (1 - 0.9 ** state["step"].item()))
+
+    p = td.nn.Parameter(td.tensor([1.0, 2.0], dtype=td.float64))
+    opt = Counted([p])
+    p.grad = td.ones(2, dtype=td.float64)
+    opt.step()
+    again = Counted([p])
+    again.load_state_dict(opt.state_dict())
+    state = again.state[p]
+    assert isinstance(state["step"], td.Tensor) and state["step"].item() == 1.0
+    assert state["name"] == "heavy" and state["buf"].dtype == np.float64
+    again.step()  # resumes (a Python int "step" had no .item())
+    assert state["step"].item() == 2.0

@@ -105,3 +105,9 @@ def test_embedding_from_pretrained_matches_pytorch():
         torch.tensor(idx)
     )
     np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-6)
+
+
+def test_relu_of_a_bool_tensor_is_refused():  # found in review: it gave a bool tensor
+    with pytest.raises(TypeError, match=r"relu: not defined for a bool tensor"):
+        td.tensor([True, False]).relu()
+    np.testing.assert_array_equal(td.tensor([-1, 2]).relu().data, [0, 2])  # integers keep it

@@ -120,3 +120,25 @@ def test_autograd_against_the_closed_form():
     x = td.tensor([0.5, -1.0, 2.0], dtype=td.float64, requires_grad=True)
     (x**3).sum().backward()
     assert_close(x.grad, 3 * x.detach() ** 2)
+
+
+def test_infinities_are_close_only_to_themselves():  # found in review
+    inf = float("inf")
+    assert_close(td.tensor([inf, -inf, 1.0]), td.tensor([inf, -inf, 1.0]))
+    pairs = [
+        (td.tensor([1.0]), td.tensor([inf])),  # |1 - inf| <= inf was "close"
+        (td.tensor([-inf]), td.tensor([inf])),
+        (1.0, inf),
+        (td.tensor([inf]), td.tensor([3.0e38])),
+    ]
+    for actual, expected in pairs:
+        with pytest.raises(AssertionError, match=r"not close"):
+            assert_close(actual, expected)
+
+
+def test_integers_are_compared_exactly_beyond_float64():  # found in review
+    with pytest.raises(AssertionError, match=r"Tensor-likes are not equal"):
+        assert_close(td.tensor([2**62]), td.tensor([2**62 + 1]))
+    with pytest.raises(AssertionError, match=r"Scalars are not equal"):
+        assert_close(2**62, 2**62 + 1)
+    assert_close(td.tensor([2**62]), td.tensor([2**62]))

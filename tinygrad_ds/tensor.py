@@ -662,7 +662,9 @@ class Tensor(
         return _sigmoid(self if self.data.dtype.kind == "f" else self._float())
 
     def relu(self) -> Tensor:
-        """max(x, 0);  d/dx = 1[x > 0]."""
+        """max(x, 0);  d/dx = 1[x > 0]. (Not of a bool tensor, as in PyTorch.)"""
+        if self.data.dtype.kind == "b":
+            raise TypeError("relu: not defined for a bool tensor; convert it first (x.float())")
         return _relu(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:

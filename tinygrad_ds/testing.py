@@ -141,7 +141,10 @@ def _compare_arrays(a: np.ndarray, e: np.ndarray, path: str, options: _Options) 
         )
     rtol, atol = (options.rtol, options.atol) if options.rtol is not None else _tolerances(a, e)
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
-    close = np.asarray(_close(a64, e64, rtol, atol, options.equal_nan))
+    if rtol == 0 and atol == 0 and a.dtype.kind in "biu" and e.dtype.kind in "biu":
+        close = np.asarray(a == e)  # integers exactly (float64 would merge those above 2^53)
+    else:
+        close = np.asarray(_close(a64, e64, rtol, atol, options.equal_nan))
     if close.all():
         return
     exact = rtol == 0 and atol == 0
@@ -173,7 +176,11 @@ def _compare_numbers(a: Any, e: Any, path: str, options: _Options) -> None:
     rtol, atol = options.rtol, options.atol
     if rtol is None:
         rtol, atol = (1e-7, 1e-7) if isinstance(a, float) else (0.0, 0.0)
-    if not _close(np.float64(a), np.float64(e), rtol, atol, options.equal_nan):
+    if isinstance(a, int) and rtol == 0 and atol == 0:
+        close = a == e  # exactly (float64 would merge integers above 2^53)
+    else:
+        close = _close(np.float64(a), np.float64(e), rtol, atol, options.equal_nan)
+    if not close:
         _scalar_mismatch(a, e, rtol, atol, path)
 
 
@@ -194,9 +201,10 @@ def _scalar_mismatch(a: Any, e: Any, rtol: float, atol: float, path: str) -> Non
 
 
 def _close(a: Any, e: Any, rtol: float, atol: float, equal_nan: bool) -> Any:
-    """a == e or |a - e| <= atol + rtol |e| (elementwise), and NaN == NaN if `equal_nan`."""
+    """a == e or |a - e| <= atol + rtol |e| for a finite e (elementwise: an infinity is close
+    only to itself), and NaN == NaN if `equal_nan`."""
     with np.errstate(invalid="ignore"):
-        close = (a == e) | (np.abs(a - e) <= atol + rtol * np.abs(e))
+        close = (a == e) | (np.isfinite(e) & (np.abs(a - e) <= atol + rtol * np.abs(e)))
     if equal_nan:
         close = close | (np.isnan(a) & np.isnan(e))
     return close

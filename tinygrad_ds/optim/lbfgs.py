@@ -223,7 +223,7 @@ class LBFGS(Optimizer):
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tol_grad, tol_change = group["tolerance_grad"], group["tolerance_change"]
         state = self.state.get(self._params[0])
-        if state is None:
+        if not state:  # (none yet, or an empty one made by reading self.state[p])
             state = self.state[self._params[0]] = self._init_state(self._params[0], group)
         orig_loss, loss = evaluate()
         evals = 1

@@ -298,7 +298,7 @@ class Optimizer:
             if type(g) is not Tensor or g.data.shape != p.data.shape:
                 self._bad_grad(p, g)
             state = self.state.get(p)
-            if state is None:
+            if not state:  # (none yet, or an empty one made by reading self.state[p])
                 state = self.state[p] = self._init_state(p, group)
             self._update(p, g.data, state, group)
 
@@ -348,6 +348,7 @@ class Optimizer:
         state = {
             index[id(p)]: {k: (v.detach() if isinstance(v, Tensor) else v) for k, v in s.items()}
             for p, s in self.state.items()
+            if s  # (an empty entry is one that was only read: PyTorch's defaultdict too)
         }
         groups, start = [], 0
         for group in self.param_groups:
@@ -406,6 +407,8 @@ class Optimizer:
             p = by_saved_id.get(int(key))
             if p is None:
                 raise ValueError(f"{self._name}.load_state_dict: state for unknown param {key}")
+            if isinstance(values, dict) and not values:  # only read, never filled (PyTorch's)
+                continue
             expected = sorted(self._init_state(p, group_of[id(p)]))
             if not isinstance(values, dict) or (sorted(values) != expected and not custom):
                 found = sorted(values) if isinstance(values, dict) else type(values).__name__
@@ -430,14 +433,18 @@ class Optimizer:
         parameter's dtype when floating and of its shape), counts as ints."""
         if value is None or isinstance(value, (bool, int, float)):
             return value
+        if self._custom_state():  # as it was saved: arrays as Tensors, floating ones (but a
+            if not isinstance(value, (Tensor, np.ndarray)):  # "step") of the parameter's dtype
+                return value
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            floating = array.dtype.kind == "f" and name != "step"
+            dtype = p.dtype if floating else array.dtype
+            return Tensor._make(np.array(array, dtype=dtype, copy=True), None)
         array = np.asarray(value.data if isinstance(value, Tensor) else value)
         if name == "step":
             return int(array)
         if name in self._float_state:
             return float(array)
-        if self._custom_state():  # floating entries take the parameter's dtype, as PyTorch
-            dtype = p.dtype if array.dtype.kind == "f" else array.dtype
-            return Tensor._make(np.array(array, dtype=dtype, copy=True), None)
         if array.shape != p.shape:
             raise ValueError(
                 f"{self._name}.load_state_dict: state {name!r} has shape {array.shape}, "
