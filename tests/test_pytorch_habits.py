@@ -111,3 +111,22 @@ def test_relu_of_a_bool_tensor_is_refused():  # found in review: it gave a bool 
     with pytest.raises(TypeError, match=r"relu: not defined for a bool tensor"):
         td.tensor([True, False]).relu()
     np.testing.assert_array_equal(td.tensor([-1, 2]).relu().data, [0, 2])  # integers keep it
+
+
+def test_augmented_bitwise_assignments_are_in_place():  # found in review: they rebound x
+    x = td.tensor([1, 2, 3])
+    alias, view = x, x[:2]
+    x <<= 1
+    assert x is alias and x.data.tolist() == [2, 4, 6] and view.data.tolist() == [2, 4]
+    x >>= td.tensor([1, 1, 2])
+    x |= 8
+    x &= td.tensor([9, 10, 15])
+    x ^= 1
+    assert alias.data.tolist() == [8, 11, 8] and view.data.tolist() == [8, 11]
+    mask = td.tensor([True, False])
+    same = mask
+    mask |= td.tensor([False, True])
+    assert same.data.tolist() == [True, True]
+    with pytest.raises(TypeError, match=r"bitwise_left_shift: needs integer tensors"):
+        y = td.tensor([1.0])
+        y <<= 1

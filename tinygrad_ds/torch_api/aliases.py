@@ -277,6 +277,11 @@ class TorchAliases:
     bitwise_or_ = _in_place("bitwise_or", no_gradient=True)
     bitwise_xor_ = _in_place("bitwise_xor", no_gradient=True)
     bitwise_not_ = _in_place("bitwise_not", no_gradient=True)
+    bitwise_left_shift_ = _in_place("bitwise_left_shift", no_gradient=True)
+    bitwise_right_shift_ = _in_place("bitwise_right_shift", no_gradient=True)
+    # x &= y, x <<= n, ...: in place, as PyTorch's (aliases and views see the change)
+    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+    __ilshift__, __irshift__ = bitwise_left_shift_, bitwise_right_shift_
 
     # -- in place: out of the graph, and random filling (td.manual_seed) ----------------------
 
