@@ -130,3 +130,21 @@ def test_augmented_bitwise_assignments_are_in_place():  # found in review: they 
     with pytest.raises(TypeError, match=r"bitwise_left_shift: needs integer tensors"):
         y = td.tensor([1.0])
         y <<= 1
+
+
+def test_factories_take_size_as_a_keyword():
+    for make in (td.zeros, td.ones, td.empty, td.rand, td.randn):
+        assert make(size=(2, 3)).shape == (2, 3) and make(size=[4]).shape == (4,)
+    np.testing.assert_array_equal(td.full(size=(2,), fill_value=3.0).data, [3.0, 3.0])
+    with pytest.raises(TypeError, match=r"zeros: give the shape as arguments or as size=, not"):
+        td.zeros(2, size=(2,))
+
+
+def test_legacy_variable_is_a_new_leaf_over_the_same_memory():
+    t = td.ones(2)
+    v = td.autograd.Variable(t, requires_grad=True)
+    assert v is not t and np.shares_memory(v.data, t.data)
+    assert v.requires_grad and not t.requires_grad
+    (v * 3).sum().backward()
+    np.testing.assert_array_equal(v.grad.data, [3.0, 3.0])
+    assert not td.autograd.Variable([1.0, 2.0]).requires_grad

@@ -51,6 +51,15 @@ def _number(value: Any, what: str, name: str) -> Any:
     return v.item()
 
 
+def _dims(shape: tuple, size: Any, what: str) -> tuple[int, ...]:
+    """A factory's shape, as varargs (2, 3), one sequence ((2, 3),) or PyTorch's `size=`."""
+    if size is not None:
+        if shape:
+            raise TypeError(f"{what}: give the shape as arguments or as size=, not both")
+        shape = (size,)
+    return _shape_args(shape, what)
+
+
 def _size(n: Any, what: str) -> int:
     return _shape_args((n,), what)[0]
 
@@ -68,46 +77,50 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *, device:
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+def zeros(*shape: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None,
           layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A tensor of zeros: `Tensor.zeros(2, 3)` or `Tensor.zeros((2, 3))`."""
     check_factory("zeros", device, layout, pin_memory)
-    return _finish(np.zeros(_shape_args(shape, "zeros")), dtype, requires_grad, "zeros")
+    return _finish(np.zeros(_dims(shape, size, "zeros")), dtype, requires_grad, "zeros")
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+def ones(*shape: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None,
          layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A tensor of ones: `Tensor.ones(2, 3)` or `Tensor.ones((2, 3))`."""
     check_factory("ones", device, layout, pin_memory)
-    return _finish(np.ones(_shape_args(shape, "ones")), dtype, requires_grad, "ones")
+    return _finish(np.ones(_dims(shape, size, "ones")), dtype, requires_grad, "ones")
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, *,
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False, *,
          device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A tensor of `shape` filled with `fill_value` (ints give int64, bools bool)."""
     check_factory("full", device, layout, pin_memory)
-    shape = _shape_args((shape,), "full")
+    shape = _shape_args((size,), "full")
     fill_value = _number(fill_value, "full", "fill_value")
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     return _finish(np.full(shape, fill_value), dtype, requires_grad, "full")
 
 
-def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+def randn(*shape: Any, size: Any = None, generator: Any = None, dtype: Any = None,
+          requires_grad: bool = False,
           device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Standard normal samples (a floating dtype)."""
     check_factory("randn", device, layout, pin_memory)
     dtype = _random(dtype, "randn")
-    data = resolve(generator, "randn").standard_normal(_shape_args(shape, "randn"))
+    data = resolve(generator, "randn").standard_normal(_dims(shape, size, "randn"))
     return _finish(data, dtype, requires_grad, "randn")
 
 
-def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+def rand(*shape: Any, size: Any = None, generator: Any = None, dtype: Any = None,
+         requires_grad: bool = False,
          device: Any = None, layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Uniform samples in [0, 1) (a floating dtype)."""
     check_factory("rand", device, layout, pin_memory)
     dtype = _random(dtype, "rand")
-    data = resolve(generator, "rand").random(_shape_args(shape, "rand"))
+    data = resolve(generator, "rand").random(_dims(shape, size, "rand"))
     return _finish(data, dtype, requires_grad, "rand")
 
 
@@ -252,12 +265,13 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
 # -- empty (zero-filled) -------------------------------------------------------------------
 
 
-def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+def empty(*shape: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None,
           layout: Any = None, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """A new tensor of `shape`. PyTorch leaves its memory uninitialised; here it is filled with
     zeros (the same as `zeros`), so a program never reads garbage."""
     check_factory("empty", device, layout, pin_memory)
-    return _finish(np.zeros(_shape_args(shape, "empty")), dtype, requires_grad, "empty")
+    return _finish(np.zeros(_dims(shape, size, "empty")), dtype, requires_grad, "empty")
 
 
 def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None,

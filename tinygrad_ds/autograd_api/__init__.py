@@ -9,6 +9,7 @@ exported as `td.inference_mode`.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from ..gradcheck import GradcheckError, gradcheck
 from . import custom_function, functional
@@ -27,8 +28,20 @@ from .modes import (
 __all__ = [
     "Function", "gradcheck", "gradgradcheck", "GradcheckError", "functional", "detect_anomaly",
     "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
-    "inference_mode", "is_inference_mode_enabled", "function", "FunctionCtx",
+    "inference_mode", "is_inference_mode_enabled", "function", "FunctionCtx", "Variable",
 ]  # fmt: skip
+
+
+def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:  # noqa: N802
+    """PyTorch's legacy wrapper (a Variable is a Tensor since PyTorch 0.4): a new leaf over
+    `data`'s memory, requiring grad as asked, as `torch.autograd.Variable` still gives it."""
+    from ..tensor import Tensor
+
+    if volatile:
+        raise ValueError("Variable: volatile=True is long gone from PyTorch; use td.no_grad()")
+    leaf = (data if isinstance(data, Tensor) else Tensor(data)).detach()
+    return leaf.requires_grad_(requires_grad)
+
 
 # `from tinygrad_ds.autograd.functional import vjp` as from torch.autograd.functional
 # (autograd.py is a module, not a package, so the submodule is registered by name).
