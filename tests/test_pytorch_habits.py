@@ -148,3 +148,26 @@ def test_legacy_variable_is_a_new_leaf_over_the_same_memory():
     (v * 3).sum().backward()
     np.testing.assert_array_equal(v.grad.data, [3.0, 3.0])
     assert not td.autograd.Variable([1.0, 2.0]).requires_grad
+
+
+def test_legacy_tensor_types():
+    x = td.FloatTensor([1, 2])
+    assert x.dtype == np.float32 and isinstance(x, td.FloatTensor)
+    assert not isinstance(x, td.LongTensor) and isinstance(td.tensor([1]), td.LongTensor)
+    assert td.LongTensor(2, 3).shape == (2, 3) and td.FloatTensor().shape == (0,)
+    np.testing.assert_array_equal(td.LongTensor(2, 3).data, np.zeros((2, 3)))
+    for kind, dtype in [(td.DoubleTensor, np.float64), (td.HalfTensor, np.float16),
+                        (td.IntTensor, np.int32), (td.ShortTensor, np.int16),
+                        (td.CharTensor, np.int8), (td.ByteTensor, np.uint8),
+                        (td.BoolTensor, np.bool_)]:  # fmt: skip
+        assert kind([1, 0]).dtype == dtype
+    assert x.type() == "tinygrad_ds.FloatTensor" and td.tensor([True]).type().endswith("BoolTensor")
+    assert x.type(td.LongTensor).dtype == np.int64 and x.type(td.float64).dtype == np.float64
+    assert x.type("torch.DoubleTensor").dtype == np.float64  # as code written for PyTorch says
+    y = td.tensor([1.5, 2.5], requires_grad=True)
+    y.type(td.DoubleTensor).sum().backward()  # differentiable between float dtypes
+    np.testing.assert_array_equal(y.grad.data, [1.0, 1.0])
+    with pytest.raises(TypeError, match=r"FloatTensor: expected a tensor of dtype float32, got"):
+        td.FloatTensor(td.tensor([1, 2]))
+    with pytest.raises(TypeError, match=r"type: 'bogus' is not a dtype"):
+        x.type("bogus")

@@ -356,7 +356,7 @@ def test_every_torch_name_reaches_tensor_unshadowed():
     public = "add sub mul div pow neg square eq ne lt le gt ge clone contiguous dim t long to cpu"
     public += " masked_fill any all amax amin split chunk repeat"
     public += " int short bool half type_as element_size is_floating_point nelement"
-    public += " cuda device is_cpu is_cuda get_device is_pinned pin_memory"
+    public += " cuda device is_cpu is_cuda get_device is_pinned pin_memory type"
     assert sorted(n for n in names if not n.startswith("_")) == sorted(public.split())
     for name in names:
         assert name not in vars(td.Tensor), f"Tensor shadows TorchNames.{name}"

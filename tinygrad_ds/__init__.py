@@ -679,3 +679,21 @@ __all__ += [
     "is_deterministic_algorithms_warn_only_enabled", "set_float32_matmul_precision",
     "get_float32_matmul_precision",
 ]  # fmt: skip
+
+# PyTorch's legacy tensor types, td.FloatTensor, td.LongTensor, ... (torch_api/tensor_types.py)
+from .torch_api.tensor_types import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+
+__all__ += [
+    "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
+    "CharTensor", "ByteTensor", "BoolTensor",
+]  # fmt: skip

@@ -192,6 +192,16 @@ class TorchNames:
         """Converted to float16 (differentiable: the gradient is cast back)."""
         return self.astype(np.float16)
 
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """Without an argument, the legacy type's name ('tinygrad_ds.FloatTensor' for float32);
+        with a dtype, a legacy type (`td.LongTensor`) or its name, converted to it, as
+        PyTorch's `x.type(...)`."""
+        from .tensor_types import dtype_of, type_name
+
+        if dtype is None:
+            return type_name(self.dtype)
+        return self.astype(dtype_of(dtype, "type"))
+
     def type_as(self, other: Tensor) -> Tensor:
         """Converted to `other`'s dtype (differentiable between float dtypes), as `to(other)`."""
         from ..tensor import Tensor
