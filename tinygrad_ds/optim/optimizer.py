@@ -433,24 +433,22 @@ class Optimizer:
         parameter's dtype when floating and of its shape), counts as ints."""
         if value is None or isinstance(value, (bool, int, float)):
             return value
-        if self._custom_state():  # as it was saved: arrays as Tensors, floating ones (but a
-            if not isinstance(value, (Tensor, np.ndarray)):  # "step") of the parameter's dtype
-                return value
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
-            floating = array.dtype.kind == "f" and name != "step"
-            dtype = p.dtype if floating else array.dtype
-            return Tensor._make(np.array(array, dtype=dtype, copy=True), None)
+        custom = self._custom_state()  # its entries come back as they were saved
+        if custom and not isinstance(value, (Tensor, np.ndarray)):
+            return value
         array = np.asarray(value.data if isinstance(value, Tensor) else value)
-        if name == "step":
-            return int(array)
-        if name in self._float_state:
-            return float(array)
-        if array.shape != p.shape:
-            raise ValueError(
-                f"{self._name}.load_state_dict: state {name!r} has shape {array.shape}, "
-                f"its parameter has shape {p.shape}"
-            )
-        dtype = p.dtype if array.dtype.kind == "f" else array.dtype
+        if not custom:
+            if name == "step":
+                return int(array)
+            if name in self._float_state:
+                return float(array)
+            if array.shape != p.shape:
+                raise ValueError(
+                    f"{self._name}.load_state_dict: state {name!r} has shape {array.shape}, "
+                    f"its parameter has shape {p.shape}"
+                )
+        floating = array.dtype.kind == "f" and not (custom and name == "step")
+        dtype = p.dtype if floating else array.dtype  # (a custom tensor "step" keeps its own)
         return Tensor._make(np.array(array, dtype=dtype, copy=True), None)
 
 

@@ -64,6 +64,7 @@ ByteTensor = _type("ByteTensor", np.uint8)
 BoolTensor = _type("BoolTensor", np.bool_)
 _BY_DTYPE = {t.dtype: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
                                   ShortTensor, CharTensor, ByteTensor, BoolTensor)}  # fmt: skip
+_BY_NAME = {t.__name__: t.dtype for t in _BY_DTYPE.values()}
 
 
 def type_name(dtype: np.dtype) -> str:
@@ -79,8 +80,6 @@ def dtype_of(spec: Any, what: str) -> np.dtype:
 
     if isinstance(spec, _TensorType):
         return spec.dtype
-    if isinstance(spec, str):
-        by_name = {t.__name__: t.dtype for t in _BY_DTYPE.values()}
-        if spec.rsplit(".", 1)[-1] in by_name:
-            return by_name[spec.rsplit(".", 1)[-1]]
+    if isinstance(spec, str) and spec.rsplit(".", 1)[-1] in _BY_NAME:
+        return _BY_NAME[spec.rsplit(".", 1)[-1]]
     return resolve_dtype(spec, what)
